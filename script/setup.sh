@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Installs every Debian package xenmm needs to build, test and demo, on Debian 12.
+# Idempotent: packages already present are left as they are. Needs root (or sudo).
+# It installs nothing outside Debian's archive.
+set -euo pipefail
+
+# Build and core test dependencies (issue 2 onwards).
+PKGS_BUILD="build-essential cmake pkg-config git
+  libxen-dev libcmocka-dev libjansson-dev libmicrohttpd-dev
+  python3 python3-docutils"
+# Integration tests: real memcached, HTTP clients, metrics parser, headless browser.
+PKGS_TEST="memcached libmemcached-tools curl libcurl4-openssl-dev
+  python3-prometheus-client chromium nodejs procps"
+# Plots in bench/ and the notebook.
+PKGS_PLOT="python3-matplotlib"
+
+sudo_cmd=""
+if [ "$(id -u)" -ne 0 ]; then sudo_cmd="sudo"; fi
+
+missing=""
+for p in $PKGS_BUILD $PKGS_TEST $PKGS_PLOT; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+    missing="$missing $p"
+  fi
+done
+
+if [ -z "$missing" ]; then
+  echo "setup: all packages present"
+  exit 0
+fi
+
+echo "setup: installing:$missing"
+export DEBIAN_FRONTEND=noninteractive
+$sudo_cmd apt-get update -qq
+# shellcheck disable=SC2086
+$sudo_cmd apt-get install -y -qq --no-install-recommends $missing
+echo "setup: done"

@@ -1,0 +1,52 @@
+/* The backend interface: everything mmserver needs from a host, as one ops
+ * table. The loop and the policy never learn which backend runs (xen, sim).
+ * Fallible ops return 0 or a negative errno; they never exit. */
+#ifndef MM_BACKEND_H
+#define MM_BACKEND_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "mm_report.h"
+
+#define MM_NAME_MAX 64
+
+struct mm_dom_info {
+	uint32_t domid;
+	char name[MM_NAME_MAX];
+	uint64_t actual_kib; /* current allocation */
+	uint64_t target_kib; /* current balloon target */
+	uint64_t maxmem_kib; /* static-max */
+};
+
+struct mm_backend;
+
+struct mm_backend_ops {
+	const char *name;
+	/* Fills up to cap managed domains (dom0 excluded unless configured);
+	 * *n is the number of domains that exist, which may exceed cap. */
+	int (*list_domains)(struct mm_backend *b, struct mm_dom_info *out, size_t cap, size_t *n);
+	/* 0 with *out filled; -ENOENT when the domain has no report yet;
+	 * -EINVAL when it has one that does not parse (err says why). */
+	int (*read_report)(struct mm_backend *b, uint32_t domid, struct mm_report *out,
+			   struct mm_report_error *err);
+	int (*host_free)(struct mm_backend *b, uint64_t *free_kib);
+	int (*set_target)(struct mm_backend *b, uint32_t domid, uint64_t target_kib);
+	/* Blocks until a report event or timeout_ms; returns 1 on an event, 0
+	 * on timeout, -EINTR when a signal arrived. The sim in fast mode
+	 * advances its own clock instead of sleeping. */
+	int (*wait)(struct mm_backend *b, int64_t timeout_ms);
+	/* Milliseconds since the Unix epoch (the sim's own clock for the sim). */
+	uint64_t (*now_ms)(struct mm_backend *b);
+	/* True when the backend has nothing more to run (end of a scenario). */
+	bool (*finished)(struct mm_backend *b);
+	void (*destroy)(struct mm_backend *b);
+};
+
+struct mm_backend {
+	const struct mm_backend_ops *ops;
+	void *priv;
+};
+
+#endif

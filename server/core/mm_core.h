@@ -1,0 +1,73 @@
+/* The balancing core: what a round knows (the snapshot), what it decides
+ * (the plan), and the reasons it gives. Pure data; no I/O, no clock, no
+ * allocation, no Xen. Functions live in mm_policy.h and mm_guard.h. */
+#ifndef MM_CORE_H
+#define MM_CORE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "mm_report.h"
+
+/* Why a domain's target is what it is after a round. Stable numbers: they
+ * appear in logs and JSON by name (mm_reason_name). */
+enum mm_reason {
+	MM_REASON_HOLD = 0,     /* policy kept the target */
+	MM_REASON_GROW,         /* policy raised it */
+	MM_REASON_SHRINK,       /* policy lowered it */
+	MM_REASON_MAXMEM,       /* clipped at static-max */
+	MM_REASON_FLOOR,        /* raised to the floor */
+	MM_REASON_POOL,         /* floors alone exceed the pool: held at floor */
+	MM_REASON_RESERVE,      /* grow limited so host free stays >= reserve */
+	MM_REASON_DEADBAND,     /* change under the dead band: not written */
+	MM_REASON_STALE,        /* no valid report lately: held at actual */
+	MM_REASON_STUCK,        /* balloon does not follow: held at actual */
+	MM_REASON_NO_REPORT,    /* never reported: held at actual */
+	MM_REASON_COUNT
+};
+
+/* Per-domain flags the loop tracks across rounds. */
+enum {
+	MM_FLAG_STALE = 1u << 0,
+	MM_FLAG_STUCK = 1u << 1,
+	MM_FLAG_NO_REPORT = 1u << 2,
+	MM_FLAG_CAPPED = 1u << 3, /* target clipped at maxmem this round */
+	MM_FLAG_HELD = MM_FLAG_STALE | MM_FLAG_STUCK | MM_FLAG_NO_REPORT,
+};
+
+struct mm_dom_in {
+	uint32_t domid;
+	uint32_t flags;          /* MM_FLAG_* known before the round */
+	bool has_report;
+	struct mm_report report; /* valid only if has_report */
+	uint64_t actual_kib;     /* current allocation */
+	uint64_t target_kib;     /* current target */
+	uint64_t maxmem_kib;     /* static-max */
+	uint64_t floor_kib;      /* never set a target below this */
+};
+
+struct mm_snapshot {
+	size_t n;
+	const struct mm_dom_in *dom;
+	uint64_t pool_kib;      /* N: what all managed domains may hold together */
+	uint64_t free_goal_kib; /* f: free memory each guest should keep */
+	uint64_t host_free_kib; /* what Xen has free now */
+	uint64_t reserve_kib;   /* host free never goes below this */
+};
+
+struct mm_dom_out {
+	uint64_t target_kib;
+	enum mm_reason reason;
+	uint32_t flags;
+};
+
+struct mm_plan {
+	size_t n; /* equals the snapshot's n */
+	struct mm_dom_out *dom;
+	double tau; /* tax rate used this round (0 for policies without one) */
+};
+
+const char *mm_reason_name(enum mm_reason r);
+
+#endif
