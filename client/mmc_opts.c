@@ -101,7 +101,7 @@ int mmc_opts_parse(int argc, char **argv, struct mmc_opts *o)
 	int c, rc;
 
 	set_defaults(o);
-	optind = 1;
+	optind = 0; /* 0: GNU getopt reinitializes fully (tests parse many times) */
 	while ((c = getopt_long(argc, argv, "i:t:l1fsp:vh", longopts, NULL)) != -1) {
 		rc = take(c, optarg, o, &syslog_given);
 		if (rc >= 0)

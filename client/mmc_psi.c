@@ -24,7 +24,7 @@ int mmc_psi_parse(const char *buf, size_t len, uint32_t *some10_centi)
 	if (!end)
 		return -EINVAL;
 	/* percent with 2 decimals, 0.00 .. 100.00 */
-	if (mm_parse_micro_n(v, (size_t)(end - v), 100000000, &micro))
+	if (mm_parse_micro_n(v, (size_t)(end - v), 100000000, &micro) || micro % 10000)
 		return -EINVAL;
 	*some10_centi = (uint32_t)(micro / 10000);
 	return 0;
