@@ -57,7 +57,8 @@ struct mm_snapshot {
 };
 
 struct mm_dom_out {
-	uint64_t target_kib;
+	int64_t want_kib;    /* what the policy asked for, before the guards */
+	uint64_t target_kib; /* after the guards: what gets written */
 	enum mm_reason reason;
 	uint32_t flags;
 };

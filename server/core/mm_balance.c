@@ -1,0 +1,82 @@
+/* The order of a round matters: clip and share first, then the dead band
+ * (which may only hold a shrink while the pool allows), then the reserve
+ * (which only lowers grows), so each later step keeps the earlier promises. */
+#include "mm_balance.h"
+
+static enum mm_reason held_reason(uint32_t flags)
+{
+	if (flags & MM_FLAG_NO_REPORT)
+		return MM_REASON_NO_REPORT;
+	if (flags & MM_FLAG_STALE)
+		return MM_REASON_STALE;
+	return MM_REASON_STUCK;
+}
+
+/* Sets held and unmanageable domains; compacts the rest into work. Returns
+ * the memory the held domains keep. */
+static uint64_t split(const struct mm_snapshot *s, const struct mm_guard_cfg *cfg,
+		      struct mm_balance_work *w, struct mm_plan *p, size_t *nmov)
+{
+	uint64_t kept = 0;
+	size_t k = 0;
+
+	for (size_t i = 0; i < s->n; i++) {
+		const struct mm_dom_in *d = &s->dom[i];
+		struct mm_dom_out *o = &p->dom[i];
+
+		o->flags = d->flags;
+		o->want_kib = (int64_t)d->target_kib;
+		if (d->maxmem_kib < d->floor_kib && !(cfg->off & MM_GUARD_OFF_FLOOR)) {
+			o->target_kib = d->target_kib; /* bounds make no sense: touch nothing */
+			o->reason = MM_REASON_HOLD;
+			kept += d->target_kib > d->actual_kib ? d->target_kib : d->actual_kib;
+		} else if ((d->flags & MM_FLAG_HELD) && !(cfg->off & MM_GUARD_OFF_HOLD)) {
+			o->target_kib = d->actual_kib;
+			o->reason = held_reason(d->flags);
+			kept += d->actual_kib;
+		} else if (!d->has_report) {
+			o->target_kib = d->target_kib; /* guards off: still nothing to go on */
+			o->reason = MM_REASON_NO_REPORT;
+			kept += d->target_kib;
+		} else {
+			w->in[k] = *d;
+			w->idx[k++] = i;
+		}
+	}
+	*nmov = k;
+	return kept;
+}
+
+void mm_balance_round(struct mm_policy *pol, const struct mm_guard_cfg *cfg,
+		      const struct mm_snapshot *s, struct mm_balance_work *work,
+		      struct mm_plan *plan)
+{
+	struct mm_snapshot sub = *s;
+	struct mm_plan subplan = {0};
+	size_t nmov;
+	uint64_t kept = split(s, cfg, work, plan, &nmov);
+
+	plan->n = s->n;
+	plan->tau = 0;
+	if (pol->kind == MM_POLICY_NONE) {
+		for (size_t i = 0; i < s->n; i++) {
+			plan->dom[i].target_kib = s->dom[i].target_kib;
+			plan->dom[i].reason = MM_REASON_HOLD;
+		}
+		return;
+	}
+	sub.n = nmov;
+	sub.dom = work->in;
+	sub.pool_kib = s->pool_kib > kept ? s->pool_kib - kept : 0;
+	subplan.n = nmov;
+	subplan.dom = work->out;
+	for (size_t k = 0; k < nmov; k++)
+		work->out[k] = (struct mm_dom_out){.flags = work->in[k].flags};
+	mm_policy_run(pol, &sub, &subplan);
+	mm_guard_clip(&sub, cfg, &subplan);
+	plan->tau = subplan.tau;
+	for (size_t k = 0; k < nmov; k++)
+		plan->dom[work->idx[k]] = work->out[k];
+	mm_guard_deadband(s, cfg, plan);
+	mm_guard_reserve(s, cfg, plan);
+}

@@ -1,0 +1,222 @@
+/* The tax policy against the SPEC 3.4 test vectors, the other policies, and
+ * one test per 2013 defect that fails on the 2013 behaviour. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <errno.h>
+#include <math.h>
+
+#include "core_fixture.h"
+
+static struct fixture fx;
+
+static void init_policy(struct mm_policy *p, const char *spec)
+{
+	char err[128];
+	assert_int_equal(mm_policy_init(p, spec, err, sizeof(err)), 0);
+}
+
+/* SPEC 3.4: N = 5 GiB, f = 150 MiB, n = 5, three rounds with AUTO tau. */
+static void test_tax_vectors(void **state)
+{
+	const uint64_t r1[5] = {900000, 300000, 300000, 300000, 300000};
+	const uint64_t r2[5] = {1500000, 300000, 300000, 300000, 300000};
+	const uint64_t r3[5] = {600000, 300000, 300000, 300000, 300000};
+	struct mm_policy p;
+	(void)state;
+
+	init_policy(&p, "tax");
+	fx_init(&fx, 5, r1);
+	for (size_t i = 0; i < 5; i++) /* tot 2 GiB so that 1.5 GiB used fits */
+		fx.in[i].report.tot_kib = 2 * GIB, fx.in[i].report.free_kib = 2 * GIB - r1[i];
+	fx_round(&fx, &p);
+	assert_float_equal(fx.plan.tau, 0.0104667, 1e-7);
+	assert_int_equal(fx.out[0].target_kib, 1053600);
+	for (size_t i = 1; i < 5; i++)
+		assert_int_equal(fx.out[i].target_kib, 1047320);
+	assert_int_equal(fx.out[0].reason, MM_REASON_GROW);
+	assert_int_equal(fx.out[1].reason, MM_REASON_SHRINK);
+	assert_int_equal(fx_sum(&fx), 5 * GIB);
+	fx_apply(&fx);
+
+	for (size_t i = 0; i < 5; i++)
+		fx.in[i].report.free_kib = 2 * GIB - r2[i];
+	fx_round(&fx, &p);
+	assert_float_equal(fx.plan.tau, 0.6302333, 1e-7);
+	assert_int_equal(fx.out[0].target_kib, 1653600);
+	for (size_t i = 1; i < 5; i++)
+		assert_int_equal(fx.out[i].target_kib, 897320);
+	fx_apply(&fx);
+
+	for (size_t i = 0; i < 5; i++)
+		fx.in[i].report.free_kib = 2 * GIB - r3[i];
+	fx_round(&fx, &p);
+	assert_float_equal(fx.plan.tau, 0.56721, 1e-5); /* fell 1/10 of the gap */
+	assert_true(fx.out[0].target_kib >= 1184705 && fx.out[0].target_kib <= 1184707);
+	for (size_t i = 1; i < 5; i++)
+		assert_true(fx.out[i].target_kib >= 1014542 && fx.out[i].target_kib <= 1014544);
+	assert_true(fx_sum(&fx) <= 5 * GIB && fx_sum(&fx) >= 5 * GIB - 5);
+}
+
+static void test_tax_static_and_reset(void **state)
+{
+	const uint64_t used[3] = {800 * MIB, 200 * MIB, 200 * MIB};
+	struct mm_policy p;
+	(void)state;
+
+	fx_init(&fx, 3, used);
+	fx.snap.pool_kib = 3 * GIB;
+	init_policy(&p, "tax:0.5");
+	fx_round(&fx, &p);
+	assert_float_equal(fx.plan.tau, 0.5, 0);
+	/* x = N/n + 0.5 (A - mean): mean 400 MiB */
+	assert_int_equal(fx.out[0].target_kib, GIB + 200 * MIB);
+	assert_int_equal(fx.out[1].target_kib, GIB - 100 * MIB);
+	init_policy(&p, "tax:0"); /* -r */
+	fx_round(&fx, &p);
+	assert_int_equal(fx.out[0].target_kib, GIB);
+	assert_int_equal(fx.out[0].reason, MM_REASON_HOLD);
+	init_policy(&p, "equal");
+	fx_round(&fx, &p);
+	assert_int_equal(fx.out[2].target_kib, GIB);
+}
+
+static void test_policy_names(void **state)
+{
+	struct mm_policy p;
+	char err[128];
+	(void)state;
+	assert_int_equal(mm_policy_init(&p, "tax:1.0", err, sizeof(err)), 0);
+	assert_string_equal(p.spec, "tax:1.0");
+	assert_int_equal(mm_policy_init(&p, "tax:AUTO", err, sizeof(err)), 0);
+	assert_true(p.tau_auto);
+	assert_int_equal(mm_policy_init(&p, "tax:1.5", err, sizeof(err)), -EINVAL);
+	assert_string_equal(err, "policy 'tax:1.5': tax rate must be AUTO or 0.0 to 1.0");
+	assert_int_equal(mm_policy_init(&p, "tax:-0.1", err, sizeof(err)), -EINVAL);
+	assert_int_equal(mm_policy_init(&p, "tax:nan", err, sizeof(err)), -EINVAL);
+	assert_int_equal(mm_policy_init(&p, "greedy", err, sizeof(err)), -EINVAL);
+	assert_string_equal(err, "unknown policy 'greedy' (known: tax, tax:RATE, equal, none)");
+}
+
+/* 2013 defect: all A_i equal made the AUTO formula 0/0 and targets NaN. */
+static void test_defect_equal_usage_nan(void **state)
+{
+	const uint64_t used[4] = {300000, 300000, 300000, 300000};
+	struct mm_policy p;
+	(void)state;
+
+	init_policy(&p, "tax");
+	fx_init(&fx, 4, used);
+	fx.snap.pool_kib = 4 * GIB;
+	fx_round(&fx, &p);
+	assert_true(fx.plan.tau == fx.plan.tau); /* not NaN */
+	assert_float_equal(fx.plan.tau, 0, 0);
+	for (size_t i = 0; i < 4; i++)
+		assert_int_equal(fx.out[i].target_kib, GIB);
+	assert_float_equal(mm_tax_auto_raw(300000, 300000, 4, 4.0 * GIB, 150 * MIB), 0, 0);
+}
+
+/* 2013 defect: under overcommit tau*(A_i - mean) made idle guests' targets
+ * negative. They must end at their floors, the sum still within the pool. */
+static void test_defect_negative_targets(void **state)
+{
+	const uint64_t used[4] = {1000 * MIB, 10 * MIB, 10 * MIB, 10 * MIB};
+	struct mm_policy p;
+	(void)state;
+
+	init_policy(&p, "tax:1.0");
+	fx_init(&fx, 4, used);
+	fx.snap.pool_kib = 1500 * MIB;
+	for (size_t i = 0; i < 4; i++)
+		fx.in[i].report.tot_kib = 2 * GIB, fx.in[i].report.free_kib = 2 * GIB - used[i];
+	fx_round(&fx, &p);
+	/* unguarded: x_1 = 375 MiB + (10 - 257.5) MiB = 127.5 MiB, below the floor */
+	for (size_t i = 1; i < 4; i++) {
+		assert_true(fx.out[i].want_kib < (int64_t)(200 * MIB));
+		assert_int_equal(fx.out[i].target_kib, 200 * MIB);
+		assert_int_equal(fx.out[i].reason, MM_REASON_FLOOR);
+	}
+	assert_int_equal(fx.out[0].target_kib, 900 * MIB); /* what the floors leave */
+	assert_int_equal(fx_sum(&fx), 1500 * MIB);
+}
+
+/* 2013 defect: targets above maxmem were written as is. Clip, and give the
+ * excess to the others so the pool is still used. */
+static void test_defect_over_maxmem(void **state)
+{
+	const uint64_t used[3] = {900 * MIB, 100 * MIB, 100 * MIB};
+	struct mm_policy p;
+	(void)state;
+
+	init_policy(&p, "tax:1.0");
+	fx_init(&fx, 3, used);
+	fx.snap.pool_kib = 3 * GIB;
+	fx.in[0].maxmem_kib = 1200 * MIB;
+	fx_round(&fx, &p);
+	/* unguarded: 1024 + (900 - 366.7) = 1557 MiB > maxmem */
+	assert_true(fx.out[0].want_kib > (int64_t)(1200 * MIB));
+	assert_int_equal(fx.out[0].target_kib, 1200 * MIB);
+	assert_int_equal(fx.out[0].reason, MM_REASON_MAXMEM);
+	assert_true(fx.out[0].flags & MM_FLAG_CAPPED);
+	assert_true(fx_sum(&fx) <= 3 * GIB && fx_sum(&fx) >= 3 * GIB - 3); /* KiB rounding */
+	/* the two others split the rest equally (same used), keeping the shape */
+	assert_int_equal(fx.out[1].target_kib, fx.out[2].target_kib);
+}
+
+/* 2013 defect: the free floor was checked against the old target, so the
+ * busiest guest could be left with less than f free after the move. With
+ * AUTO, the new target of the busiest guest leaves it exactly f free. */
+static void test_defect_free_floor_new_target(void **state)
+{
+	const uint64_t used[5] = {1500 * MIB, 200 * MIB, 250 * MIB, 300 * MIB, 100 * MIB};
+	struct mm_policy p;
+	(void)state;
+
+	init_policy(&p, "tax");
+	fx_init(&fx, 5, used);
+	for (size_t i = 0; i < 5; i++)
+		fx.in[i].report.tot_kib = 2 * GIB, fx.in[i].report.free_kib = 2 * GIB - used[i];
+	fx_round(&fx, &p);
+	assert_true(fx.plan.tau > 0.5);
+	assert_true(fx.out[0].target_kib >= 1500 * MIB + 150 * MIB - 1);
+	assert_true(fx.out[0].target_kib <= 1500 * MIB + 150 * MIB + 1);
+}
+
+/* 2013 defect: the domain set was read once at start. The core takes any n
+ * each round; tau state carries over and the pool is always fully shared. */
+static void test_defect_domain_set_changes(void **state)
+{
+	const uint64_t used[5] = {700 * MIB, 200 * MIB, 250 * MIB, 300 * MIB, 100 * MIB};
+	struct mm_policy p;
+	(void)state;
+
+	init_policy(&p, "tax");
+	fx_init(&fx, 3, used);
+	fx_round(&fx, &p);
+	assert_true(fx_sum(&fx) <= 5 * GIB && fx_sum(&fx) >= 5 * GIB - 3);
+	fx_init(&fx, 5, used);
+	fx_round(&fx, &p);
+	assert_true(fx_sum(&fx) <= 5 * GIB && fx_sum(&fx) >= 5 * GIB - 5);
+	fx.snap.n = 2;
+	fx.plan.n = 2;
+	fx_round(&fx, &p);
+	assert_true(fx_sum(&fx) <= 5 * GIB);
+	assert_true(fx.out[0].target_kib <= 4 * GIB);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_tax_vectors),
+		cmocka_unit_test(test_tax_static_and_reset),
+		cmocka_unit_test(test_policy_names),
+		cmocka_unit_test(test_defect_equal_usage_nan),
+		cmocka_unit_test(test_defect_negative_targets),
+		cmocka_unit_test(test_defect_over_maxmem),
+		cmocka_unit_test(test_defect_free_floor_new_target),
+		cmocka_unit_test(test_defect_domain_set_changes),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
