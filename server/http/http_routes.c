@@ -1,0 +1,225 @@
+/* Request handling: method and size checks, routing, and the responses of
+ * every endpoint. Each response is created, queued and destroyed in one
+ * place (respond_*). Handlers take a reference to a rendered blob; they
+ * never render a round themselves. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "http_internal.h"
+#include "http_static.h"
+#include "mm_parse.h"
+
+#define HISTORY_DEFAULT_S 300
+#define HISTORY_MAX_S 86400
+
+static void blob_release(void *cls)
+{
+	mm_blob_unref(cls);
+}
+
+static enum MHD_Result respond(struct MHD_Connection *c, unsigned status, struct MHD_Response *r,
+			       const char *type, const char *cache)
+{
+	if (!r)
+		return MHD_NO;
+	MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, type);
+	MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, cache);
+	MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
+	if (status == MHD_HTTP_METHOD_NOT_ALLOWED)
+		MHD_add_response_header(r, MHD_HTTP_HEADER_ALLOW, "GET, HEAD");
+	if (strncmp(type, "text/html", 9) == 0)
+		MHD_add_response_header(r, "Content-Security-Policy",
+					"default-src 'self'; img-src 'self' data:; "
+					"frame-ancestors 'none'; base-uri 'none'; form-action 'none'");
+	enum MHD_Result ret = MHD_queue_response(c, status, r);
+	MHD_destroy_response(r);
+	return ret;
+}
+
+/* Sends part of a blob without copying; the response holds a reference. */
+static enum MHD_Result respond_blob(struct MHD_Connection *c, struct mm_blob *b, size_t off,
+				    size_t len, const char *type)
+{
+	struct MHD_Response *r = MHD_create_response_from_buffer_with_free_callback_cls(
+		len, b->data + off, blob_release, b);
+	if (!r)
+		mm_blob_unref(b);
+	return respond(c, MHD_HTTP_OK, r, type, "no-store");
+}
+
+static enum MHD_Result respond_owned(struct MHD_Connection *c, unsigned status, char *text,
+				     size_t len, const char *type)
+{
+	struct MHD_Response *r = MHD_create_response_from_buffer_with_free_callback_cls(
+		len, text, free, text);
+	if (!r)
+		free(text);
+	return respond(c, status, r, type, "no-store");
+}
+
+static enum MHD_Result respond_error(struct MHD_Connection *c, unsigned status, const char *msg,
+				     const char *path)
+{
+	json_t *o = json_pack("{s:s, s:i, s:s}", "error", msg, "status", (int)status, "path",
+			      path ? path : "");
+	char *text = o ? json_dumps(o, MM_HTTP_JSON_FLAGS) : NULL;
+
+	json_decref(o);
+	if (!text)
+		return MHD_NO;
+	return respond_owned(c, status, text, strlen(text), "application/json");
+}
+
+/* Takes a reference to one of the current documents, or NULL before the first round. */
+static struct mm_blob *current(struct mm_http *h, struct mm_blob *const *which)
+{
+	pthread_mutex_lock(&h->lock);
+	struct mm_blob *b = mm_blob_ref(*which);
+	pthread_mutex_unlock(&h->lock);
+	return b;
+}
+
+static enum MHD_Result get_state(struct mm_http *h, struct MHD_Connection *c, const char *url)
+{
+	struct mm_blob *b = current(h, &h->round);
+
+	if (!b)
+		return respond_error(c, MHD_HTTP_SERVICE_UNAVAILABLE, "no round yet", url);
+	return respond_blob(c, b, b->body_off, b->body_len, "application/json");
+}
+
+static enum MHD_Result get_doc(struct mm_http *h, struct MHD_Connection *c, const char *url,
+			       struct mm_blob *const *which, const char *type)
+{
+	struct mm_blob *b = current(h, which);
+
+	if (!b)
+		return respond_error(c, MHD_HTTP_SERVICE_UNAVAILABLE, "no round yet", url);
+	return respond_blob(c, b, 0, b->len, type);
+}
+
+/* {"rounds":[...]} of the rounds of the last S seconds (by round time). */
+static char *history_text(struct mm_http *h, uint64_t seconds, size_t *len)
+{
+	struct mm_buf out;
+	struct mm_blob **pick = NULL;
+	size_t n = 0;
+
+	pthread_mutex_lock(&h->lock);
+	if (h->ring.count) {
+		uint64_t last_ms = mm_ring_at(&h->ring, h->ring.count - 1)->time_ms;
+		uint64_t since = last_ms > seconds * 1000 ? last_ms - seconds * 1000 : 0;
+		size_t first = mm_ring_since_ms(&h->ring, since);
+		pick = calloc(h->ring.count - first + 1, sizeof(*pick));
+		for (size_t i = first; pick && i < h->ring.count; i++)
+			pick[n++] = mm_blob_ref(mm_ring_at(&h->ring, i));
+	}
+	pthread_mutex_unlock(&h->lock);
+
+	mm_buf_init(&out);
+	mm_buf_puts(&out, "{\"rounds\":[");
+	for (size_t i = 0; i < n; i++) {
+		if (i)
+			mm_buf_puts(&out, ",");
+		mm_buf_append(&out, pick[i]->data + pick[i]->body_off, pick[i]->body_len);
+		mm_blob_unref(pick[i]);
+	}
+	mm_buf_puts(&out, "]}");
+	free(pick);
+	return mm_buf_take(&out, len);
+}
+
+static enum MHD_Result get_history(struct mm_http *h, struct MHD_Connection *c, const char *url)
+{
+	const char *arg = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "seconds");
+	uint64_t seconds = HISTORY_DEFAULT_S;
+	size_t len;
+
+	if (arg && (mm_parse_u64(arg, HISTORY_MAX_S, &seconds) < 0 || seconds == 0))
+		return respond_error(c, MHD_HTTP_BAD_REQUEST,
+				     "seconds: expected an integer from 1 to 86400", url);
+	char *text = history_text(h, seconds, &len);
+	if (!text)
+		return MHD_NO;
+	return respond_owned(c, MHD_HTTP_OK, text, len, "application/json");
+}
+
+static enum MHD_Result get_events(struct mm_http *h, struct MHD_Connection *c, const char *url)
+{
+	const char *last_id = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Last-Event-ID");
+	uint64_t after = 0;
+
+	pthread_mutex_lock(&h->lock);
+	bool stopping = h->stopping;
+	if (h->round)
+		after = h->round->seq - 1; /* the current round first, then each new one */
+	pthread_mutex_unlock(&h->lock);
+	if (stopping)
+		return respond_error(c, MHD_HTTP_SERVICE_UNAVAILABLE, "shutting down", url);
+	if (last_id && mm_parse_u64(last_id, UINT64_MAX, &after) < 0)
+		return respond_error(c, MHD_HTTP_BAD_REQUEST, "Last-Event-ID: not a round", url);
+	struct MHD_Response *r = mm_http_sse_response(h, c, after);
+	if (r)
+		MHD_add_response_header(r, "X-Accel-Buffering", "no");
+	return respond(c, MHD_HTTP_OK, r, "text/event-stream", "no-store");
+}
+
+static enum MHD_Result get_static(struct mm_http *h, struct MHD_Connection *c, const char *url)
+{
+	char rel[MM_HTTP_STATIC_PATH_MAX + 16];
+	uint64_t size;
+	int fd;
+
+	if (h->static_fd < 0 || mm_http_static_rel(url, rel, sizeof(rel)) < 0 ||
+	    mm_http_static_open(h->static_fd, rel, &fd, &size) < 0)
+		return respond_error(c, MHD_HTTP_NOT_FOUND, "not found", url);
+	struct MHD_Response *r = MHD_create_response_from_fd64(size, fd);
+	if (!r)
+		close(fd);
+	return respond(c, MHD_HTTP_OK, r, mm_http_content_type(rel), "no-cache");
+}
+
+static enum MHD_Result route(struct mm_http *h, struct MHD_Connection *c, const char *url)
+{
+	if (strcmp(url, "/api/v1/state") == 0)
+		return get_state(h, c, url);
+	if (strcmp(url, "/api/v1/history") == 0)
+		return get_history(h, c, url);
+	if (strcmp(url, "/api/v1/events") == 0)
+		return get_events(h, c, url);
+	if (strcmp(url, "/metrics") == 0)
+		return get_doc(h, c, url, &h->metrics, "text/plain; version=0.0.4; charset=utf-8");
+	if (strcmp(url, "/footprint") == 0)
+		return get_doc(h, c, url, &h->footprint, "application/json");
+	if (strncmp(url, "/api/", 5) == 0)
+		return respond_error(c, MHD_HTTP_NOT_FOUND, "not found", url);
+	return get_static(h, c, url);
+}
+
+/* MHD access handler. Everything is answered on the first call: there are
+ * no write endpoints, so a request body is never read. */
+enum MHD_Result mm_http_handle(void *cls, struct MHD_Connection *c, const char *url,
+			       const char *method, const char *version, const char *upload_data,
+			       size_t *upload_size, void **req_cls);
+enum MHD_Result mm_http_handle(void *cls, struct MHD_Connection *c, const char *url,
+			       const char *method, const char *version, const char *upload_data,
+			       size_t *upload_size, void **req_cls)
+{
+	const char *clen = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Length");
+	(void)version;
+	(void)upload_data;
+
+	if (*req_cls) { /* body bytes of a request we already answered: drop them */
+		*upload_size = 0;
+		return MHD_YES;
+	}
+	*req_cls = c;
+	if (strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0)
+		return respond_error(c, MHD_HTTP_METHOD_NOT_ALLOWED, "method not allowed", url);
+	if ((clen && strcmp(clen, "0") != 0) ||
+	    MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Transfer-Encoding"))
+		return respond_error(c, MHD_HTTP_CONTENT_TOO_LARGE, "a GET takes no body", url);
+	return route(cls, c, url);
+}

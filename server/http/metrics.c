@@ -1,0 +1,194 @@
+/* Renders /metrics in the Prometheus text exposition format 0.0.4: base
+ * units (bytes, seconds), _total for counters, per-domain series labelled
+ * domain and domid. Pure: the caller passes the round and the totals. */
+#include <inttypes.h>
+#include <math.h>
+#include <string.h>
+
+#include "http_render.h"
+
+#define KIB 1024u
+
+static void family(struct mm_buf *b, const char *name, const char *type, const char *help)
+{
+	mm_buf_printf(b, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
+}
+
+static void gauge_u64(struct mm_buf *b, const char *name, const char *help, uint64_t v)
+{
+	family(b, name, "gauge", help);
+	mm_buf_printf(b, "%s %" PRIu64 "\n", name, v);
+}
+
+static void counter_u64(struct mm_buf *b, const char *name, const char *help, uint64_t v)
+{
+	family(b, name, "counter", help);
+	mm_buf_printf(b, "%s %" PRIu64 "\n", name, v);
+}
+
+/* Label values escape backslash, double quote and newline (format spec). */
+static void label_value(struct mm_buf *b, const char *s, size_t max)
+{
+	for (size_t i = 0; i < max && s[i]; i++) {
+		if (s[i] == '\\')
+			mm_buf_puts(b, "\\\\");
+		else if (s[i] == '"')
+			mm_buf_puts(b, "\\\"");
+		else if (s[i] == '\n')
+			mm_buf_puts(b, "\\n");
+		else
+			mm_buf_append(b, &s[i], 1);
+	}
+}
+
+static void dom_labels(struct mm_buf *b, const char *name, const struct mm_round_dom *d)
+{
+	mm_buf_printf(b, "%s{domain=\"", name);
+	label_value(b, d->name, sizeof(d->name));
+	mm_buf_printf(b, "\",domid=\"%" PRIu32 "\"", d->domid);
+}
+
+/* Which value a per-domain byte gauge shows; false: no sample. */
+typedef bool (*dom_value_fn)(const struct mm_round_dom *d, uint64_t *kib);
+
+static bool v_actual(const struct mm_round_dom *d, uint64_t *v) { *v = d->actual_kib; return true; }
+static bool v_target(const struct mm_round_dom *d, uint64_t *v) { *v = d->target_kib; return true; }
+static bool v_maxmem(const struct mm_round_dom *d, uint64_t *v) { *v = d->maxmem_kib; return true; }
+static bool v_floor(const struct mm_round_dom *d, uint64_t *v) { *v = d->floor_kib; return true; }
+static bool v_tot(const struct mm_round_dom *d, uint64_t *v)
+{
+	*v = d->report.tot_kib;
+	return d->has_report;
+}
+static bool v_free(const struct mm_round_dom *d, uint64_t *v)
+{
+	*v = d->report.free_kib;
+	return d->has_report;
+}
+static bool v_used(const struct mm_round_dom *d, uint64_t *v)
+{
+	*v = d->report.tot_kib > d->report.free_kib ? d->report.tot_kib - d->report.free_kib : 0;
+	return d->has_report;
+}
+static bool v_swap_used(const struct mm_round_dom *d, uint64_t *v)
+{
+	*v = d->report.swap_used_kib;
+	return d->has_report && (d->report.has & MM_REPORT_HAS_SWAP);
+}
+
+static const struct {
+	const char *name;
+	const char *help;
+	dom_value_fn fn;
+} dom_bytes[] = {
+	{"xenmm_domain_actual_bytes", "Current allocation of the domain.", v_actual},
+	{"xenmm_domain_target_bytes", "Balloon target after the last round.", v_target},
+	{"xenmm_domain_maxmem_bytes", "Static maximum of the domain.", v_maxmem},
+	{"xenmm_domain_floor_bytes", "Lowest target the balancer may set.", v_floor},
+	{"xenmm_domain_memory_total_bytes", "MemTotal reported by the guest.", v_tot},
+	{"xenmm_domain_memory_free_bytes", "MemFree plus Cached reported by the guest.", v_free},
+	{"xenmm_domain_memory_used_bytes", "Total minus free, as the policy sees it.", v_used},
+	{"xenmm_domain_swap_used_bytes", "Swap in use reported by the guest.", v_swap_used},
+};
+
+static void domain_bytes(struct mm_buf *b, const struct mm_round *r)
+{
+	for (size_t k = 0; k < sizeof(dom_bytes) / sizeof(dom_bytes[0]); k++) {
+		family(b, dom_bytes[k].name, "gauge", dom_bytes[k].help);
+		for (size_t i = 0; i < r->n; i++) {
+			uint64_t kib;
+			if (!dom_bytes[k].fn(&r->dom[i], &kib))
+				continue;
+			dom_labels(b, dom_bytes[k].name, &r->dom[i]);
+			mm_buf_printf(b, "} %" PRIu64 "\n", kib * KIB);
+		}
+	}
+}
+
+static void domain_misc(struct mm_buf *b, const struct mm_round *r)
+{
+	family(b, "xenmm_domain_report_age_seconds", "gauge", "Age of the last valid report.");
+	for (size_t i = 0; i < r->n; i++) {
+		if (!r->dom[i].has_report)
+			continue;
+		dom_labels(b, "xenmm_domain_report_age_seconds", &r->dom[i]);
+		mm_buf_printf(b, "} %.3f\n", (double)r->dom[i].report_age_ms / 1000.0);
+	}
+	family(b, "xenmm_domain_invalid_reports_total", "counter",
+	       "Reports that failed to parse since the domain appeared.");
+	for (size_t i = 0; i < r->n; i++) {
+		dom_labels(b, "xenmm_domain_invalid_reports_total", &r->dom[i]);
+		mm_buf_printf(b, "} %" PRIu64 "\n", r->dom[i].invalid_reports);
+	}
+}
+
+/* Flags and the reason are state sets: one series per state, 1 for the
+ * current one, so series do not appear and vanish as states change. */
+static void domain_states(struct mm_buf *b, const struct mm_round *r)
+{
+	static const struct {
+		const char *name;
+		uint32_t bit;
+	} flags[] = {{"stale", MM_FLAG_STALE},
+		     {"stuck", MM_FLAG_STUCK},
+		     {"no_report", MM_FLAG_NO_REPORT},
+		     {"capped", MM_FLAG_CAPPED}};
+
+	family(b, "xenmm_domain_flag", "gauge", "1 when the domain carries the flag.");
+	for (size_t i = 0; i < r->n; i++)
+		for (size_t k = 0; k < sizeof(flags) / sizeof(flags[0]); k++) {
+			dom_labels(b, "xenmm_domain_flag", &r->dom[i]);
+			mm_buf_printf(b, ",flag=\"%s\"} %d\n", flags[k].name,
+				      (r->dom[i].flags & flags[k].bit) != 0);
+		}
+	family(b, "xenmm_domain_reason", "gauge", "1 for the reason of the last target decision.");
+	for (size_t i = 0; i < r->n; i++)
+		for (int k = 0; k < MM_REASON_COUNT; k++) {
+			dom_labels(b, "xenmm_domain_reason", &r->dom[i]);
+			mm_buf_printf(b, ",reason=\"%s\"} %d\n", mm_reason_name((enum mm_reason)k),
+				      (int)r->dom[i].reason == k);
+		}
+}
+
+static void round_gauges(struct mm_buf *b, const struct mm_round *r)
+{
+	family(b, "xenmm_policy_info", "gauge", "The balancing policy in use.");
+	mm_buf_puts(b, "xenmm_policy_info{policy=\"");
+	label_value(b, r->policy ? r->policy : "", 64);
+	mm_buf_puts(b, "\"} 1\n");
+	family(b, "xenmm_tax_rate_ratio", "gauge", "Tax rate tau of the last round (0..1).");
+	mm_buf_printf(b, "xenmm_tax_rate_ratio %.9g\n", isfinite(r->tau) ? r->tau : 0.0);
+	gauge_u64(b, "xenmm_pool_bytes", "Memory pool shared by the managed domains.",
+		  r->pool_kib * KIB);
+	gauge_u64(b, "xenmm_free_goal_bytes", "Free memory each guest should keep (f).",
+		  r->free_goal_kib * KIB);
+	gauge_u64(b, "xenmm_host_free_bytes", "Free memory of the host (Xen).",
+		  r->host_free_kib * KIB);
+	gauge_u64(b, "xenmm_host_reserve_bytes", "Host free memory never given away.",
+		  r->reserve_kib * KIB);
+	gauge_u64(b, "xenmm_domains", "Managed domains in the last round.", r->n);
+	family(b, "xenmm_round_cost_seconds", "gauge", "Wall time of the last round's own work.");
+	mm_buf_printf(b, "xenmm_round_cost_seconds %.6f\n", (double)r->cost_us / 1e6);
+	family(b, "xenmm_last_round_timestamp_seconds", "gauge", "Unix time of the last round.");
+	mm_buf_printf(b, "xenmm_last_round_timestamp_seconds %.3f\n", (double)r->time_ms / 1e3);
+}
+
+void mm_http_metrics_text(const struct mm_round *r, const struct mm_http_totals *t,
+			  struct mm_buf *out)
+{
+	counter_u64(out, "xenmm_rounds_total", "Balancing rounds published.", t->rounds);
+	counter_u64(out, "xenmm_target_writes_total", "Balloon targets written.", t->writes);
+	family(out, "xenmm_round_cost_seconds_total", "counter", "Wall time of all rounds.");
+	mm_buf_printf(out, "xenmm_round_cost_seconds_total %.6f\n", (double)t->cost_us / 1e6);
+	family(out, "xenmm_http_publish_seconds_total", "counter",
+	       "Time the balancing thread spent rendering HTTP snapshots.");
+	mm_buf_printf(out, "xenmm_http_publish_seconds_total %.9f\n", (double)t->publish_ns / 1e9);
+	family(out, "xenmm_http_publish_seconds", "gauge", "Time the previous publish took.");
+	mm_buf_printf(out, "xenmm_http_publish_seconds %.9f\n", (double)t->last_publish_ns / 1e9);
+	if (!r)
+		return;
+	round_gauges(out, r);
+	domain_bytes(out, r);
+	domain_misc(out, r);
+	domain_states(out, r);
+}

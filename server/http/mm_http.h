@@ -1,0 +1,33 @@
+/* The read-only HTTP server of SPEC 3.6: JSON state, history, SSE events,
+ * Prometheus metrics, the 2013 footprint and the canvas files. It never runs
+ * on the balancing thread: mm_http_publish renders a round once and swaps an
+ * immutable snapshot in; request handlers only take a reference to it. */
+#ifndef MM_HTTP_H
+#define MM_HTTP_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "mm_round.h"
+
+struct mm_http;
+
+/* Binds addr:port (addr NULL = 127.0.0.1; port 0 = any free port) and starts
+ * serving; static_dir is the canvas folder (NULL: no static files). Returns 0
+ * or a negative errno, with a human sentence in err. */
+int mm_http_start(const char *addr, uint16_t port, const char *static_dir, struct mm_http **out,
+		  char *err, size_t errlen);
+
+/* The port actually bound (useful after asking for port 0). */
+uint16_t mm_http_port(const struct mm_http *h);
+
+/* Called by the balancing thread after every round: renders the JSON and
+ * metrics once and swaps them in. Never blocks on clients: it holds one
+ * mutex for a few pointer moves. Not to be called concurrently with itself
+ * or with mm_http_stop. */
+void mm_http_publish(struct mm_http *h, const struct mm_round *r);
+
+/* Closes every connection (SSE streams end cleanly) and frees h. NULL is ok. */
+void mm_http_stop(struct mm_http *h);
+
+#endif
