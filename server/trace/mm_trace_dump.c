@@ -42,11 +42,13 @@ static void summary(const char *path, const struct mm_trace *t)
 	uint64_t ms = mm_trace_duration_ms(t);
 
 	fprintf(stderr,
-	        "file=%s format=%s domid=%d rows=%zu duration_s=%llu.%03llu rows_clamped=%zu "
+	        "file=%s format=%s domid=%d start_ms=%llu rows=%zu duration_s=%llu.%03llu "
+	        "rows_clamped=%zu "
 	        "rows_skipped=%zu midnight_wraps=%zu clock_steps=%zu comments=%zu\n",
-	        path, mm_trace_format_name(t->format), (int)t->domid, t->n,
-	        (unsigned long long)(ms / 1000), (unsigned long long)(ms % 1000), t->rows_clamped,
-	        t->rows_skipped, t->midnight_wraps, t->clock_steps, t->comments);
+	        path, mm_trace_format_name(t->format), (int)t->domid,
+	        (unsigned long long)t->start_ms, t->n, (unsigned long long)(ms / 1000),
+	        (unsigned long long)(ms % 1000), t->rows_clamped, t->rows_skipped,
+	        t->midnight_wraps, t->clock_steps, t->comments);
 	if (t->rows_skipped)
 		fprintf(stderr, "file=%s first_skip_line=%zu why=\"%s\"\n", path,
 		        t->first_skip_line, t->first_skip_why);
