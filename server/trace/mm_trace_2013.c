@@ -217,7 +217,7 @@ static int next_line(struct mm_tcursor *c, struct mm_tline *l, struct mm_trace_e
 int mm_trace_parse_2013_mem(struct mm_tcursor *c, struct mm_trace *t, struct mm_trace_error *err)
 {
 	struct mm_tline l;
-	int64_t day;
+	int64_t day = -1;
 	uint32_t head_tod = 0, first_tod = 0;
 	int rc;
 
