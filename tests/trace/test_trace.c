@@ -361,6 +361,43 @@ static void test_tsv(void **state)
 	mm_trace_free(&t);
 }
 
+/* Header of ncols columns (time_ms, used_kib, then c2, c3, ...) and one row. */
+static int parse_wide(size_t ncols, struct mm_trace *t, struct mm_trace_error *err)
+{
+	char buf[2048];
+	size_t len = (size_t)snprintf(buf, sizeof(buf), "time_ms\tused_kib");
+
+	for (size_t i = 2; i < ncols; i++)
+		len += (size_t)snprintf(buf + len, sizeof(buf) - len, "\tc%zu", i);
+	len += (size_t)snprintf(buf + len, sizeof(buf) - len, "\n5\t6");
+	for (size_t i = 2; i < ncols; i++)
+		len += (size_t)snprintf(buf + len, sizeof(buf) - len, "\tx");
+	assert_true(len < sizeof(buf) - 1);
+	return mm_trace_parse_buf(buf, len, t, err);
+}
+
+static void test_tsv_limits(void **state)
+{
+	struct mm_trace t;
+	struct mm_trace_error err;
+	const char *bad_used = "time_ms\tused_kib\n1\t-\n2\t5\n3\t\n";
+
+	(void)state;
+	assert_int_equal(parse_wide(64, &t, &err), 0);
+	assert_int_equal(t.n, 1);
+	assert_int_equal(t.samples[0].used_kib, 6);
+	mm_trace_free(&t);
+	assert_int_equal(parse_wide(65, &t, &err), -EINVAL);
+	assert_string_equal(err.text, "line 1: 65 columns, at most 64");
+	/* used_kib is the demand: unknown there means the row is useless */
+	assert_int_equal(parse_str(bad_used, &t, &err), 0);
+	assert_int_equal(t.n, 1);
+	assert_int_equal(t.rows_skipped, 2);
+	assert_int_equal(t.first_skip_line, 2);
+	assert_string_equal(t.first_skip_why, "bad used_kib");
+	mm_trace_free(&t);
+}
+
 /* ---- bad inputs: each gives its exact error ---- */
 
 struct bad_case {
@@ -518,6 +555,7 @@ int main(void)
 	    cmocka_unit_test(test_missing_row),
 	    cmocka_unit_test(test_truncated_last_line_skipped),
 	    cmocka_unit_test(test_tsv),
+	    cmocka_unit_test(test_tsv_limits),
 	    cmocka_unit_test(test_bad_inputs),
 	    cmocka_unit_test(test_ten_megabytes_of_junk),
 	    cmocka_unit_test(test_load_errors),
