@@ -198,8 +198,9 @@ static enum MHD_Result route(struct mm_http *h, struct MHD_Connection *c, const 
 	return get_static(h, c, url);
 }
 
-/* MHD access handler. Everything is answered on the first call: there are
- * no write endpoints, so a request body is never read. */
+/* MHD access handler. Errors are answered at the first call (MHD then
+ * closes the connection instead of reading a body); a good GET is answered
+ * at the second call, once the request is complete, so keep-alive works. */
 enum MHD_Result mm_http_handle(void *cls, struct MHD_Connection *c, const char *url,
 			       const char *method, const char *version, const char *upload_data,
 			       size_t *upload_size, void **req_cls);
@@ -211,15 +212,20 @@ enum MHD_Result mm_http_handle(void *cls, struct MHD_Connection *c, const char *
 	(void)version;
 	(void)upload_data;
 
-	if (*req_cls) { /* body bytes of a request we already answered: drop them */
+	if (!*req_cls) {
+		*req_cls = c;
+		if (strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0)
+			return respond_error(c, MHD_HTTP_METHOD_NOT_ALLOWED, "method not allowed",
+					     url);
+		if ((clen && strcmp(clen, "0") != 0) ||
+		    MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Transfer-Encoding"))
+			return respond_error(c, MHD_HTTP_CONTENT_TOO_LARGE, "a GET takes no body",
+					     url);
+		return MHD_YES;
+	}
+	if (*upload_size) { /* unreachable: bodies were refused above */
 		*upload_size = 0;
 		return MHD_YES;
 	}
-	*req_cls = c;
-	if (strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0)
-		return respond_error(c, MHD_HTTP_METHOD_NOT_ALLOWED, "method not allowed", url);
-	if ((clen && strcmp(clen, "0") != 0) ||
-	    MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Transfer-Encoding"))
-		return respond_error(c, MHD_HTTP_CONTENT_TOO_LARGE, "a GET takes no body", url);
 	return route(cls, c, url);
 }

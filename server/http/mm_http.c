@@ -69,6 +69,8 @@ static int start_daemon(struct mm_http *h)
 	return h->daemon ? 0 : -EIO;
 }
 
+static struct mm_blob *render_metrics(const struct mm_round *r, const struct mm_http_totals *t);
+
 static struct mm_http *http_alloc(void)
 {
 	struct mm_http *h = calloc(1, sizeof(*h));
@@ -108,6 +110,7 @@ int mm_http_start(const char *addr, uint16_t port, const char *static_dir, struc
 	if (rc < 0)
 		goto fail;
 	h->listen_fd = rc;
+	h->metrics = render_metrics(NULL, &h->totals); /* counters at 0 until a round */
 	rc = mm_http_ticker_start(h);
 	if (rc == 0)
 		rc = start_daemon(h);

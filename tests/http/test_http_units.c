@@ -1,0 +1,129 @@
+/* Table tests of the HTTP server's small parts: URL path -> canvas file
+ * mapping (valid, boundary, hostile), content types, and the round ring's
+ * bounds (count, bytes, restarted seq) and lookups. */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "http_snap.h"
+#include "http_static.h"
+
+static void test_static_rel(void **state)
+{
+	static const struct {
+		const char *url, *rel; /* rel NULL: refused */
+	} cases[] = {
+		{"/", "index.html"},
+		{"/index.html", "index.html"},
+		{"/vendor/uplot/uPlot.iife.min.js", "vendor/uplot/uPlot.iife.min.js"},
+		{"/sub/", "sub/index.html"},
+		{"/a-b_c.9.css", "a-b_c.9.css"},
+		{"", NULL},
+		{"index.html", NULL},
+		{"/..", NULL},
+		{"/../etc/passwd", NULL},
+		{"/a/../b", NULL},
+		{"/.git/config", NULL},
+		{"/.", NULL},
+		{"//etc/passwd", NULL},
+		{"/a//b", NULL},
+		{"/a\\b", NULL},
+		{"/a b", NULL},
+		{"/a%2e", NULL},
+		{"/a\nb", NULL},
+		{"/\xc3\xa9", NULL},
+	};
+	char rel[64];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		int rc = mm_http_static_rel(cases[i].url, rel, sizeof(rel));
+		if (!cases[i].rel) {
+			assert_int_equal(rc, -EINVAL);
+			continue;
+		}
+		assert_int_equal(rc, 0);
+		assert_string_equal(rel, cases[i].rel);
+	}
+	/* Boundary: the result must fit, index.html appended included. */
+	char small[13];
+	assert_int_equal(mm_http_static_rel("/abcdefghijk", small, sizeof(small)), 0);
+	assert_int_equal(mm_http_static_rel("/abcdefghijkl", small, sizeof(small)), -EINVAL);
+	assert_int_equal(mm_http_static_rel("/ab/", small, sizeof(small)), -EINVAL);
+	assert_int_equal(mm_http_static_rel("/a/", small, sizeof(small)), 0);
+	assert_string_equal(small, "a/index.html");
+}
+
+static void test_content_type(void **state)
+{
+	(void)state;
+	assert_string_equal(mm_http_content_type("index.html"), "text/html; charset=utf-8");
+	assert_string_equal(mm_http_content_type("a/b.js"), "text/javascript; charset=utf-8");
+	assert_string_equal(mm_http_content_type("x.css"), "text/css; charset=utf-8");
+	assert_string_equal(mm_http_content_type("LICENSE"), "application/octet-stream");
+	assert_string_equal(mm_http_content_type("x.js.bak"), "application/octet-stream");
+}
+
+static struct mm_blob *blob(uint64_t seq, uint64_t time_ms, size_t len)
+{
+	char buf[256];
+	memset(buf, 'x', sizeof(buf));
+	struct mm_blob *b = mm_blob_new(buf, len);
+	assert_non_null(b);
+	b->seq = seq;
+	b->time_ms = time_ms;
+	return b;
+}
+
+static void test_ring(void **state)
+{
+	struct mm_ring r;
+	(void)state;
+
+	assert_int_equal(mm_ring_init(&r, 4, 1000), 0);
+	for (uint64_t s = 1; s <= 6; s++) {
+		struct mm_blob *b = blob(s, s * 1000, 100);
+		mm_ring_push(&r, b);
+		mm_blob_unref(b);
+	}
+	assert_int_equal(r.count, 4); /* count bound */
+	assert_int_equal(mm_ring_at(&r, 0)->seq, 3);
+	assert_int_equal(mm_ring_after_seq(&r, 0), 0);
+	assert_int_equal(mm_ring_after_seq(&r, 4), 2);
+	assert_int_equal(mm_ring_after_seq(&r, 6), 4);
+	assert_int_equal(mm_ring_since_ms(&r, 4500), 2);
+	assert_int_equal(mm_ring_since_ms(&r, 5000), 2);
+	assert_null(mm_ring_at(&r, 4));
+
+	struct mm_blob *big = blob(7, 7000, 250);
+	mm_ring_push(&r, big);
+	mm_ring_push(&r, big); /* same seq again: a restarted loop empties the ring */
+	assert_int_equal(r.count, 1);
+	mm_blob_unref(big);
+	for (uint64_t s = 8; s <= 12; s++) {
+		struct mm_blob *b = blob(s, s * 1000, 250);
+		mm_ring_push(&r, b);
+		mm_blob_unref(b);
+	}
+	assert_true(r.bytes <= 1000); /* byte bound */
+	assert_int_equal(r.count, 4);
+	assert_int_equal(mm_ring_at(&r, 3)->seq, 12);
+	mm_ring_dispose(&r);
+	assert_int_equal(mm_ring_init(&r, 0, 10), -EINVAL);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_static_rel),
+		cmocka_unit_test(test_content_type),
+		cmocka_unit_test(test_ring),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
