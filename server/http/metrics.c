@@ -167,8 +167,8 @@ static void round_gauges(struct mm_buf *b, const struct mm_round *r)
 	gauge_u64(b, "xenmm_host_reserve_bytes", "Host free memory never given away.",
 		  r->reserve_kib * KIB);
 	gauge_u64(b, "xenmm_domains", "Managed domains in the last round.", r->n);
-	family(b, "xenmm_round_cost_seconds", "gauge", "Wall time of the last round's own work.");
-	mm_buf_printf(b, "xenmm_round_cost_seconds %.6f\n", (double)r->cost_us / 1e6);
+	family(b, "xenmm_last_round_cost_seconds", "gauge", "Wall time of the last round's own work.");
+	mm_buf_printf(b, "xenmm_last_round_cost_seconds %.6f\n", (double)r->cost_us / 1e6);
 	family(b, "xenmm_last_round_timestamp_seconds", "gauge", "Unix time of the last round.");
 	mm_buf_printf(b, "xenmm_last_round_timestamp_seconds %.3f\n", (double)r->time_ms / 1e3);
 }
@@ -183,8 +183,8 @@ void mm_http_metrics_text(const struct mm_round *r, const struct mm_http_totals 
 	family(out, "xenmm_http_publish_seconds_total", "counter",
 	       "Time the balancing thread spent rendering HTTP snapshots.");
 	mm_buf_printf(out, "xenmm_http_publish_seconds_total %.9f\n", (double)t->publish_ns / 1e9);
-	family(out, "xenmm_http_publish_seconds", "gauge", "Time the previous publish took.");
-	mm_buf_printf(out, "xenmm_http_publish_seconds %.9f\n", (double)t->last_publish_ns / 1e9);
+	family(out, "xenmm_http_last_publish_seconds", "gauge", "Time the previous publish took.");
+	mm_buf_printf(out, "xenmm_http_last_publish_seconds %.9f\n", (double)t->last_publish_ns / 1e9);
 	if (!r)
 		return;
 	round_gauges(out, r);
