@@ -1,0 +1,504 @@
+/* The worker loop (see mc_engine.h). Requests are encoded straight into each
+ * connection's output buffer and flushed once per loop turn, so a pipelined
+ * connection costs one send() per batch, not per request. Latency counts
+ * from the due time: in the open loop a request that waits for a free slot
+ * (or a reconnect) is late, and its wait is part of its latency. */
+#include "mc_engine.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/prctl.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "mc_mix.h"
+#include "mc_sched.h"
+#include "mm_tp.h"
+
+#define NS_PER_S UINT64_C(1000000000)
+#define BACKOFF_MIN_MS 100
+#define BACKOFF_MAX_MS 1000
+#define STOP_DRAIN_NS (200 * UINT64_C(1000000)) /* after a signal: short drain */
+
+struct eng {
+	const struct mc_engine_cfg *cfg;
+	const struct mc_opts *o;
+	int epfd;
+	struct mc_conn *conns;
+	uint32_t n, cursor, ndown;
+	uint32_t *dirty, ndirty;
+	struct mc_sched sched;
+	uint64_t next_due;          /* open loop: absolute ns of the next arrival */
+	struct mc_mix mix;
+	uint64_t fill_next, fill_left;
+	char *values;               /* value bytes, value_max long */
+	char key[MC_KEY_MAX + 1];
+	struct mc_tick *tick;       /* the current second */
+	uint64_t tick_end_ns;
+	uint64_t end_ns, drain_until_ns, late_ns, delay_ns;
+	int issuing;
+	struct mc_counts total;
+};
+
+uint64_t mc_now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * NS_PER_S + (uint64_t)ts.tv_nsec;
+}
+
+/* Closes the current second (and any empty ones up to now) and sends it. */
+static void emit_ticks(struct eng *e, uint64_t now)
+{
+	while (now >= e->tick_end_ns) {
+		mc_counts_add(&e->total, &e->tick->c);
+		if (e->cfg->tick_fd >= 0)
+			mc_tick_send(e->cfg->tick_fd, e->tick);
+		mc_tick_reset(e->tick, e->tick->sec + 1);
+		e->tick_end_ns += NS_PER_S;
+	}
+}
+
+static void set_events(struct eng *e, struct mc_conn *c, uint32_t events, int op)
+{
+	struct epoll_event ev = {.events = events, .data.ptr = c};
+
+	epoll_ctl(e->epfd, op, c->fd, &ev);
+}
+
+static void mark_dirty(struct eng *e, struct mc_conn *c)
+{
+	if (!c->dirty) {
+		c->dirty = true;
+		e->dirty[e->ndirty++] = (uint32_t)(c - e->conns);
+	}
+}
+
+/* Encodes one request into c's buffer and records it in flight. */
+static int issue(struct eng *e, struct mc_conn *c, uint64_t due, uint64_t now)
+{
+	struct mc_pick p;
+	struct mc_req *r;
+	size_t room;
+	int len;
+
+	if (e->cfg->mode == MC_MODE_FILL) {
+		p.op = MC_OP_SET;
+		p.key = e->fill_next;
+		p.value_len = mc_mix_value_len(&e->mix);
+		e->fill_next += e->cfg->key_step;
+		e->fill_left--;
+	} else {
+		mc_mix_next(&e->mix, &p);
+	}
+	mc_key_format(p.key, e->o->key_len, e->key);
+	room = c->out_cap - c->out_len;
+	if (c->out_off && room < mc_encode_bound(e->o->key_len, p.value_len)) {
+		memmove(c->out, c->out + c->out_off, c->out_len - c->out_off);
+		c->out_len -= c->out_off;
+		c->out_off = 0;
+		room = c->out_cap - c->out_len;
+	}
+	len = mc_encode(e->o->proto, p.op, e->key, e->o->key_len, e->values, p.value_len,
+			c->out + c->out_len, room);
+	if (len < 0)
+		return len;
+	c->out_len += (size_t)len;
+	r = mc_conn_push(c);
+	r->due_ns = due;
+	r->sent_ns = now;
+	r->op = (uint8_t)p.op;
+	e->tick->c.sent++;
+	if (now - due > e->late_ns)
+		e->tick->c.late++;
+	mark_dirty(e, c);
+	return 0;
+}
+
+/* Closed loop and fill: keep the connection's pipeline full. */
+static void refill(struct eng *e, struct mc_conn *c, uint64_t now)
+{
+	if (e->cfg->mode == MC_MODE_OPEN || c->state != MC_CONN_UP || !e->issuing)
+		return;
+	while (c->count < c->ring_cap) {
+		if (e->cfg->mode == MC_MODE_FILL && e->fill_left == 0)
+			return;
+		if (issue(e, c, now, now))
+			return;
+	}
+}
+
+/* Closes c and schedules a reconnect with exponential backoff. */
+static void conn_down(struct eng *e, struct mc_conn *c, uint64_t now)
+{
+	if (c->fd >= 0)
+		epoll_ctl(e->epfd, EPOLL_CTL_DEL, c->fd, NULL);
+	mc_conn_reset(c);
+	c->backoff_ms = c->backoff_ms ? c->backoff_ms * 2 : BACKOFF_MIN_MS;
+	if (c->backoff_ms > BACKOFF_MAX_MS)
+		c->backoff_ms = BACKOFF_MAX_MS;
+	c->retry_ns = now + (uint64_t)c->backoff_ms * 1000000u;
+	e->ndown++;
+}
+
+/* An established connection died: its requests in flight are lost. */
+static void conn_lost(struct eng *e, struct mc_conn *c, uint64_t now)
+{
+	e->tick->c.closed++;
+	e->tick->c.failed += c->count;
+	conn_down(e, c, now);
+}
+
+static void complete(struct eng *e, struct mc_conn *c, const struct mc_resp *resp,
+		     uint64_t now)
+{
+	struct mc_req *r = mc_conn_head(c);
+	struct mc_counts *k = &e->tick->c;
+	uint64_t lat = now - r->due_ns;
+
+	k->done++;
+	if (r->op == MC_OP_GET)
+		k->gets++;
+	else
+		k->sets++;
+	switch (resp->kind) {
+	case MC_RESP_HIT: k->hits++; break;
+	case MC_RESP_MISS: k->misses++; break;
+	case MC_RESP_STORED: k->stored++; break;
+	case MC_RESP_NOT_STORED: k->not_stored++; break;
+	case MC_RESP_ERROR: k->errors++; break;
+	}
+	mc_hist_add(&e->tick->lat, lat);
+	mc_hist_add(&e->tick->svc, now - r->sent_ns);
+	if (lat > e->delay_ns)
+		k->delayed++;
+	mc_conn_pop(c);
+}
+
+/* Decodes every whole reply in c's input; -EPROTO on garbage. */
+static int decode_all(struct eng *e, struct mc_conn *c, uint64_t now)
+{
+	size_t pos = 0;
+	struct mc_resp resp;
+
+	while (c->count) {
+		int n = mc_decode(e->o->proto, (enum mc_op)mc_conn_head(c)->op, c->in + pos,
+				  c->in_len - pos, &resp);
+		if (n < 0)
+			return n;
+		if (n == 0) {
+			if (resp.need && mc_conn_reserve_in(c, resp.need))
+				return -ENOMEM;
+			break;
+		}
+		complete(e, c, &resp, now);
+		pos += (size_t)n;
+	}
+	if (c->count == 0 && pos < c->in_len)
+		return -EPROTO; /* bytes nobody asked for */
+	memmove(c->in, c->in + pos, c->in_len - pos);
+	c->in_len -= pos;
+	return 0;
+}
+
+static void on_readable(struct eng *e, struct mc_conn *c, uint64_t now)
+{
+	long r = mc_conn_read(c);
+
+	if (r == -EAGAIN)
+		return;
+	if (r <= 0 || decode_all(e, c, now)) {
+		conn_lost(e, c, now);
+		return;
+	}
+	c->backoff_ms = 0;
+	refill(e, c, now);
+}
+
+static void flush_conn(struct eng *e, struct mc_conn *c, uint64_t now)
+{
+	int rc = mc_conn_flush(c);
+
+	if (rc < 0) {
+		conn_lost(e, c, now);
+	} else if (rc == 1 && !c->want_out) {
+		c->want_out = true;
+		set_events(e, c, EPOLLIN | EPOLLOUT, EPOLL_CTL_MOD);
+	} else if (rc == 0 && c->want_out) {
+		c->want_out = false;
+		set_events(e, c, EPOLLIN, EPOLL_CTL_MOD);
+	}
+}
+
+static void conn_up(struct eng *e, struct mc_conn *c, uint64_t now, int op)
+{
+	set_events(e, c, EPOLLIN, op);
+	refill(e, c, now);
+}
+
+static void on_writable(struct eng *e, struct mc_conn *c, uint64_t now)
+{
+	if (c->state == MC_CONN_CONNECTING) {
+		if (mc_conn_connect_finish(c)) {
+			e->tick->c.connect_errors++;
+			conn_down(e, c, now);
+			return;
+		}
+		conn_up(e, c, now, EPOLL_CTL_MOD);
+		return;
+	}
+	flush_conn(e, c, now);
+}
+
+static void reconnect_due(struct eng *e, uint64_t now)
+{
+	for (uint32_t i = 0; i < e->n && e->ndown; i++) {
+		struct mc_conn *c = &e->conns[i];
+		int rc;
+		if (c->state != MC_CONN_DOWN || now < c->retry_ns)
+			continue;
+		e->ndown--;
+		rc = mc_conn_connect_start(c, e->cfg->addr);
+		if (rc == 0) {
+			conn_up(e, c, now, EPOLL_CTL_ADD);
+		} else if (rc == 1) {
+			set_events(e, c, EPOLLOUT, EPOLL_CTL_ADD);
+		} else {
+			e->tick->c.connect_errors++;
+			conn_down(e, c, now);
+		}
+	}
+}
+
+/* Next connection with a free pipeline slot, round robin; NULL if none. */
+static struct mc_conn *pick_conn(struct eng *e)
+{
+	for (uint32_t k = 0; k < e->n; k++) {
+		struct mc_conn *c = &e->conns[e->cursor];
+		e->cursor = e->cursor + 1 == e->n ? 0 : e->cursor + 1;
+		if (c->state == MC_CONN_UP && c->count < c->ring_cap)
+			return c;
+	}
+	return NULL;
+}
+
+/* Open loop: sends everything that is due. Arrivals that find no free slot
+ * stay due (the schedule does not move) and go out late. */
+static void issue_open(struct eng *e, uint64_t now)
+{
+	while (e->issuing && e->next_due <= now && e->next_due < e->end_ns) {
+		struct mc_conn *c = pick_conn(e);
+		if (!c || issue(e, c, e->next_due, now))
+			return;
+		e->next_due = e->cfg->t0_ns + mc_sched_next(&e->sched);
+	}
+}
+
+static void flush_dirty(struct eng *e, uint64_t now)
+{
+	for (uint32_t i = 0; i < e->ndirty; i++) {
+		struct mc_conn *c = &e->conns[e->dirty[i]];
+		if (c->dirty && c->state == MC_CONN_UP)
+			flush_conn(e, c, now);
+		else
+			c->dirty = false;
+	}
+	e->ndirty = 0;
+}
+
+static uint64_t in_flight(const struct eng *e)
+{
+	uint64_t n = 0;
+
+	for (uint32_t i = 0; i < e->n; i++)
+		n += e->conns[i].count;
+	return n;
+}
+
+/* How long epoll may sleep: until the next tick, arrival, retry or end. */
+static uint64_t wait_ns(const struct eng *e, uint64_t now)
+{
+	uint64_t until = e->tick_end_ns;
+
+	if (e->issuing && e->end_ns < until)
+		until = e->end_ns;
+	if (!e->issuing && e->drain_until_ns < until)
+		until = e->drain_until_ns;
+	if (e->issuing && e->cfg->mode == MC_MODE_OPEN && e->next_due > now &&
+	    e->next_due < until)
+		until = e->next_due;
+	if (e->ndown && now + BACKOFF_MIN_MS * UINT64_C(1000000) < until)
+		until = now + BACKOFF_MIN_MS * UINT64_C(1000000);
+	return until > now ? until - now : 0;
+}
+
+static void poll_once(struct eng *e, uint64_t now)
+{
+	struct epoll_event ev[64];
+	uint64_t ns = wait_ns(e, now);
+	struct timespec ts = {.tv_sec = (time_t)(ns / NS_PER_S), .tv_nsec = (long)(ns % NS_PER_S)};
+	int n = epoll_pwait2(e->epfd, ev, 64, &ts, NULL);
+
+	now = mc_now_ns();
+	for (int i = 0; i < n; i++) {
+		struct mc_conn *c = ev[i].data.ptr;
+		if (c->state != MC_CONN_DOWN && (ev[i].events & EPOLLOUT))
+			on_writable(e, c, now);
+		if (c->state == MC_CONN_UP && (ev[i].events & (EPOLLIN | EPOLLERR | EPOLLHUP)))
+			on_readable(e, c, now);
+	}
+}
+
+/* True when the run is over: issuing has stopped (end, fill done or a
+ * signal) and every reply is in or the drain time is up. */
+static bool finished(struct eng *e, uint64_t now)
+{
+	if (e->issuing) {
+		if (mm_tp_stop)
+			e->drain_until_ns = now + STOP_DRAIN_NS;
+		else if (now >= e->end_ns ||
+			 (e->cfg->mode == MC_MODE_FILL && e->fill_left == 0))
+			e->drain_until_ns = e->end_ns + e->cfg->drain_ns;
+		else
+			return false;
+		e->issuing = 0;
+	}
+	return in_flight(e) == 0 || now >= e->drain_until_ns;
+}
+
+static void run_loop(struct eng *e)
+{
+	uint64_t now = mc_now_ns();
+
+	for (uint32_t i = 0; i < e->n; i++)
+		refill(e, &e->conns[i], now);
+	while (!finished(e, now = mc_now_ns())) {
+		emit_ticks(e, now);
+		if (e->ndown && e->issuing)
+			reconnect_due(e, now);
+		if (e->cfg->mode == MC_MODE_OPEN)
+			issue_open(e, now);
+		flush_dirty(e, now);
+		poll_once(e, now);
+	}
+}
+
+static int setup_conns(struct eng *e, FILE *err)
+{
+	size_t out_cap = e->o->depth * mc_encode_bound(e->o->key_len, e->o->value_max);
+
+	e->conns = calloc(e->n, sizeof(*e->conns));
+	e->dirty = calloc(e->n, sizeof(*e->dirty));
+	if (!e->conns || !e->dirty)
+		return -ENOMEM;
+	for (uint32_t i = 0; i < e->n; i++)
+		e->conns[i].fd = -1;
+	for (uint32_t i = 0; i < e->n; i++) {
+		int rc = mc_conn_init(&e->conns[i], e->o->depth, out_cap);
+		if (!rc)
+			rc = mc_conn_connect_wait(&e->conns[i], e->cfg->addr, 2000);
+		if (rc) {
+			fprintf(err, "mm_bench_mc: error=connect addr=%s conn=%u: %s%s\n",
+				e->cfg->addr->text, i, strerror(-rc),
+				rc == -ECONNREFUSED ? " (is memcached running there?)" : "");
+			return rc;
+		}
+		set_events(e, &e->conns[i], EPOLLIN, EPOLL_CTL_ADD);
+	}
+	return 0;
+}
+
+static int setup(struct eng *e, const struct mc_engine_cfg *cfg, FILE *err)
+{
+	const struct mc_opts *o = cfg->o;
+
+	memset(e, 0, sizeof(*e));
+	e->epfd = -1;
+	e->cfg = cfg;
+	e->o = o;
+	e->n = cfg->nconns;
+	e->end_ns = cfg->end_ns;
+	e->late_ns = o->late_us * 1000u;
+	e->delay_ns = o->delay_us * 1000u;
+	e->issuing = 1;
+	e->mix = (struct mc_mix){.rng = cfg->seed ^ UINT64_C(0x5bd1e9955bd1e995),
+				 .get_ratio = o->get_ratio, .keys = o->keys,
+				 .hot_frac = o->hot_frac, .hot_prob = o->hot_prob,
+				 .value_min = o->value_min, .value_max = o->value_max};
+	e->fill_next = cfg->key_from;
+	if (cfg->mode == MC_MODE_FILL && cfg->key_step && cfg->key_from < o->keys)
+		e->fill_left = (o->keys - cfg->key_from + cfg->key_step - 1) / cfg->key_step;
+	e->values = malloc(o->value_max);
+	e->tick = malloc(sizeof(*e->tick));
+	e->epfd = epoll_create1(EPOLL_CLOEXEC);
+	if (!e->values || !e->tick || e->epfd < 0)
+		return -ENOMEM;
+	memset(e->values, 'v', o->value_max);
+	mc_tick_reset(e->tick, 0);
+	e->tick_end_ns = cfg->t0_ns + NS_PER_S;
+	if (cfg->mode == MC_MODE_OPEN) {
+		mc_sched_init(&e->sched, o->sched, cfg->rate_per_s, cfg->seed, cfg->phase_ns);
+		e->next_due = cfg->t0_ns + mc_sched_next(&e->sched);
+	}
+	return setup_conns(e, err);
+}
+
+static void teardown(struct eng *e)
+{
+	for (uint32_t i = 0; e->conns && i < e->n; i++)
+		mc_conn_dispose(&e->conns[i]);
+	if (e->epfd >= 0)
+		close(e->epfd);
+	free(e->conns);
+	free(e->dirty);
+	free(e->values);
+	free(e->tick);
+}
+
+/* The last partial second, then the end-of-run record (sec = -1) with what
+ * was left: replies never received, arrivals never sent. */
+static void finish_ticks(struct eng *e)
+{
+	struct mc_counts *k;
+
+	mc_counts_add(&e->total, &e->tick->c);
+	if (e->cfg->tick_fd >= 0)
+		mc_tick_send(e->cfg->tick_fd, e->tick);
+	mc_tick_reset(e->tick, -1);
+	k = &e->tick->c;
+	k->unfinished = in_flight(e);
+	while (e->cfg->mode == MC_MODE_OPEN && e->next_due < e->cfg->end_ns) {
+		k->unsent++;
+		e->next_due = e->cfg->t0_ns + mc_sched_next(&e->sched);
+	}
+	mc_counts_add(&e->total, k);
+	if (e->cfg->tick_fd >= 0)
+		mc_tick_send(e->cfg->tick_fd, e->tick);
+}
+
+int mc_engine_run(const struct mc_engine_cfg *cfg, struct mc_engine_result *res, FILE *err)
+{
+	struct timespec t0 = {.tv_sec = (time_t)(cfg->t0_ns / NS_PER_S),
+			      .tv_nsec = (long)(cfg->t0_ns % NS_PER_S)};
+	struct eng e;
+	int rc = setup(&e, cfg, err);
+
+	memset(res, 0, sizeof(*res));
+	if (rc == 0) {
+		/* Open-loop arrivals need sub-100 us wakeups: the default 50 us
+		 * timer slack would add that much to every due time. */
+		prctl(PR_SET_TIMERSLACK, 1UL, 0UL, 0UL, 0UL);
+		while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &t0, NULL) == EINTR &&
+		       !mm_tp_stop)
+			;
+		run_loop(&e);
+		finish_ticks(&e);
+		res->total = e.total;
+		res->elapsed_ns = mc_now_ns() - cfg->t0_ns;
+	}
+	teardown(&e);
+	return rc;
+}
