@@ -80,6 +80,15 @@ static enum mm_reason direction(int64_t want, uint64_t cur)
 	return MM_REASON_HOLD;
 }
 
+uint64_t mm_dom_used_kib(const struct mm_dom_in *d)
+{
+	const struct mm_report *r = &d->report;
+
+	if ((r->has & MM_REPORT_HAS_BALLOON) && r->balloon_cur_kib >= r->tot_kib)
+		return r->balloon_cur_kib > r->free_kib ? r->balloon_cur_kib - r->free_kib : 0;
+	return mm_report_used_kib(r);
+}
+
 /* x_i = N/n + tau * (A_i - mean A): sums to N whatever tau is. */
 static void run_tax(struct mm_policy *p, const struct mm_snapshot *s, struct mm_plan *out)
 {
@@ -87,7 +96,7 @@ static void run_tax(struct mm_policy *p, const struct mm_snapshot *s, struct mm_
 	size_t n = s->n;
 
 	for (size_t i = 0; i < n; i++) {
-		double a = (double)mm_report_used_kib(&s->dom[i].report);
+		double a = (double)mm_dom_used_kib(&s->dom[i]);
 		sum += a;
 		max = a > max ? a : max;
 	}
@@ -105,7 +114,7 @@ static void run_tax(struct mm_policy *p, const struct mm_snapshot *s, struct mm_
 	}
 	out->tau = tau;
 	for (size_t i = 0; i < n; i++) {
-		double a = (double)mm_report_used_kib(&s->dom[i].report);
+		double a = (double)mm_dom_used_kib(&s->dom[i]);
 		out->dom[i].want_kib = to_kib(share + tau * (a - mean));
 	}
 }

@@ -33,6 +33,13 @@ int mm_policy_init(struct mm_policy *p, const char *spec, char *err, size_t errl
  * above maxmem: the guards clip), a reason, and out->tau. */
 void mm_policy_run(struct mm_policy *p, const struct mm_snapshot *s, struct mm_plan *out);
 
+/* A_i, used memory as the policy sees it. SPEC 3.4 says tot - free; when
+ * the report also gives the balloon's current size, the kernel's overhead
+ * (allocation - MemTotal, 50-70 MiB on the 2013 guests) counts as used too,
+ * so the busiest guest is left f free of its MemTotal rather than f minus
+ * the overhead. 2013 reports have no balloon size and keep tot - free. */
+uint64_t mm_dom_used_kib(const struct mm_dom_in *d);
+
 /* The tax rate formula alone (SPEC 3.4), exposed for tests and the docs:
  * the smallest tau that leaves the busiest guest exactly f free, clamped to
  * [0,1]; 0 when all domains use the same (0/0 in the 2013 code). */

@@ -1,0 +1,36 @@
+/* mmserver.conf(5): "key = value" lines, '#' comments. Parsing is pure (a
+ * buffer in, settings out) so every error names its line. */
+#ifndef MM_CONFIG_H
+#define MM_CONFIG_H
+
+#include <stddef.h>
+
+#include "mm_loop.h"
+
+#define MM_CONFIG_DEFAULT_PATH "/etc/xenmm/mmserver.conf"
+
+/* Which settings a source gave, so the command line can win over the file. */
+enum {
+	MM_SET_POLICY = 1u << 0,
+	MM_SET_POOL = 1u << 1,
+	MM_SET_FREE = 1u << 2,
+	MM_SET_RESERVE = 1u << 3,
+	MM_SET_FLOOR = 1u << 4,
+	MM_SET_INTERVAL = 1u << 5,
+};
+
+void mm_settings_defaults(struct mm_settings *s, const char *default_policy);
+
+/* Parses text into s (over what s holds); *given gets MM_SET_* bits.
+ * -EINVAL with "line N: ..." in err. */
+int mm_config_parse(const char *text, size_t len, struct mm_settings *s, unsigned *given,
+		    char *err, size_t errlen);
+
+/* Reads and parses a file; a missing file is an error only if required. */
+int mm_config_load(const char *path, int required, struct mm_settings *s, unsigned *given,
+		   char *err, size_t errlen);
+
+/* Copies into dst the settings src gave (bits in given). */
+void mm_settings_overlay(struct mm_settings *dst, const struct mm_settings *src, unsigned given);
+
+#endif

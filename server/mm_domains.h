@@ -1,0 +1,34 @@
+/* The loop's per-domain memory across rounds: who exists, their last valid
+ * report, health tracker, invalid-report count and log file. Domains that
+ * vanish are dropped here, their log closed. */
+#ifndef MM_DOMAINS_H
+#define MM_DOMAINS_H
+
+#include "mm_loop.h"
+
+struct mm_dom_state {
+	uint32_t domid;
+	char name[MM_NAME_MAX];
+	bool present;             /* listed this round */
+	bool has_report;
+	struct mm_report report;  /* last valid */
+	uint64_t report_ms;       /* when it was read */
+	uint64_t invalid;         /* invalid reports seen */
+	uint64_t invalid_logged_ms; /* last time one was logged (once a minute) */
+	struct mm_track track;
+	FILE *log;
+};
+
+/* Lists domains and brings l->dom in line: new ones added (log opened),
+ * vanished ones dropped. Sizes every per-round buffer for them. */
+int mm_domains_sync(struct mm_loop *l, uint64_t now_ms);
+
+/* Reads every domain's report, updates trackers, fills l->in. */
+void mm_domains_read(struct mm_loop *l, uint64_t now_ms);
+
+/* Floor for a domain: a per-name floor from the settings, else the default. */
+uint64_t mm_domains_floor(const struct mm_settings *s, const char *name);
+
+void mm_domains_free(struct mm_loop *l);
+
+#endif

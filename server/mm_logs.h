@@ -1,0 +1,32 @@
+/* The data logs of SPEC 3.5: one TSV file per domain and rounds.tsv, in one
+ * directory. Append only, a header naming every column with its unit,
+ * flushed every row so a crash loses nothing already decided. */
+#ifndef MM_LOGS_H
+#define MM_LOGS_H
+
+#include <stdio.h>
+
+#include "mm_round.h"
+
+struct mm_logs {
+	char dir[4096];
+	FILE *rounds;
+};
+
+/* Picks the default directory name "YY-MM-DD_<k>" under base (k one more
+ * than the largest existing one for today) into out. */
+int mm_logs_default_dir(const char *base, long unix_s, char *out, size_t len);
+
+/* Creates dir if needed and opens rounds.tsv. 0 or -errno. */
+int mm_logs_open(struct mm_logs *l, const char *dir);
+
+/* Opens <dir>/<name>.log for a domain (append; header if new, a restart
+ * comment if not). Returns NULL with errno set on failure. */
+FILE *mm_logs_open_domain(struct mm_logs *l, const char *name, uint32_t domid, uint64_t now_ms);
+
+/* One row per domain (files given per domain, NULL to skip) and one in rounds.tsv. */
+void mm_logs_round(struct mm_logs *l, const struct mm_round *r, FILE *const *dom_files);
+
+void mm_logs_close(struct mm_logs *l);
+
+#endif

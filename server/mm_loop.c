@@ -1,0 +1,211 @@
+/* The balancing loop. A round: sync domains, read reports, snapshot, run the
+ * core (pure), write targets shrinks first, log, publish. Runtime trouble
+ * (a domain gone, a write refused) is logged and retried next round. */
+#include "mm_loop.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "mm_domains.h"
+#include "mm_log.h"
+#include "mm_table.h"
+
+#define COALESCE_MS 100 /* gather a burst of report events into one round */
+
+static uint64_t mono_us(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
+}
+
+int mm_loop_apply_settings(struct mm_loop *l, const struct mm_settings *s, char *err,
+			   size_t errlen)
+{
+	struct mm_policy pol;
+	int rc;
+
+	if (s->interval_ms < 10 || s->interval_ms > 3600000) {
+		snprintf(err, errlen, "interval %llu ms: must be 10 to 3600000",
+			 (unsigned long long)s->interval_ms);
+		return -EINVAL;
+	}
+	rc = mm_policy_init(&pol, s->policy, err, errlen);
+	if (rc)
+		return rc;
+	/* keep the AUTO tau history across a reload of the same policy */
+	if (!strcmp(pol.spec, l->pol.spec))
+		pol.tau_prev = l->pol.tau_prev;
+	l->pol = pol;
+	l->set = *s;
+	l->guard.deadband_kib = MM_GUARD_DEADBAND_KIB;
+	l->guard.off = s->guard_off;
+	return 0;
+}
+
+static uint64_t auto_pool(const struct mm_loop *l, uint64_t host_free)
+{
+	uint64_t sum = host_free;
+
+	for (size_t i = 0; i < l->ndom; i++)
+		sum += l->in[i].actual_kib;
+	return sum > l->set.reserve_kib ? sum - l->set.reserve_kib : 0;
+}
+
+/* Writes changed targets: every shrink before any grow, so memory is given
+ * back before it is handed out. Returns the number written. */
+static uint64_t write_targets(struct mm_loop *l)
+{
+	uint64_t written = 0;
+
+	for (int pass = 0; pass < 2; pass++) {
+		for (size_t i = 0; i < l->ndom; i++) {
+			uint64_t cur = l->in[i].target_kib, t = l->out[i].target_kib;
+			int rc;
+			if (t == cur || (pass == 0) != (t < cur))
+				continue;
+			rc = l->b->ops->set_target(l->b, l->in[i].domid, t);
+			if (rc) {
+				mm_log(MM_LOG_WARN, "set-target-failed", "domid=%u target_kib=%llu rc=%d",
+				       l->in[i].domid, (unsigned long long)t, rc);
+				l->out[i].target_kib = cur; /* logged as what it still is */
+				continue;
+			}
+			written++;
+		}
+	}
+	return written;
+}
+
+static void fill_round(struct mm_loop *l, struct mm_round *r, const struct mm_snapshot *s,
+		       const struct mm_plan *p, uint64_t now_ms)
+{
+	*r = (struct mm_round){.seq = ++l->rounds, .time_ms = now_ms, .policy = l->pol.spec,
+			       .tau = p->tau, .pool_kib = s->pool_kib,
+			       .free_goal_kib = s->free_goal_kib, .host_free_kib = s->host_free_kib,
+			       .reserve_kib = s->reserve_kib, .n = l->ndom, .dom = l->rdom};
+	for (size_t i = 0; i < l->ndom; i++) {
+		const struct mm_dom_state *d = &l->dom[i];
+		struct mm_round_dom *rd = &l->rdom[i];
+		rd->domid = d->domid;
+		memcpy(rd->name, d->name, sizeof(rd->name));
+		rd->has_report = d->has_report;
+		rd->report = d->report;
+		rd->report_age_ms = d->has_report ? now_ms - d->report_ms : 0;
+		rd->actual_kib = l->in[i].actual_kib;
+		rd->prev_target_kib = l->in[i].target_kib;
+		rd->target_kib = l->out[i].target_kib;
+		rd->maxmem_kib = l->in[i].maxmem_kib;
+		rd->floor_kib = l->in[i].floor_kib;
+		rd->flags = l->out[i].flags;
+		rd->reason = l->out[i].reason;
+		rd->invalid_reports = d->invalid;
+		l->files[i] = d->log;
+	}
+}
+
+int mm_loop_round(struct mm_loop *l)
+{
+	uint64_t t0 = mono_us(), now_ms = l->b->ops->now_ms(l->b), host_free = 0;
+	struct mm_snapshot s;
+	struct mm_plan p;
+	struct mm_round r;
+	int rc;
+
+	rc = mm_domains_sync(l, now_ms);
+	if (rc) {
+		mm_log(MM_LOG_WARN, "list-domains-failed", "rc=%d", rc);
+		return rc;
+	}
+	mm_domains_read(l, now_ms);
+	rc = l->b->ops->host_free(l->b, &host_free);
+	if (rc)
+		mm_log(MM_LOG_WARN, "host-free-failed", "rc=%d", rc); /* 0: grows wait */
+	s = (struct mm_snapshot){.n = l->ndom, .dom = l->in, .free_goal_kib = l->set.free_kib,
+				 .host_free_kib = host_free, .reserve_kib = l->set.reserve_kib};
+	s.pool_kib = l->set.pool_kib ? l->set.pool_kib : auto_pool(l, host_free);
+	p = (struct mm_plan){.n = l->ndom, .dom = l->out};
+	mm_balance_round(&l->pol, &l->guard, &s, &l->work, &p);
+	fill_round(l, &r, &s, &p, now_ms);
+	r.writes = write_targets(l);
+	for (size_t i = 0; i < l->ndom; i++)
+		l->rdom[i].target_kib = l->out[i].target_kib;
+	r.cost_us = mono_us() - t0;
+	mm_logs_round(&l->logs, &r, l->files);
+	if (l->verbose)
+		mm_table_print(stdout, &r, l->tty);
+	if (l->on_round)
+		l->on_round(l->on_round_arg, &r);
+	return 0;
+}
+
+static void maybe_reload(struct mm_loop *l)
+{
+	struct mm_settings s;
+	char err[256];
+
+	if (!l->reload || !*l->reload)
+		return;
+	*l->reload = 0;
+	if (!l->reload_fn || l->reload_fn(l->reload_arg, &s)) {
+		mm_log(MM_LOG_WARN, "reload-failed", "keeping=\"current settings\"");
+		return;
+	}
+	s.guard_off = l->set.guard_off;
+	if (mm_loop_apply_settings(l, &s, err, sizeof(err)))
+		mm_log(MM_LOG_WARN, "reload-refused", "why=\"%s\"", err);
+	else
+		mm_log(MM_LOG_INFO, "reloaded", "policy=%s", l->pol.spec);
+}
+
+/* Waits until the next round is due: the interval elapsed, or a report
+ * event plus a short window for the rest of the burst. */
+static int wait_round(struct mm_loop *l, uint64_t last_ms)
+{
+	const struct mm_backend_ops *o = l->b->ops;
+	uint64_t due = last_ms + l->set.interval_ms, now;
+	int rc;
+
+	while (!*l->stop && !(o->finished && o->finished(l->b))) {
+		now = o->now_ms(l->b);
+		if (now >= due)
+			return 0;
+		rc = o->wait(l->b, (int64_t)(due - now));
+		if (rc < 0)
+			return rc;
+		if (rc == 1 && due - o->now_ms(l->b) > COALESCE_MS)
+			due = o->now_ms(l->b) + COALESCE_MS;
+	}
+	return 0;
+}
+
+int mm_loop_run(struct mm_loop *l)
+{
+	const struct mm_backend_ops *o = l->b->ops;
+	uint64_t last = o->now_ms(l->b);
+	int rc;
+
+	while (!*l->stop) {
+		rc = wait_round(l, last);
+		if (rc == -EINTR) {
+			maybe_reload(l);
+			continue;
+		}
+		if (*l->stop)
+			break;
+		maybe_reload(l);
+		last = o->now_ms(l->b);
+		mm_loop_round(l); /* failures are logged; the next round retries */
+		if (o->finished && o->finished(l->b))
+			break;
+	}
+	return 0;
+}
+
+void mm_loop_dispose(struct mm_loop *l)
+{
+	mm_domains_free(l);
+	mm_logs_close(&l->logs);
+}

@@ -1,0 +1,197 @@
+/* getopt_long over the flags of SPEC 3.1. Every refusal names the flag and
+ * the value, and exits 2 through the caller. */
+#include "mm_options.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "mm_config.h"
+#include "mm_guard.h"
+#include "mm_parse.h"
+
+#ifndef MM_DEFAULT_POLICY
+#define MM_DEFAULT_POLICY "tax"
+#endif
+
+enum {
+	OPT_POLICY = 256, OPT_BACKEND, OPT_SCENARIO, OPT_INTERVAL, OPT_HTTP, OPT_VERSION,
+	OPT_FAST, OPT_DURATION, OPT_SUMMARY, OPT_RESERVE, OPT_FLOOR, OPT_DOM0, OPT_CANVAS,
+	OPT_GUARD_OFF, OPT_SYSLOG,
+};
+
+static const struct option longopts[] = {
+	{"pool", required_argument, NULL, 'N'},     {"free", required_argument, NULL, 'f'},
+	{"reset", no_argument, NULL, 'r'},          {"verbose", no_argument, NULL, 'v'},
+	{"log-dir", required_argument, NULL, 'd'},  {"config", required_argument, NULL, 'c'},
+	{"check-config", no_argument, NULL, 'n'},   {"help", no_argument, NULL, 'h'},
+	{"quiet", no_argument, NULL, 'q'},
+	{"policy", required_argument, NULL, OPT_POLICY},
+	{"backend", required_argument, NULL, OPT_BACKEND},
+	{"scenario", required_argument, NULL, OPT_SCENARIO},
+	{"interval", required_argument, NULL, OPT_INTERVAL},
+	{"http", optional_argument, NULL, OPT_HTTP},
+	{"version", no_argument, NULL, OPT_VERSION},
+	{"fast", no_argument, NULL, OPT_FAST},
+	{"duration", required_argument, NULL, OPT_DURATION},
+	{"summary", required_argument, NULL, OPT_SUMMARY},
+	{"reserve", required_argument, NULL, OPT_RESERVE},
+	{"floor", required_argument, NULL, OPT_FLOOR},
+	{"manage-dom0", no_argument, NULL, OPT_DOM0},
+	{"canvas", required_argument, NULL, OPT_CANVAS},
+	{"sim-disable-guard", required_argument, NULL, OPT_GUARD_OFF},
+	{"syslog", no_argument, NULL, OPT_SYSLOG},
+	{NULL, 0, NULL, 0},
+};
+
+void mm_options_usage(FILE *f)
+{
+	fputs("Usage: mmserver [OPTION]...\n"
+	      "Balance memory between Xen guests through their balloon drivers.\n\n"
+	      "  -N, --pool SIZE        memory shared by the managed guests (default auto:\n"
+	      "                         their allocations + Xen free - reserve)\n"
+	      "  -f, --free SIZE        free memory each guest should keep (default 150M)\n"
+	      "  -r, --reset            equal split (tax rate 0)\n"
+	      "      --policy NAME      tax (AUTO), tax:RATE (0.0-1.0), equal, none\n"
+	      "      --reserve SIZE     Xen free memory never handed out (default 64M)\n"
+	      "      --floor SIZE       no target below this (default 200M; per domain in config)\n"
+	      "      --interval MS      balancing period without report events (default 1000)\n"
+	      "  -d, --log-dir DIR      data logs (default YY-MM-DD_<k> here)\n"
+	      "  -v, --verbose          table of every round on stdout\n"
+	      "  -q, --quiet            only warnings and errors on stderr\n"
+	      "      --syslog           diagnostics to syslog instead of stderr\n"
+	      "  -c, --config FILE      config file (default " MM_CONFIG_DEFAULT_PATH ")\n"
+	      "  -n, --check-config     check the configuration and exit\n"
+	      "      --http[=[ADDR:]PORT]  serve JSON and the canvas (default 127.0.0.1:9091)\n"
+	      "      --canvas DIR       folder of the canvas page\n"
+	      "      --backend xen|sim  default xen\n"
+	      "      --manage-dom0      balance dom0 too (xen)\n"
+	      "      --scenario FILE    simulator scenario (JSON; sim)\n"
+	      "      --fast             run the simulation as fast as possible (sim)\n"
+	      "      --duration S       simulated seconds (sim; default the scenario's)\n"
+	      "      --summary FILE     write the run's metrics as JSON (sim)\n"
+	      "      --sim-disable-guard NAME  turn a guard off to watch it matter (sim only):\n"
+	      "                         maxmem, floor, pool, reserve, deadband, hold\n"
+	      "  -h, --help             this text\n"
+	      "      --version          version\n\n"
+	      "SIZE: a number with K, M, G or T (binary); a bare number is KiB and must be\n"
+	      ">= 1024. Exit status: 0 ok, 1 runtime failure, 2 usage or config error.\n",
+	      f);
+}
+
+static int refuse(const char *flag, const char *value, const char *why)
+{
+	fprintf(stderr, "mmserver: %s '%s': %s\n", flag, value ? value : "", why);
+	return MM_EXIT_USAGE;
+}
+
+static int size_opt(const char *flag, const char *v, uint64_t *out)
+{
+	int rc = mm_parse_size_kib(v, out);
+	return rc ? refuse(flag, v, mm_parse_strerror(rc)) : 0;
+}
+
+/* "[ADDR:]PORT"; no value means 127.0.0.1:9091. */
+static int http_opt(const char *v, struct mm_options *o)
+{
+	static char addr[64];
+	const char *colon = v ? strrchr(v, ':') : NULL, *port = colon ? colon + 1 : v;
+	uint64_t p;
+
+	o->http_addr = "127.0.0.1";
+	o->http_port = 9091;
+	if (!v)
+		return 0;
+	if (colon) {
+		if ((size_t)(colon - v) >= sizeof(addr) || colon == v)
+			return refuse("--http", v, "expected [ADDR:]PORT");
+		memcpy(addr, v, (size_t)(colon - v));
+		addr[colon - v] = '\0';
+		o->http_addr = addr;
+	}
+	if (mm_parse_u64(port, 65535, &p))
+		return refuse("--http", v, "port must be 0 to 65535");
+	o->http_port = (uint16_t)p;
+	return 0;
+}
+
+static int one(int c, const char *arg, struct mm_options *o)
+{
+	uint64_t x;
+	int g;
+
+	switch (c) {
+	case 'N':
+		if (!strcmp(arg, "auto"))
+			return o->set.pool_kib = 0, o->given |= MM_SET_POOL, 0;
+		return o->given |= MM_SET_POOL, size_opt("-N/--pool", arg, &o->set.pool_kib);
+	case 'f': return o->given |= MM_SET_FREE, size_opt("-f/--free", arg, &o->set.free_kib);
+	case OPT_RESERVE:
+		return o->given |= MM_SET_RESERVE, size_opt("--reserve", arg, &o->set.reserve_kib);
+	case OPT_FLOOR: return o->given |= MM_SET_FLOOR, size_opt("--floor", arg, &o->set.floor_kib);
+	case 'r': snprintf(o->set.policy, sizeof(o->set.policy), "tax:0"); o->given |= MM_SET_POLICY; return 0;
+	case OPT_POLICY:
+		if (strlen(arg) >= sizeof(o->set.policy))
+			return refuse("--policy", arg, "too long");
+		snprintf(o->set.policy, sizeof(o->set.policy), "%s", arg);
+		o->given |= MM_SET_POLICY;
+		return 0;
+	case OPT_INTERVAL:
+		if (mm_parse_u64(arg, 3600000, &x) || x < 10)
+			return refuse("--interval", arg, "must be 10 to 3600000 (ms)");
+		return o->set.interval_ms = x, o->given |= MM_SET_INTERVAL, 0;
+	case OPT_DURATION:
+		if (mm_parse_u64(arg, 100000000, &x) || x == 0)
+			return refuse("--duration", arg, "must be 1 to 100000000 (s)");
+		return o->duration_ms = x * 1000, 0;
+	case OPT_BACKEND:
+		if (strcmp(arg, "xen") && strcmp(arg, "sim"))
+			return refuse("--backend", arg, "must be xen or sim");
+		return o->backend = arg, 0;
+	case OPT_GUARD_OFF:
+		g = mm_guard_from_name(arg);
+		if (g < 0)
+			return refuse("--sim-disable-guard", arg,
+				      "must be maxmem, floor, pool, reserve, deadband or hold");
+		return o->set.guard_off |= (unsigned)g, 0;
+	case OPT_HTTP: return http_opt(arg, o);
+	case 'd': return o->log_dir = arg, 0;
+	case 'c': return o->config = arg, 0;
+	case OPT_SCENARIO: return o->scenario = arg, 0;
+	case OPT_SUMMARY: return o->summary = arg, 0;
+	case OPT_CANVAS: return o->canvas = arg, 0;
+	case 'v': return o->verbose = true, 0;
+	case 'q': return o->quiet = true, 0;
+	case 'n': return o->check_only = true, 0;
+	case 'h': return o->help = true, 0;
+	case OPT_VERSION: return o->version = true, 0;
+	case OPT_FAST: return o->fast = true, 0;
+	case OPT_DOM0: return o->manage_dom0 = true, 0;
+	case OPT_SYSLOG: return o->use_syslog = true, 0;
+	default: return MM_EXIT_USAGE; /* getopt printed why */
+	}
+}
+
+int mm_options_parse(int argc, char **argv, struct mm_options *o)
+{
+	int c, rc;
+
+	memset(o, 0, sizeof(*o));
+	mm_settings_defaults(&o->set, MM_DEFAULT_POLICY);
+	o->backend = "xen";
+	opterr = 1;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "N:f:rvd:c:nhq", longopts, NULL)) != -1) {
+		rc = one(c, optarg, o);
+		if (rc)
+			return rc;
+	}
+	if (optind < argc)
+		return refuse("argument", argv[optind], "unexpected (options only)");
+	if (!strcmp(o->backend, "sim") && !o->scenario && !o->help && !o->version)
+		return refuse("--backend", "sim", "needs --scenario FILE");
+	if (strcmp(o->backend, "sim") && (o->scenario || o->fast || o->set.guard_off))
+		return refuse("--scenario/--fast/--sim-disable-guard", o->backend,
+			      "only with --backend sim");
+	return 0;
+}

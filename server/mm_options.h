@@ -1,0 +1,40 @@
+/* mmserver's command line (SPEC 3.1): the 2013 short flags plus long ones.
+ * Parsing only; main() decides what to do with the result. */
+#ifndef MM_OPTIONS_H
+#define MM_OPTIONS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "mm_loop.h"
+
+/* Exit codes, documented in mmserver(8). */
+enum {
+	MM_EXIT_OK = 0,
+	MM_EXIT_RUNTIME = 1, /* backend unavailable, log dir unusable, ... */
+	MM_EXIT_USAGE = 2,   /* bad flag, bad value, bad config */
+};
+
+struct mm_options {
+	struct mm_settings set; /* from the command line */
+	unsigned given;         /* MM_SET_* the command line gave */
+	const char *backend;    /* "xen" or "sim" */
+	const char *scenario;
+	const char *log_dir;    /* NULL: YY-MM-DD_<k> in the current directory */
+	const char *config;     /* NULL: the default path, optional */
+	const char *summary;    /* --summary FILE (sim) */
+	const char *canvas;
+	const char *http_addr;  /* NULL: no HTTP */
+	uint16_t http_port;
+	uint64_t duration_ms;   /* sim: 0 = the scenario's */
+	bool verbose, fast, check_only, manage_dom0, use_syslog, quiet;
+	bool help, version;
+};
+
+/* Fills o from argv. Returns 0, or MM_EXIT_USAGE after printing one line
+ * that names the flag and the value to stderr. */
+int mm_options_parse(int argc, char **argv, struct mm_options *o);
+
+void mm_options_usage(FILE *f);
+
+#endif

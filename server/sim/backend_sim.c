@@ -1,0 +1,268 @@
+/* The simulated host. Time advances in ticks: in fast mode as quickly as the
+ * loop asks, in real time by sleeping. Guests report every report_ms with a
+ * small per-guest phase, like mmclients started one after another. */
+#include "backend_sim.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+struct sim {
+	struct mm_backend base;
+	struct mm_scenario sc;
+	struct mm_sim_opts opts;
+	struct mm_guest *g;
+	struct mm_metrics m;
+	char (*text)[MM_REPORT_MAX_BYTES + 1]; /* last report per guest, as xenstore holds it */
+	int *text_len;                         /* -1: none yet */
+	uint64_t now_ms;   /* since scenario start */
+	uint64_t epoch_ms; /* Unix ms at scenario start */
+	uint64_t end_ms;
+	uint32_t next_domid;
+	struct timespec wall; /* real time mode: when the last tick was due */
+};
+
+static struct sim *S(struct mm_backend *b) { return (struct sim *)b; }
+
+static uint64_t host_free(const struct sim *s)
+{
+	uint64_t used = s->sc.dom0_kib;
+
+	for (size_t i = 0; i < s->sc.n; i++)
+		if (s->g[i].alive)
+			used += s->g[i].alloc_kib;
+	return used < s->sc.host_kib ? s->sc.host_kib - used : 0;
+}
+
+static uint64_t report_phase(const struct sim *s, size_t i)
+{
+	/* spread over the first 5% of the interval, in whole ticks */
+	uint64_t ticks = s->sc.report_ms / s->sc.tick_ms / 20;
+	return ticks ? (i % (ticks + 1)) * s->sc.tick_ms : 0;
+}
+
+/* Starts and stops domains whose time has come. */
+static void lifecycle(struct sim *s)
+{
+	for (size_t i = 0; i < s->sc.n; i++) {
+		const struct mm_guest_cfg *c = &s->sc.guests[i];
+		struct mm_guest *g = &s->g[i];
+		if (!g->alive && g->domid == 0 && s->now_ms >= c->start_ms) {
+			mm_guest_start(g, c, s->next_domid++, s->now_ms);
+			s->text_len[i] = -1;
+		} else if (g->alive && c->stop_ms && s->now_ms >= c->stop_ms) {
+			g->alive = false; /* vanished: the loop must drop it */
+		}
+	}
+}
+
+/* One tick; returns true if any guest reported. */
+static bool tick(struct sim *s)
+{
+	bool event = false;
+	uint64_t pool;
+
+	s->now_ms += s->sc.tick_ms;
+	lifecycle(s);
+	for (size_t i = 0; i < s->sc.n; i++) {
+		struct mm_guest *g = &s->g[i];
+		if (!g->alive)
+			continue;
+		mm_guest_tick(g, s->now_ms, s->sc.tick_ms);
+		if ((s->now_ms + s->sc.report_ms - report_phase(s, i)) % s->sc.report_ms == 0) {
+			int n = mm_guest_report(g, s->text[i], sizeof(s->text[i]));
+			if (n >= 0) {
+				s->text_len[i] = n;
+				event = true;
+			}
+		}
+	}
+	pool = s->sc.host_kib - s->sc.dom0_kib - s->sc.reserve_kib;
+	mm_metrics_tick(&s->m, s->g, s->now_ms, s->sc.tick_ms, pool, host_free(s),
+			s->sc.reserve_kib);
+	return event;
+}
+
+static struct mm_guest *by_domid(struct sim *s, uint32_t domid, size_t *idx)
+{
+	for (size_t i = 0; i < s->sc.n; i++) {
+		if (s->g[i].alive && s->g[i].domid == domid) {
+			if (idx)
+				*idx = i;
+			return &s->g[i];
+		}
+	}
+	return NULL;
+}
+
+static int sim_list(struct mm_backend *b, struct mm_dom_info *out, size_t cap, size_t *n)
+{
+	struct sim *s = S(b);
+	size_t k = 0;
+
+	for (size_t i = 0; i < s->sc.n; i++) {
+		const struct mm_guest *g = &s->g[i];
+		if (!g->alive)
+			continue;
+		if (k < cap) {
+			out[k].domid = g->domid;
+			memcpy(out[k].name, g->cfg->name, sizeof(out[k].name));
+			out[k].actual_kib = g->alloc_kib;
+			out[k].target_kib = g->target_kib;
+			out[k].maxmem_kib = g->cfg->maxmem_kib;
+		}
+		k++;
+	}
+	*n = k;
+	return 0;
+}
+
+static int sim_read_report(struct mm_backend *b, uint32_t domid, struct mm_report *out,
+			   struct mm_report_error *err)
+{
+	struct sim *s = S(b);
+	size_t i;
+
+	if (!by_domid(s, domid, &i))
+		return -ENOENT;
+	if (s->text_len[i] < 0)
+		return -ENOENT;
+	/* the same parser as for a real guest's xenstore node */
+	return mm_report_parse(s->text[i], (size_t)s->text_len[i], out, err) ? -EINVAL : 0;
+}
+
+static int sim_host_free(struct mm_backend *b, uint64_t *free_kib)
+{
+	*free_kib = host_free(S(b));
+	return 0;
+}
+
+static int sim_set_target(struct mm_backend *b, uint32_t domid, uint64_t target_kib)
+{
+	struct sim *s = S(b);
+	struct mm_guest *g;
+	size_t i;
+
+	g = by_domid(s, domid, &i);
+	if (!g)
+		return -ENOENT;
+	mm_metrics_write(&s->m, i, g, target_kib);
+	g->target_kib = target_kib;
+	return 0;
+}
+
+static bool sim_finished(struct mm_backend *b)
+{
+	return S(b)->now_ms >= S(b)->end_ms;
+}
+
+/* Real time: sleeps until the next tick is due; -EINTR on a signal. */
+static int sleep_tick(struct sim *s)
+{
+	s->wall.tv_nsec += (long)(s->sc.tick_ms % 1000) * 1000000L;
+	s->wall.tv_sec += (time_t)(s->sc.tick_ms / 1000) + s->wall.tv_nsec / 1000000000L;
+	s->wall.tv_nsec %= 1000000000L;
+	int rc = clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &s->wall, NULL);
+	return rc == EINTR ? -EINTR : 0;
+}
+
+static int sim_wait(struct mm_backend *b, int64_t timeout_ms)
+{
+	struct sim *s = S(b);
+	uint64_t until = s->now_ms + (uint64_t)(timeout_ms > 0 ? timeout_ms : 0);
+
+	while (s->now_ms < until && !sim_finished(b)) {
+		if (!s->opts.fast && sleep_tick(s) == -EINTR)
+			return -EINTR;
+		if (tick(s))
+			return 1;
+	}
+	return 0;
+}
+
+static uint64_t sim_now(struct mm_backend *b)
+{
+	return S(b)->epoch_ms + S(b)->now_ms;
+}
+
+static void sim_destroy(struct mm_backend *b)
+{
+	struct sim *s = S(b);
+
+	if (!s)
+		return;
+	mm_scenario_free(&s->sc);
+	free(s->g);
+	free(s->m.g);
+	free(s->text);
+	free(s->text_len);
+	free(s);
+}
+
+static const struct mm_backend_ops sim_ops = {
+	.name = "sim",
+	.list_domains = sim_list,
+	.read_report = sim_read_report,
+	.host_free = sim_host_free,
+	.set_target = sim_set_target,
+	.wait = sim_wait,
+	.now_ms = sim_now,
+	.finished = sim_finished,
+	.destroy = sim_destroy,
+};
+
+int mm_backend_sim_create(struct mm_scenario *sc, const struct mm_sim_opts *o,
+			  struct mm_backend **out, char *err, size_t errlen)
+{
+	struct sim *s = calloc(1, sizeof(*s));
+	size_t n = sc->n;
+
+	if (!s)
+		return -ENOMEM;
+	s->g = calloc(n, sizeof(*s->g));
+	s->m.g = calloc(n, sizeof(*s->m.g));
+	s->text = calloc(n, sizeof(*s->text));
+	s->text_len = calloc(n, sizeof(*s->text_len));
+	if (!s->g || !s->m.g || !s->text || !s->text_len) {
+		snprintf(err, errlen, "sim: out of memory for %zu guests", n);
+		sim_destroy(&s->base);
+		return -ENOMEM;
+	}
+	s->base.ops = &sim_ops;
+	s->sc = *sc;
+	memset(sc, 0, sizeof(*sc)); /* ownership moved */
+	s->opts = *o;
+	s->end_ms = o->duration_ms ? o->duration_ms : s->sc.duration_ms;
+	s->next_domid = 1;
+	s->m.n = n;
+	for (size_t i = 0; i < n; i++) {
+		memcpy(s->m.g[i].name, s->sc.guests[i].name, MM_NAME_MAX);
+		s->text_len[i] = -1;
+	}
+	if (!o->fast) {
+		struct timespec rt;
+		clock_gettime(CLOCK_REALTIME, &rt);
+		s->epoch_ms = (uint64_t)rt.tv_sec * 1000 + (uint64_t)rt.tv_nsec / 1000000;
+		clock_gettime(CLOCK_MONOTONIC, &s->wall);
+	}
+	lifecycle(s);
+	*out = &s->base;
+	return 0;
+}
+
+const struct mm_metrics *mm_backend_sim_metrics(struct mm_backend *b)
+{
+	return &S(b)->m;
+}
+
+const struct mm_scenario *mm_backend_sim_scenario(struct mm_backend *b)
+{
+	return &S(b)->sc;
+}
+
+void mm_backend_sim_set_free_goal(struct mm_backend *b, uint64_t free_kib)
+{
+	S(b)->m.free_goal_kib = free_kib;
+}

@@ -1,0 +1,56 @@
+/* What "better" means (SPEC 6), accumulated tick by tick from the simulated
+ * host: shortfall, OOM, reaction, idle, churn, invariant violations and the
+ * physical limit. Pure arithmetic; printing lives in mm_metrics_print.c. */
+#ifndef MM_METRICS_H
+#define MM_METRICS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "mm_guest.h"
+
+struct mm_guest_metrics {
+	char name[MM_NAME_MAX];
+	uint64_t shortfall_kib_ms; /* integral of swap used */
+	uint64_t idle_kib_ms;      /* integral of allocation beyond need + f */
+	uint64_t oom_events;
+	uint64_t episodes;         /* times the guest became short */
+	uint64_t reactions;        /* episodes that ended (covered again) */
+	uint64_t reaction_sum_ms, reaction_max_ms;
+	uint64_t short_since_ms;
+	bool is_short;
+	uint64_t writes, moved_kib; /* churn: target writes and |change| */
+	uint64_t maxmem_violations, floor_violations;
+};
+
+struct mm_metrics {
+	size_t n;
+	struct mm_guest_metrics *g; /* n entries, owned by the caller */
+	uint64_t free_goal_kib;     /* f, for idle */
+	uint64_t limit_kib_ms;      /* unavoidable shortfall (physical limit) */
+	uint64_t reserve_violation_ticks;
+	uint64_t ticks;
+	uint64_t duration_ms;
+};
+
+/* One tick of dt_ms for all guests. pool_kib is what a perfect balancer
+ * could share (host memory - dom0 - reserve); host_free/reserve for the
+ * reserve invariant. */
+void mm_metrics_tick(struct mm_metrics *m, const struct mm_guest *g, uint64_t now_ms,
+		     uint64_t dt_ms, uint64_t pool_kib, uint64_t host_free_kib, uint64_t reserve_kib);
+
+/* A target write to guest i: churn, and the maxmem/floor invariants. */
+void mm_metrics_write(struct mm_metrics *m, size_t i, const struct mm_guest *g,
+		      uint64_t new_target_kib);
+
+/* Sums over guests. */
+void mm_metrics_total(const struct mm_metrics *m, struct mm_guest_metrics *sum);
+
+/* KiB*ms to MiB*s. */
+static inline double mm_mib_s(uint64_t kib_ms)
+{
+	return (double)kib_ms / 1024.0 / 1000.0;
+}
+
+#endif
