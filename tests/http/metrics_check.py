@@ -7,6 +7,7 @@ import re
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 
 from prometheus_client.parser import text_string_to_metric_families
@@ -36,8 +37,14 @@ def get(url):
 
 def same_round(base):
     """State and metrics rendered from the same round (retry while rounds move)."""
-    for _ in range(200):
-        _, state = get(base + "/api/v1/state")
+    for _ in range(500):
+        try:
+            _, state = get(base + "/api/v1/state")
+        except urllib.error.HTTPError as e:
+            if e.code != 503:  # 503: no round yet
+                raise
+            time.sleep(0.02)
+            continue
         ctype, text = get(base + "/metrics")
         st = json.loads(state)
         if f"\nxenmm_rounds_total {st['seq']}\n" in text and st["seq"] >= 2:
