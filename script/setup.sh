@@ -10,7 +10,7 @@ PKGS_BUILD="build-essential cmake pkg-config git
   python3 python3-docutils"
 # Integration tests: real memcached, HTTP clients, metrics parser, headless browser.
 PKGS_TEST="memcached libmemcached-tools curl libcurl4-openssl-dev
-  python3-prometheus-client chromium nodejs procps"
+  python3-prometheus-client chromium nodejs procps wrk"
 # Plots in bench/ and the notebook.
 PKGS_PLOT="python3-matplotlib"
 
