@@ -114,9 +114,10 @@ int dd_dom_set_target(uint32_t domid, int64_t kib, bool relative, bool enforce)
 		return XL_ERROR_INVAL;
 	if (enforce)
 		d->max_pages_kib = (uint64_t)t + XL_MAXMEM_SLACK_KIB;
+	d->target_kib = (uint64_t)t;
 	snprintf(path, sizeof(path), "/local/domain/%" PRIu32 "/memory/target", domid);
 	snprintf(num, sizeof(num), "%" PRId64, t);
-	dt_write(dd.tree, 0, path, num, strlen(num)); /* syncs target_kib via the hook */
+	dt_write(dd.tree, 0, path, num, strlen(num));
 	return 0;
 }
 

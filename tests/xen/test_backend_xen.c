@@ -1,0 +1,317 @@
+/* The xen backend's ops through the double: domains appearing and
+ * vanishing, report-node provisioning and its permissions, garbage,
+ * 2013-format guests, a refused set_target, and a lost xenstore. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <xenstore.h>
+
+#include "backend_xen.h"
+#include "double_ctl.h"
+
+#define MIB 1024u
+
+struct fx {
+	struct mmd *d;
+	struct mm_backend *b;
+};
+
+static int setup(void **state)
+{
+	struct fx *f = calloc(1, sizeof(*f));
+	struct mm_xen_opts o = {.manage_dom0 = false};
+	char err[256];
+
+	if (!f || mmd_start(MMD_DAEMON_PATH, &f->d))
+		return -1;
+	if (mm_backend_xen_create(&o, &f->b, err, sizeof(err)))
+		return -1;
+	*state = f;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct fx *f = *state;
+
+	f->b->ops->destroy(f->b);
+	mmd_stop(f->d);
+	free(f);
+	return 0;
+}
+
+/* Waits (up to 2 s) for wait() to report an event. */
+static void expect_wake(struct mm_backend *b)
+{
+	for (int i = 0; i < 20; i++)
+		if (b->ops->wait(b, 100) == 1)
+			return;
+	fail_msg("no event within 2 s");
+}
+
+static size_t list(struct mm_backend *b, struct mm_dom_info *out, size_t cap)
+{
+	size_t n = 99;
+
+	assert_int_equal(b->ops->list_domains(b, out, cap, &n), 0);
+	return n;
+}
+
+static void test_no_xen(void **state)
+{
+	struct mm_xen_opts o = {0};
+	struct mm_backend *b = (void *)1;
+	char err[256] = "";
+	char *saved = strdup(getenv("MM_DOUBLE_SOCK"));
+
+	(void)state;
+	unsetenv("MM_DOUBLE_SOCK"); /* as on a machine without xenstored */
+	assert_true(mm_backend_xen_create(&o, &b, err, sizeof(err)) < 0);
+	assert_null(b);
+	assert_non_null(strstr(err, "try --backend sim"));
+	assert_null(strchr(err, '\n'));
+	setenv("MM_DOUBLE_SOCK", saved, 1);
+	free(saved);
+}
+
+static void test_domain_appears_and_is_provisioned(void **state)
+{
+	struct fx *f = *state;
+	struct mm_dom_info d[4];
+	struct xs_handle *h;
+	struct xs_permissions *p;
+	unsigned np;
+
+	assert_int_equal(list(f->b, d, 4), 0); /* dom0 is not managed */
+	assert_int_equal(mmd_domain_create(f->d, 5, "web", 256 * MIB, 1024 * MIB), 0);
+	expect_wake(f->b);
+	assert_int_equal(list(f->b, d, 4), 1);
+	assert_int_equal(d[0].domid, 5);
+	assert_string_equal(d[0].name, "web");
+	assert_int_equal(d[0].actual_kib, 256 * MIB);
+	assert_int_equal(d[0].target_kib, 256 * MIB);
+	assert_int_equal(d[0].maxmem_kib, 1024 * MIB);
+	/* the report node: owned by the guest, no access for anyone else */
+	h = xs_open(0);
+	assert_non_null(h);
+	p = xs_get_permissions(h, XBT_NULL, "/local/domain/5/memory/report", &np);
+	assert_non_null(p);
+	assert_int_equal(np, 1);
+	assert_int_equal(p[0].id, 5);
+	assert_int_equal(p[0].perms, XS_PERM_NONE);
+	free(p);
+	xs_close(h);
+	/* memory/ itself stays closed to the guest */
+	assert_int_equal(mmd_write_as(f->d, 5, "memory/other", "1", 1), -EACCES);
+	assert_int_equal(mmd_write_as(f->d, 5, "memory/target", "1", 1), -EACCES);
+}
+
+static void test_reports_garbage_and_other_guest(void **state)
+{
+	struct fx *f = *state;
+	struct mm_dom_info d[4];
+	struct mm_report r;
+	struct mm_report_error e;
+	struct mm_xen_stats st;
+	const char *good = "v=1 seq=1 tot=900000 free=300000";
+
+	assert_int_equal(mmd_domain_create(f->d, 1, "a", 256 * MIB, 1024 * MIB), 0);
+	assert_int_equal(mmd_domain_create(f->d, 2, "b", 256 * MIB, 1024 * MIB), 0);
+	assert_int_equal(list(f->b, d, 4), 2);
+	assert_int_equal(f->b->ops->read_report(f->b, 1, &r, &e), -ENOENT); /* none yet */
+	assert_int_equal(mmd_write_as(f->d, 1, "memory/report", good, strlen(good)), 0);
+	expect_wake(f->b);
+	assert_int_equal(f->b->ops->read_report(f->b, 1, &r, &e), 0);
+	assert_int_equal(r.tot_kib, 900000);
+	assert_int_equal(mm_report_used_kib(&r), 600000);
+	/* guest 2 cannot write guest 1's report */
+	assert_int_equal(
+	    mmd_write_as(f->d, 2, "/local/domain/1/memory/report", "v=1 tot=9 free=1", 16),
+	    -EACCES);
+	assert_int_equal(f->b->ops->read_report(f->b, 1, &r, &e), 0);
+	assert_int_equal(r.tot_kib, 900000);
+	/* garbage is refused, counted, and replaced by the next good report */
+	assert_int_equal(mmd_write_as(f->d, 2, "memory/report", "v=1 tot=lots", 12), 0);
+	expect_wake(f->b);
+	assert_int_equal(f->b->ops->read_report(f->b, 2, &r, &e), -EINVAL);
+	assert_int_equal(e.code, MM_REPORT_E_VALUE);
+	assert_string_equal(e.key, "tot");
+	assert_int_equal(mm_backend_xen_stats(f->b, &st), 0);
+	assert_int_equal(st.invalid_reports, 1);
+	assert_int_equal(mmd_write_as(f->d, 2, "memory/report", good, strlen(good)), 0);
+	expect_wake(f->b);
+	assert_int_equal(f->b->ops->read_report(f->b, 2, &r, &e), 0);
+}
+
+static void test_coalesced(void **state)
+{
+	struct fx *f = *state;
+	struct mm_dom_info d[4];
+	struct mm_report r;
+	char rep[64];
+
+	assert_int_equal(mmd_domain_create(f->d, 1, "a", 256 * MIB, 1024 * MIB), 0);
+	assert_int_equal(list(f->b, d, 4), 1);
+	expect_wake(f->b); /* introduce + initial watch fires */
+	for (int i = 1; i <= 50; i++) {
+		int n = snprintf(rep, sizeof(rep), "v=1 seq=%d tot=900000 free=%d", i, 1000 * i);
+
+		assert_int_equal(mmd_write_as(f->d, 1, "memory/report", rep, (size_t)n), 0);
+	}
+	/* every event already sits in the socket: one wake-up drains all 50 */
+	assert_int_equal(f->b->ops->wait(f->b, 1000), 1);
+	assert_int_equal(f->b->ops->wait(f->b, 0), 0);
+	assert_int_equal(f->b->ops->read_report(f->b, 1, &r, NULL), 0);
+	assert_int_equal(r.seq, 50);
+}
+
+static void test_destroyed_mid_round(void **state)
+{
+	struct fx *f = *state;
+	struct mm_dom_info d[4];
+	struct mm_xen_stats st;
+	struct mm_report r;
+
+	assert_int_equal(mmd_domain_create(f->d, 1, "a", 256 * MIB, 1024 * MIB), 0);
+	assert_int_equal(mmd_domain_create(f->d, 2, "b", 256 * MIB, 1024 * MIB), 0);
+	assert_int_equal(list(f->b, d, 4), 2);
+	/* the round has its list; the domain goes away before the writes */
+	assert_int_equal(mmd_domain_destroy(f->d, 1), 0);
+	assert_true(f->b->ops->set_target(f->b, 1, 300 * MIB) < 0);
+	assert_int_equal(f->b->ops->set_target(f->b, 2, 300 * MIB), 0);
+	assert_int_equal(list(f->b, d, 4), 1);
+	assert_int_equal(d[0].domid, 2);
+	assert_int_equal(f->b->ops->set_target(f->b, 1, 300 * MIB), -ENOENT);
+	assert_int_equal(f->b->ops->read_report(f->b, 1, &r, NULL), -ENOENT);
+	assert_int_equal(mm_backend_xen_stats(f->b, &st), 0);
+	assert_int_equal(st.domains_dropped, 1);
+}
+
+static void test_set_target_refused_for_one(void **state)
+{
+	struct fx *f = *state;
+	struct mm_dom_info d[4];
+	struct mmd_dom g;
+
+	for (uint32_t i = 1; i <= 3; i++)
+		assert_int_equal(mmd_domain_create(f->d, i, "g", 256 * MIB, 1024 * MIB), 0);
+	assert_int_equal(list(f->b, d, 4), 3);
+	assert_int_equal(mmd_domain_refuse(f->d, 2, true), 0);
+	assert_int_equal(f->b->ops->set_target(f->b, 1, 200 * MIB), 0);
+	assert_int_equal(f->b->ops->set_target(f->b, 2, 312 * MIB), -EIO);
+	/* growing past the initial size works: libxl raises Xen's cap too */
+	assert_int_equal(f->b->ops->set_target(f->b, 3, 312 * MIB), 0);
+	assert_int_equal(mmd_domain_get(f->d, 1, &g), 0);
+	assert_int_equal(g.cur_kib, 200 * MIB);
+	assert_int_equal(mmd_domain_get(f->d, 2, &g), 0);
+	assert_int_equal(g.target_kib, 256 * MIB);
+	assert_int_equal(mmd_domain_get(f->d, 3, &g), 0);
+	assert_int_equal(g.cur_kib, 312 * MIB);
+	/* above static-max is refused as libxl does */
+	assert_int_equal(f->b->ops->set_target(f->b, 3, 2048 * MIB), -EINVAL);
+	assert_int_equal(list(f->b, d, 4), 3);
+	assert_int_equal(d[0].target_kib + d[1].target_kib + d[2].target_kib,
+	                 (200 + 256 + 312) * MIB);
+}
+
+static void test_legacy_client(void **state)
+{
+	struct fx *f = *state;
+	struct mm_dom_info d[4];
+	struct mm_report r;
+	struct xs_handle *h = xs_open(0);
+	struct xs_permissions p = {.id = 4, .perms = XS_PERM_NONE};
+
+	assert_non_null(h);
+	assert_int_equal(mmd_domain_create(f->d, 4, "old", 256 * MIB, 1024 * MIB), 0);
+	assert_int_equal(list(f->b, d, 4), 1);
+	/* what script/set-mem.sh --legacy grants: the two nodes, nothing more */
+	assert_true(xs_write(h, XBT_NULL, "/local/domain/4/memory/free", "", 0));
+	assert_true(xs_set_permissions(h, XBT_NULL, "/local/domain/4/memory/free", &p, 1));
+	assert_true(xs_write(h, XBT_NULL, "/local/domain/4/memory/tot", "", 0));
+	assert_true(xs_set_permissions(h, XBT_NULL, "/local/domain/4/memory/tot", &p, 1));
+	xs_close(h);
+	assert_int_equal(mmd_write_as(f->d, 4, "memory/free", "150000", 6), 0);
+	assert_int_equal(mmd_write_as(f->d, 4, "memory/tot", "500000", 6), 0);
+	expect_wake(f->b);
+	assert_int_equal(f->b->ops->read_report(f->b, 4, &r, NULL), 0);
+	assert_true(r.has & MM_REPORT_LEGACY);
+	assert_int_equal(r.free_kib, 150000);
+	assert_int_equal(r.tot_kib, 500000);
+	/* a v=1 report wins once there is one */
+	assert_int_equal(mmd_write_as(f->d, 4, "memory/report", "v=1 tot=600000 free=1", 21), 0);
+	expect_wake(f->b);
+	assert_int_equal(f->b->ops->read_report(f->b, 4, &r, NULL), 0);
+	assert_false(r.has & MM_REPORT_LEGACY);
+	assert_int_equal(r.tot_kib, 600000);
+}
+
+static void test_manage_dom0(void **state)
+{
+	struct fx *f = *state;
+	struct mm_xen_opts o = {.manage_dom0 = true};
+	struct mm_backend *b;
+	struct mm_dom_info d[4];
+	char err[256];
+
+	assert_int_equal(mm_backend_xen_create(&o, &b, err, sizeof(err)), 0);
+	assert_int_equal(list(b, d, 4), 1);
+	assert_int_equal(d[0].domid, 0);
+	assert_string_equal(d[0].name, "Domain-0");
+	b->ops->destroy(b);
+	(void)f;
+}
+
+static void test_reconnect(void **state)
+{
+	struct fx *f = *state;
+	struct mm_dom_info d[4];
+	struct mm_xen_stats st;
+	struct mm_report r;
+	size_t n;
+
+	assert_int_equal(mmd_domain_create(f->d, 1, "a", 256 * MIB, 1024 * MIB), 0);
+	assert_int_equal(list(f->b, d, 4), 1);
+	expect_wake(f->b);
+	assert_int_equal(mmd_accept(f->d, false), 0);
+	assert_int_equal(mmd_drop_connections(f->d), 0);
+	/* the loss is seen on the event socket; nothing works meanwhile */
+	assert_int_equal(f->b->ops->wait(f->b, 200), 0);
+	assert_int_equal(mm_backend_xen_stats(f->b, &st), 0);
+	assert_false(st.connected);
+	assert_int_equal(f->b->ops->list_domains(f->b, d, 4, &n), -ENOTCONN);
+	assert_int_equal(mmd_accept(f->d, true), 0);
+	expect_wake(f->b); /* reconnected within the backoff */
+	assert_int_equal(mm_backend_xen_stats(f->b, &st), 0);
+	assert_true(st.connected);
+	assert_int_equal(st.reconnects, 1);
+	assert_int_equal(list(f->b, d, 4), 1);
+	/* watches are armed again: a new report wakes us and is read */
+	assert_int_equal(mmd_write_as(f->d, 1, "memory/report", "v=1 tot=800000 free=2", 21), 0);
+	expect_wake(f->b);
+	assert_int_equal(f->b->ops->read_report(f->b, 1, &r, NULL), 0);
+	assert_int_equal(r.tot_kib, 800000);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test_setup_teardown(test_no_xen, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_domain_appears_and_is_provisioned, setup,
+	                                    teardown),
+	    cmocka_unit_test_setup_teardown(test_reports_garbage_and_other_guest, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_coalesced, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_destroyed_mid_round, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_set_target_refused_for_one, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_legacy_client, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_manage_dom0, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_reconnect, setup, teardown),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
