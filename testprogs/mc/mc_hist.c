@@ -76,7 +76,8 @@ uint64_t mc_hist_percentile(const struct mc_hist *h, double pct)
 		return 0;
 	if (pct <= 0)
 		return h->min_ns;
-	rank = (uint64_t)ceil(pct / 100.0 * (double)h->count);
+	/* The epsilon keeps 99.9% of 10000 at rank 9990, not 9991. */
+	rank = (uint64_t)ceil(pct / 100.0 * (double)h->count - 1e-9);
 	if (rank == 0)
 		rank = 1;
 	if (rank >= h->count)

@@ -1,0 +1,340 @@
+/* mm_bench_mc against a real memcached (Debian's), started here on a free
+ * loopback port and always killed afterwards: fill and read back, a get/set
+ * mix, a server that hangs up, a wrong port, and the coordinated-omission
+ * check (SIGSTOP the server for 200 ms during an open-loop run). */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "tp_spawn.h"
+
+#define BENCH MM_BINARY_DIR "/testprogs/mc/mm_bench_mc"
+
+static pid_t mc_pid = -1;
+static int mc_port;
+static char server[64];
+
+static int connect_port(int port)
+{
+	struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port),
+				.sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+
+	if (fd >= 0 && connect(fd, (struct sockaddr *)&a, sizeof(a)) == 0)
+		return fd;
+	if (fd >= 0)
+		close(fd);
+	return -1;
+}
+
+/* memcached cannot bind port 0, so a free port is found first; a lost race
+ * (someone took it) shows up as memcached exiting, and we try another. */
+static int start_memcached(void **state)
+{
+	(void)state;
+	for (int attempt = 0; attempt < 5; attempt++) {
+		char port[16];
+		uint64_t end;
+		mc_port = tp_free_port();
+		snprintf(port, sizeof(port), "%d", mc_port);
+		mc_pid = fork();
+		if (mc_pid == 0) {
+			prctl(PR_SET_PDEATHSIG, SIGKILL);
+			execl(MEMCACHED_BIN, "memcached", "-l", "127.0.0.1", "-p", port, "-U", "0",
+			      "-t", "1", "-m", "64", "-u", "nobody", (char *)NULL);
+			_exit(127);
+		}
+		for (end = tp_now_ms() + 3000; tp_now_ms() < end;) {
+			int fd = connect_port(mc_port), st;
+			if (fd >= 0) {
+				close(fd);
+				snprintf(server, sizeof(server), "127.0.0.1:%d", mc_port);
+				fprintf(stderr, "memcached pid=%d port=%d\n", (int)mc_pid, mc_port);
+				return 0;
+			}
+			if (waitpid(mc_pid, &st, WNOHANG) == mc_pid)
+				break; /* exited: port taken, try another */
+			usleep(10000);
+		}
+		kill(mc_pid, SIGKILL);
+		waitpid(mc_pid, NULL, 0);
+	}
+	mc_pid = -1;
+	return -1;
+}
+
+static int stop_memcached(void **state)
+{
+	(void)state;
+	if (mc_pid > 0) {
+		kill(mc_pid, SIGCONT);
+		kill(mc_pid, SIGKILL);
+		waitpid(mc_pid, NULL, 0);
+	}
+	mc_pid = -1;
+	return 0;
+}
+
+/* memcached's own "stats" value for key (the referee), or -1. */
+static double mc_stat(const char *key)
+{
+	char buf[8192], want[64];
+	size_t len = 0;
+	int fd = connect_port(mc_port);
+	double v = -1;
+	char *p;
+
+	if (fd < 0)
+		return -1;
+	if (write(fd, "stats\r\n", 7) != 7) {
+		close(fd);
+		return -1;
+	}
+	while (len < sizeof(buf) - 1) {
+		ssize_t r = read(fd, buf + len, sizeof(buf) - 1 - len);
+		if (r <= 0)
+			break;
+		len += (size_t)r;
+		buf[len] = '\0';
+		if (strstr(buf, "END\r\n"))
+			break;
+	}
+	close(fd);
+	buf[len] = '\0';
+	snprintf(want, sizeof(want), "STAT %s ", key);
+	if ((p = strstr(buf, want)))
+		v = strtod(p + strlen(want), NULL);
+	return v;
+}
+
+struct run {
+	int rc;
+	char out[1 << 17];
+	char summary[2048];
+	char err[1 << 14];
+};
+
+static void wait_summary(struct tp_proc *p, struct run *r)
+{
+	r->summary[0] = '\0';
+	tp_wait_line(p, "summary ", 30000, r->summary, sizeof(r->summary));
+	r->rc = tp_finish(p, 10000);
+	snprintf(r->out, sizeof(r->out), "%s", p->out);
+	snprintf(r->err, sizeof(r->err), "%s", p->err);
+	fprintf(stderr, "  -> rc=%d %s\n%s", r->rc, r->summary, r->err);
+}
+
+/* Starts mm_bench_mc with the words of args (server first). */
+static struct tp_proc *bench_start(const char *srv, const char *args)
+{
+	static char buf[1024];
+	char *argv[64], *save = NULL;
+	struct tp_proc *p = malloc(sizeof(*p));
+	int n = 0;
+
+	assert_non_null(p);
+	snprintf(buf, sizeof(buf), "%s -s %s %s", BENCH, srv, args);
+	fprintf(stderr, "run: %s\n", buf);
+	for (char *w = strtok_r(buf, " ", &save); w && n < 63; w = strtok_r(NULL, " ", &save))
+		argv[n++] = w;
+	argv[n] = NULL;
+	assert_int_equal(tp_spawn(p, argv), 0);
+	return p;
+}
+
+static struct run *bench(const char *srv, const char *args)
+{
+	struct tp_proc *p = bench_start(srv, args);
+	struct run *r = calloc(1, sizeof(*r));
+
+	assert_non_null(r);
+	wait_summary(p, r);
+	free(p);
+	return r;
+}
+
+static double kv(const char *line, const char *key)
+{
+	double v;
+
+	if (!tp_kv(line, key, &v))
+		fail_msg("no %s= in: %s", key, line);
+	return v;
+}
+
+/* Runs first, on a fresh server: every key is stored (memcached counts
+ * them) and read back with a hit ratio of exactly 1. */
+static void test_fill_then_read(void **state)
+{
+	struct run *r;
+
+	(void)state;
+	r = bench(server, "--keys 5000 -g 1 -c 4 -d 4 -t 2 --warmup 0 --cooldown 0 -q");
+	assert_int_equal(r->rc, 0);
+	assert_non_null(strstr(r->out, "fill keys=5000 stored=5000 errors=0"));
+	assert_true(kv(r->summary, "hit_ratio") == 1.0);
+	assert_true(kv(r->summary, "ops") > 1000);
+	assert_true(kv(r->summary, "sets") == 0);
+	assert_true(kv(r->summary, "errors") == 0);
+	assert_true(mc_stat("curr_items") == 5000);
+	free(r);
+}
+
+/* A 50/50 mix with the meta protocol from two processes: the mix holds,
+ * every get hits, and memcached's own counters agree. */
+static void test_set_get_mix(void **state)
+{
+	double get0 = mc_stat("cmd_get"), hit0 = mc_stat("get_hits"), set0 = mc_stat("cmd_set");
+	double gets, sets, dget, dset;
+	struct run *r;
+
+	(void)state;
+	r = bench(server, "--keys 20000 -g 0.5 --protocol meta -P 2 -c 4 -d 4 -t 3 --warmup 1 "
+			  "--cooldown 0 -q --seed 5");
+	assert_int_equal(r->rc, 0);
+	gets = kv(r->summary, "gets");
+	sets = kv(r->summary, "sets");
+	assert_true(gets + sets > 1000);
+	assert_true(gets / (gets + sets) > 0.45 && gets / (gets + sets) < 0.55);
+	assert_true(kv(r->summary, "hit_ratio") == 1.0);
+	dget = mc_stat("cmd_get") - get0;
+	dset = mc_stat("cmd_set") - set0;
+	assert_true(dget == mc_stat("get_hits") - hit0); /* the referee saw no miss */
+	assert_true(dget >= gets);                        /* window <= whole run */
+	assert_true(dset >= 20000 + sets);                /* fill + run */
+	free(r);
+}
+
+/* A server that accepts, reads, and hangs up: the run still ends on time,
+ * counts the losses, and exits 3 (completed with errors). */
+static void test_server_closes(void **state)
+{
+	struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+	socklen_t len = sizeof(a);
+	int lfd = socket(AF_INET, SOCK_STREAM, 0);
+	char srv[64];
+	uint64_t t0;
+	pid_t pid;
+	struct run *r;
+
+	(void)state;
+	assert_int_equal(bind(lfd, (struct sockaddr *)&a, sizeof(a)), 0);
+	assert_int_equal(listen(lfd, 16), 0);
+	getsockname(lfd, (struct sockaddr *)&a, &len);
+	pid = fork();
+	if (pid == 0) {
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		for (;;) {
+			char buf[256];
+			int fd = accept(lfd, NULL, NULL);
+			if (fd >= 0 && read(fd, buf, sizeof(buf)) >= 0)
+				close(fd);
+		}
+	}
+	close(lfd);
+	snprintf(srv, sizeof(srv), "127.0.0.1:%d", ntohs(a.sin_port));
+	t0 = tp_now_ms();
+	r = bench(srv, "--no-fill -c 2 -t 2 --warmup 0 --cooldown 0 -q");
+	kill(pid, SIGKILL);
+	waitpid(pid, NULL, 0);
+	assert_int_equal(r->rc, 3);
+	assert_true(kv(r->summary, "closed") >= 2);
+	assert_true(kv(r->summary, "failed") >= 1);
+	assert_true(tp_now_ms() - t0 < 6000);
+	free(r);
+}
+
+static void test_wrong_port(void **state)
+{
+	char srv[64], want[160];
+	struct run *r;
+
+	(void)state;
+	snprintf(srv, sizeof(srv), "127.0.0.1:%d", tp_free_port());
+	r = bench(srv, "-t 3");
+	assert_int_equal(r->rc, 1);
+	snprintf(want, sizeof(want), "addr=%s: Connection refused", srv);
+	assert_non_null(strstr(r->err, want));
+	assert_null(strstr(r->out, "summary"));
+	free(r);
+}
+
+static void test_remote_refused(void **state)
+{
+	struct run *r;
+
+	(void)state;
+	r = bench("192.0.2.1:11211", "-t 3"); /* TEST-NET-1: never contacted */
+	assert_int_equal(r->rc, 1);
+	assert_non_null(strstr(r->err, "--allow-remote"));
+	free(r);
+}
+
+/* Coordinated omission: at a fixed 5000 requests/s, the server is frozen
+ * (SIGSTOP) for about 200 ms inside the measured window. A tool that
+ * waits for replies before sending would hide this; measured from the due
+ * times, p99.9 must show the stall and the requests delayed past 5 ms must
+ * number rate x stall (within 20%). */
+static void test_coordinated_omission(void **state)
+{
+	const double rate = 5000;
+	struct timespec ts = {.tv_sec = 0, .tv_nsec = 200 * 1000000L};
+	struct tp_proc *p;
+	struct run *r = calloc(1, sizeof(*r));
+	char line[512];
+	double stall_ms, expect, delayed, p999_ms;
+	uint64_t t_stop, t_cont;
+
+	(void)state;
+	assert_non_null(r);
+	p = bench_start(server, "--no-fill -r 5000 --schedule fixed -c 4 -d 4 -t 4 --warmup 1 "
+				"--cooldown 1 --delay-us 5000 --late-us 5000");
+	/* "sec=0" is printed once second 1 (the first measured one) has begun. */
+	assert_true(tp_wait_line(p, "sec=0 ", 10000, line, sizeof(line)));
+	t_stop = tp_now_ms();
+	kill(mc_pid, SIGSTOP);
+	nanosleep(&ts, NULL);
+	kill(mc_pid, SIGCONT);
+	t_cont = tp_now_ms();
+	wait_summary(p, r);
+	free(p);
+	assert_int_equal(r->rc, 0);
+	stall_ms = (double)(t_cont - t_stop);
+	expect = rate * stall_ms / 1000.0;
+	delayed = kv(r->summary, "delayed");
+	p999_ms = kv(r->summary, "p999_us") / 1000.0;
+	fprintf(stderr, "stall_ms=%.0f expect_delayed=%.0f delayed=%.0f p999_ms=%.1f late=%.0f\n",
+		stall_ms, expect, delayed, p999_ms, kv(r->summary, "late"));
+	assert_true(delayed > 0.8 * expect && delayed < 1.2 * expect);
+	assert_true(p999_ms > 0.75 * stall_ms && p999_ms < stall_ms + 50);
+	assert_true(kv(r->summary, "max_us") / 1000.0 > 0.9 * stall_ms);
+	/* Only 4 x 4 requests fit in flight: the rest were sent late, and
+	 * still counted from their due time. */
+	assert_true(kv(r->summary, "late") > 0.5 * expect);
+	/* The stall costs no requests: the achieved rate is still the target. */
+	assert_true(kv(r->summary, "achieved_ops_s") > 0.97 * rate);
+	free(r);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_fill_then_read),      cmocka_unit_test(test_set_get_mix),
+		cmocka_unit_test(test_coordinated_omission), cmocka_unit_test(test_server_closes),
+		cmocka_unit_test(test_wrong_port),          cmocka_unit_test(test_remote_refused),
+	};
+	return cmocka_run_group_tests(tests, start_memcached, stop_memcached);
+}

@@ -1,0 +1,154 @@
+/* Open-loop schedules and the request mix, for fixed seeds: rates and
+ * distributions within statistical tolerance, determinism, key format. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "mc_mix.h"
+#include "mc_sched.h"
+
+#define N 200000
+
+static void test_fixed_exact(void **state)
+{
+	struct mc_sched s;
+
+	(void)state;
+	mc_sched_init(&s, MC_SCHED_FIXED, 20000, 1, 12500);
+	for (uint64_t k = 0; k < N; k++)
+		assert_int_equal(mc_sched_next(&s), 12500 + k * 50000);
+	/* A rate that is not a whole number of ns per gap must not drift. */
+	mc_sched_init(&s, MC_SCHED_FIXED, 3000, 1, 0);
+	for (uint64_t k = 0; k < 30000; k++)
+		(void)mc_sched_next(&s);
+	uint64_t t = mc_sched_next(&s); /* arrival 30000: at 10 s, to the ns */
+	assert_true(t >= UINT64_C(9999999998) && t <= UINT64_C(10000000001));
+}
+
+/* Poisson at 20k/s: mean gap, coefficient of variation (1 for an
+ * exponential), P(gap > mean) = 1/e, and counts per 1 ms window with
+ * variance = mean (index of dispersion 1). Tolerances are ~5 sigma. */
+static void test_poisson_stats(void **state)
+{
+	struct mc_sched s;
+	double sum = 0, sum2 = 0, prev = 0, over = 0, mean, var, wsum = 0, wsum2 = 0;
+	uint64_t counts[200] = {0};
+
+	(void)state;
+	mc_sched_init(&s, MC_SCHED_POISSON, 20000, 42, 0);
+	for (int i = 0; i < N; i++) {
+		double t = (double)mc_sched_next(&s), gap = t - prev;
+		assert_true(t >= prev);
+		sum += gap;
+		sum2 += gap * gap;
+		over += gap > 50000 ? 1 : 0;
+		if (t < 200e6)
+			counts[(int)(t / 1e6)]++;
+		prev = t;
+	}
+	mean = sum / N;
+	var = sum2 / N - mean * mean;
+	assert_true(fabs(mean - 50000) < 50000 * 0.012);
+	assert_true(fabs(sqrt(var) / mean - 1.0) < 0.02);
+	assert_true(fabs(over / N - exp(-1.0)) < 0.006);
+	for (int w = 0; w < 200; w++) {
+		wsum += (double)counts[w];
+		wsum2 += (double)counts[w] * (double)counts[w];
+	}
+	mean = wsum / 200;
+	var = wsum2 / 200 - mean * mean;
+	assert_true(fabs(mean - 20) < 1.5);
+	assert_true(var / mean > 0.6 && var / mean < 1.5);
+}
+
+static void test_deterministic(void **state)
+{
+	struct mc_sched a, b, c;
+	int differ = 0;
+
+	(void)state;
+	mc_sched_init(&a, MC_SCHED_POISSON, 1000, 7, 0);
+	mc_sched_init(&b, MC_SCHED_POISSON, 1000, 7, 0);
+	mc_sched_init(&c, MC_SCHED_POISSON, 1000, 8, 0);
+	for (int i = 0; i < 1000; i++) {
+		uint64_t x = mc_sched_next(&a);
+		assert_int_equal(x, mc_sched_next(&b));
+		differ += x != mc_sched_next(&c);
+	}
+	assert_true(differ > 990);
+}
+
+static void test_mix_ratio_and_hot(void **state)
+{
+	struct mc_mix m = {.rng = 3, .get_ratio = 0.9, .keys = 1000, .hot_frac = 0.1,
+			   .hot_prob = 0.8, .value_min = 10, .value_max = 20};
+	struct mc_pick p;
+	int gets = 0, hot = 0, vmin = 99, vmax = 0;
+
+	(void)state;
+	for (int i = 0; i < N; i++) {
+		mc_mix_next(&m, &p);
+		assert_true(p.key < 1000);
+		gets += p.op == MC_OP_GET;
+		hot += p.key < 100;
+		if (p.op == MC_OP_SET) {
+			vmin = p.value_len < (uint32_t)vmin ? (int)p.value_len : vmin;
+			vmax = p.value_len > (uint32_t)vmax ? (int)p.value_len : vmax;
+		} else {
+			assert_int_equal(p.value_len, 0);
+		}
+	}
+	assert_true(fabs((double)gets / N - 0.9) < 0.005);
+	assert_true(fabs((double)hot / N - 0.8) < 0.006);
+	assert_int_equal(vmin, 10);
+	assert_int_equal(vmax, 20);
+}
+
+static void test_mix_uniform(void **state)
+{
+	struct mc_mix m = {.rng = 5, .get_ratio = 1.0, .keys = 10, .value_min = 1, .value_max = 1};
+	struct mc_pick p;
+	int seen[10] = {0};
+
+	(void)state;
+	for (int i = 0; i < 100000; i++) {
+		mc_mix_next(&m, &p);
+		assert_int_equal(p.op, MC_OP_GET);
+		seen[p.key]++;
+	}
+	for (int k = 0; k < 10; k++)
+		assert_true(abs(seen[k] - 10000) < 500); /* 5 sigma */
+}
+
+static void test_key_format(void **state)
+{
+	char buf[32];
+
+	(void)state;
+	assert_int_equal(mc_key_format(42, 8, buf), 8);
+	assert_memory_equal(buf, "mc000042", 8);
+	assert_int_equal(mc_key_format(0, 3, buf), 3);
+	assert_memory_equal(buf, "mc0", 3);
+	assert_int_equal(mc_key_format(10, 3, buf), -ERANGE);
+	assert_int_equal(mc_key_format(1, 2, buf), -ERANGE);
+	assert_int_equal(mc_key_min_len(1), 3);
+	assert_int_equal(mc_key_min_len(10), 3);
+	assert_int_equal(mc_key_min_len(11), 4);
+	assert_int_equal(mc_key_min_len(1000000), 8);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_fixed_exact),       cmocka_unit_test(test_poisson_stats),
+		cmocka_unit_test(test_deterministic),     cmocka_unit_test(test_mix_ratio_and_hot),
+		cmocka_unit_test(test_mix_uniform),       cmocka_unit_test(test_key_format),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
