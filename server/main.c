@@ -85,18 +85,6 @@ static int reload(void *arg, struct mm_settings *out)
 	return rc;
 }
 
-/* Scenario hints (pool, f, reserve) fill what the command line left open. */
-static void scenario_hints(const struct mm_scenario *sc, const struct mm_options *o,
-			   struct mm_settings *s)
-{
-	if (sc->pool_kib && !(o->given & MM_SET_POOL))
-		s->pool_kib = sc->pool_kib;
-	if (sc->free_kib && !(o->given & MM_SET_FREE))
-		s->free_kib = sc->free_kib;
-	if (!(o->given & MM_SET_RESERVE))
-		s->reserve_kib = sc->reserve_kib;
-}
-
 static int open_backend(struct app *a, struct mm_settings *s)
 {
 	char err[512];
@@ -110,7 +98,8 @@ static int open_backend(struct app *a, struct mm_settings *s)
 			fprintf(stderr, "mmserver: scenario %s\n", err);
 			return MM_EXIT_USAGE;
 		}
-		scenario_hints(&sc, &a->opt, s);
+		/* scenario hints (pool, f, reserve) fill what the command line left open */
+		mm_settings_hints(s, a->opt.given, sc.pool_kib, sc.free_kib, sc.reserve_kib);
 		rc = mm_backend_sim_create(&sc, &so, &a->b, err, sizeof(err));
 		if (rc) {
 			mm_scenario_free(&sc);

@@ -177,3 +177,14 @@ void mm_settings_overlay(struct mm_settings *dst, const struct mm_settings *src,
 	if (given & MM_SET_INTERVAL)
 		dst->interval_ms = src->interval_ms;
 }
+
+void mm_settings_hints(struct mm_settings *s, unsigned given, uint64_t pool_kib,
+		       uint64_t free_kib, uint64_t reserve_kib)
+{
+	if (pool_kib && !(given & MM_SET_POOL))
+		s->pool_kib = pool_kib;
+	if (free_kib && !(given & MM_SET_FREE))
+		s->free_kib = free_kib;
+	if (reserve_kib && !(given & MM_SET_RESERVE))
+		s->reserve_kib = reserve_kib;
+}

@@ -33,4 +33,8 @@ int mm_config_load(const char *path, int required, struct mm_settings *s, unsign
 /* Copies into dst the settings src gave (bits in given). */
 void mm_settings_overlay(struct mm_settings *dst, const struct mm_settings *src, unsigned given);
 
+/* Fills from a scenario's hints (0 = no hint) what no source gave. */
+void mm_settings_hints(struct mm_settings *s, unsigned given, uint64_t pool_kib,
+		       uint64_t free_kib, uint64_t reserve_kib);
+
 #endif

@@ -1,6 +1,7 @@
-/* The order of a round matters: clip and share first, then the dead band
- * (which may only hold a shrink while the pool allows), then the reserve
- * (which only lowers grows), so each later step keeps the earlier promises. */
+/* The order of a round matters: clip and share first, then the reserve
+ * (which only lowers grows), then the dead band (which holds a grow back,
+ * or a shrink only while neither the pool nor the host pays for it), so each
+ * later step keeps the earlier promises. */
 #include "mm_balance.h"
 
 static enum mm_reason held_reason(uint32_t flags)
@@ -77,6 +78,6 @@ void mm_balance_round(struct mm_policy *pol, const struct mm_guard_cfg *cfg,
 	plan->tau = subplan.tau;
 	for (size_t k = 0; k < nmov; k++)
 		plan->dom[work->idx[k]] = work->out[k];
-	mm_guard_deadband(s, cfg, plan);
 	mm_guard_reserve(s, cfg, plan);
+	mm_guard_deadband(s, cfg, plan);
 }

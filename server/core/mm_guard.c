@@ -143,12 +143,14 @@ void mm_guard_deadband(const struct mm_snapshot *s, const struct mm_guard_cfg *c
 			p->dom[i].reason = MM_REASON_DEADBAND;
 		}
 	}
-	/* Shrinks held back raise the sum: only while it stays within the pool. */
+	/* Shrinks held back raise the sum: only while it stays within the pool,
+	 * and only where the kept target asks nothing more of the host (cur <=
+	 * actual), so the reserve guard that ran before still holds. */
 	sum = sum_targets(p);
 	for (size_t i = 0; i < s->n; i++) {
 		uint64_t t = p->dom[i].target_kib, cur = s->dom[i].target_kib;
 		if (t < cur && cur - t < cfg->deadband_kib && sum + (cur - t) <= s->pool_kib &&
-		    in_bounds(&s->dom[i], cfg->off, cur)) {
+		    cur <= s->dom[i].actual_kib && in_bounds(&s->dom[i], cfg->off, cur)) {
 			sum += cur - t;
 			p->dom[i].target_kib = cur;
 			p->dom[i].reason = MM_REASON_DEADBAND;

@@ -32,7 +32,8 @@ void mm_guard_clip(const struct mm_snapshot *s, const struct mm_guard_cfg *cfg,
 		   struct mm_plan *p);
 
 /* Keeps the current target when the change is under the dead band, unless
- * that would push the sum of targets over pool_kib. */
+ * that would push the sum of targets over pool_kib or take more from the
+ * host. Runs after mm_guard_reserve, so reserve-limited grows are damped too. */
 void mm_guard_deadband(const struct mm_snapshot *s, const struct mm_guard_cfg *cfg,
 		       struct mm_plan *p);
 

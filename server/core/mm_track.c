@@ -37,7 +37,10 @@ static void judge_progress(struct mm_track *t, const struct mm_track_in *in)
 		open_window(t, in);
 		return;
 	}
-	if (!t->win_open || in->target_kib != t->win_target_kib) {
+	/* A target that moves but stays on the same side keeps the window: a
+	 * balloon that never follows must not escape by its target jittering. */
+	if (!t->win_open || (in->target_kib > in->actual_kib) !=
+				    (t->win_target_kib > t->win_actual_kib)) {
 		open_window(t, in);
 		return;
 	}

@@ -49,7 +49,10 @@ static void lifecycle(struct sim *s)
 	for (size_t i = 0; i < s->sc.n; i++) {
 		const struct mm_guest_cfg *c = &s->sc.guests[i];
 		struct mm_guest *g = &s->g[i];
-		if (!g->alive && g->domid == 0 && s->now_ms >= c->start_ms) {
+		/* Like xl create, a domain starts only when the host can give its
+		 * memory without dipping into the reserve; until then it waits. */
+		if (!g->alive && g->domid == 0 && s->now_ms >= c->start_ms &&
+		    host_free(s) >= c->memory_kib + s->sc.reserve_kib) {
 			mm_guest_start(g, c, s->next_domid++, s->now_ms);
 			s->text_len[i] = -1;
 		} else if (g->alive && c->stop_ms && s->now_ms >= c->stop_ms) {
