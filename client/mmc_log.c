@@ -27,9 +27,14 @@ void mmc_log(int prio, const char *fmt, ...)
 	if (log_syslog) {
 		vsyslog(prio, fmt, ap);
 	} else {
-		fprintf(stderr, "mmclient level=%s ", names[prio & 7]);
-		vfprintf(stderr, fmt, ap);
-		fputc('\n', stderr);
+		/* one write per line, so lines of several clients never interleave */
+		char line[1024];
+		int n = snprintf(line, sizeof(line), "mmclient level=%s ", names[prio & 7]);
+
+		if (n > 0 && (size_t)n < sizeof(line))
+			vsnprintf(line + n, sizeof(line) - (size_t)n, fmt, ap);
+		fprintf(stderr, "%s\n", line);
+		fflush(stderr);
 	}
 	va_end(ap);
 }

@@ -1,0 +1,176 @@
+/* End to end through the double: three real mmclient processes (each its
+ * own domain) report from fake /proc trees, the real mmserver with the xen
+ * backend balances them, targets move towards demand, permissions hold,
+ * and both sides survive a xenstore connection drop. Every wait is for a
+ * condition, with a timeout. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "double_ctl.h"
+
+#define MIB     UINT64_C(1024)
+#define NG      3
+#define TOT_KIB (1000 * MIB) /* each fake guest's MemTotal */
+
+struct fx {
+	struct mmd *d;
+	char dir[64];
+	pid_t client[NG + 1], server;
+};
+
+static struct fx F;
+
+/* Writes <dir>/g<id>/meminfo atomically with the given used memory. */
+static void set_used(uint32_t id, uint64_t used_kib)
+{
+	char path[128], tmp[160];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/g%u/meminfo", F.dir, id);
+	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+	f = fopen(tmp, "w");
+	assert_non_null(f);
+	fprintf(f, "MemTotal: %llu kB\nMemFree: %llu kB\nCached: 0 kB\n",
+	        (unsigned long long)TOT_KIB, (unsigned long long)(TOT_KIB - used_kib));
+	assert_int_equal(fclose(f), 0);
+	assert_int_equal(rename(tmp, path), 0);
+}
+
+static void start_client(uint32_t id)
+{
+	char proc[96];
+	char *argv[] = {MMCLIENT_DOUBLE, "--foreground", "--interval", "200", "--proc", proc,
+	                "--sys",         proc,           NULL};
+
+	snprintf(proc, sizeof(proc), "%s/g%u", F.dir, id);
+	F.client[id] = mmd_spawn(F.d, id, argv);
+	assert_true(F.client[id] > 0);
+}
+
+static int setup(void **state)
+{
+	char sub[96], logs[96];
+	char *argv[] = {MMSERVER_DOUBLE, "--interval", "200", "-N", "3G", "-f", "150M",
+	                "--floor",       "200M",       "-d",  logs, "-q", NULL};
+
+	(void)state;
+	snprintf(F.dir, sizeof(F.dir), "/tmp/mm_e2e_XXXXXX");
+	if (!mkdtemp(F.dir) || mmd_start(MMD_DAEMON_PATH, &F.d))
+		return -1;
+	for (uint32_t id = 1; id <= NG; id++) {
+		snprintf(sub, sizeof(sub), "%s/g%u", F.dir, id);
+		mkdir(sub, 0700);
+		set_used(id, 200 * MIB);
+		mmd_domain_create(F.d, id,
+		                  id == 1   ? "g1"
+		                  : id == 2 ? "g2"
+		                            : "g3",
+		                  1024 * MIB, 2048 * MIB);
+		mmd_domain_speed(F.d, id, 512 * MIB); /* 512 MiB/s, as a real balloon */
+	}
+	snprintf(logs, sizeof(logs), "%s/logs", F.dir);
+	F.server = mmd_spawn(F.d, 0, argv);
+	for (uint32_t id = 1; id <= NG; id++)
+		start_client(id);
+	return F.server > 0 ? 0 : -1;
+}
+
+static int stop(pid_t pid)
+{
+	int status = -1;
+
+	if (pid <= 0)
+		return -1;
+	kill(pid, SIGTERM);
+	waitpid(pid, &status, 0);
+	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+static int teardown(void **state)
+{
+	char cmd[128];
+
+	(void)state;
+	for (uint32_t id = 1; id <= NG; id++)
+		assert_int_equal(stop(F.client[id]), 0); /* clean SIGTERM */
+	assert_int_equal(stop(F.server), 0);
+	mmd_stop(F.d);
+	if (getenv("MM_E2E_KEEP")) /* to read mmserver's logs after a failure */
+		return 0;
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", F.dir);
+	return system(cmd) == 0 ? 0 : -1;
+}
+
+static uint64_t target(uint32_t id)
+{
+	struct mmd_dom g;
+
+	return mmd_domain_get(F.d, id, &g) == 0 ? g.target_kib : 0;
+}
+
+struct want {
+	uint32_t rich, poor; /* rich's target must exceed poor's by margin */
+	uint64_t margin_kib;
+};
+
+static bool richer(void *arg)
+{
+	const struct want *w = arg;
+
+	return target(w->rich) > target(w->poor) + w->margin_kib;
+}
+
+static void test_balances_and_follows_demand(void **state)
+{
+	struct want w1 = {1, 2, 64 * MIB}, w2 = {2, 3, 64 * MIB};
+	char buf[600];
+
+	(void)state;
+	/* every client publishes, into the node mmserver provisioned */
+	for (uint32_t id = 1; id <= NG; id++) {
+		for (int i = 0; i < 2500; i++) {
+			if (mmd_read_as(F.d, 0,
+			                id == 1   ? "/local/domain/1/memory/report"
+			                : id == 2 ? "/local/domain/2/memory/report"
+			                          : "/local/domain/3/memory/report",
+			                buf, sizeof(buf)) == 0 &&
+			    strncmp(buf, "v=1 ", 4) == 0)
+				break;
+			usleep(2000);
+		}
+		assert_memory_equal(buf, "v=1 ", 4);
+	}
+	/* guest 1 gets busy: its target rises above the idle ones */
+	set_used(1, 950 * MIB); /* 50 MiB free < f: tau > 0 */
+	assert_true(mmd_wait_for(richer, &w1, 10000));
+	/* guest 2 cannot touch guest 1's report, nor its own target */
+	assert_int_equal(
+	    mmd_write_as(F.d, 2, "/local/domain/1/memory/report", "v=1 tot=9 free=1", 16), -EACCES);
+	assert_int_equal(mmd_write_as(F.d, 2, "memory/target", "9999999", 7), -EACCES);
+	/* the pool holds: 3 GiB shared */
+	assert_true(target(1) + target(2) + target(3) <= 3 * 1024 * MIB);
+	/* xenstore drops every connection: both daemons reconnect and go on */
+	assert_int_equal(mmd_drop_connections(F.d), 0);
+	set_used(2, 950 * MIB);
+	set_used(1, 200 * MIB);
+	assert_true(mmd_wait_for(richer, &w2, 15000));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_balances_and_follows_demand),
+	};
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
