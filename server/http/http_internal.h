@@ -13,16 +13,16 @@
 #include "mm_http.h"
 
 /* Bounds (SPEC 3.6: request size, connections, time per connection). */
-#define MM_HTTP_CONN_LIMIT 2048        /* open connections, SSE included */
-#define MM_HTTP_CONN_MEMORY (16 * 1024) /* bytes per connection: request line + headers */
-#define MM_HTTP_IDLE_TIMEOUT_S 15      /* an idle connection is closed after this */
-#define MM_HTTP_THREADS 2              /* polling threads: the host has few cores to spare */
-#define MM_HTTP_BACKLOG 1024
-#define MM_HTTP_RING_ROUNDS 3600        /* history: at most an hour at 1 round/s */
-#define MM_HTTP_RING_BYTES (32u << 20)  /* and at most 32 MiB of rendered JSON */
-#define MM_HTTP_SSE_LIFE_MS (10 * 60 * 1000) /* a stream ends after 10 min; clients reconnect */
+#define MM_HTTP_CONN_LIMIT       2048        /* open connections, SSE included */
+#define MM_HTTP_CONN_MEMORY      (16 * 1024) /* bytes per connection: request line + headers */
+#define MM_HTTP_IDLE_TIMEOUT_S   15          /* an idle connection is closed after this */
+#define MM_HTTP_THREADS          2           /* polling threads: the host has few cores to spare */
+#define MM_HTTP_BACKLOG          1024
+#define MM_HTTP_RING_ROUNDS      3600             /* history: at most an hour at 1 round/s */
+#define MM_HTTP_RING_BYTES       (32u << 20)      /* and at most 32 MiB of rendered JSON */
+#define MM_HTTP_SSE_LIFE_MS      (10 * 60 * 1000) /* a stream ends after 10 min; clients reconnect */
 #define MM_HTTP_SSE_KEEPALIVE_MS 15000
-#define MM_HTTP_TICK_MS 5000           /* wakes parked streams for keepalive and lifetime */
+#define MM_HTTP_TICK_MS          5000 /* wakes parked streams for keepalive and lifetime */
 
 struct mm_sse;
 
@@ -32,8 +32,8 @@ struct mm_http {
 	int static_fd; /* canvas folder, -1 when none */
 	uint16_t port;
 
-	pthread_mutex_t lock; /* guards everything below */
-	struct mm_blob *round;     /* "id/event/data" SSE text; body = state JSON */
+	pthread_mutex_t lock;  /* guards everything below */
+	struct mm_blob *round; /* "id/event/data" SSE text; body = state JSON */
 	struct mm_blob *metrics;
 	struct mm_blob *footprint;
 	struct mm_ring ring;
@@ -49,7 +49,7 @@ struct mm_http {
 uint64_t mm_http_mono_ms(void);
 /* A streaming response for /api/v1/events; after = last seq the client has. */
 struct MHD_Response *mm_http_sse_response(struct mm_http *h, struct MHD_Connection *c,
-					  uint64_t after);
+                                          uint64_t after);
 /* Resumes every parked stream; call with h->lock held. */
 void mm_http_sse_wake_locked(struct mm_http *h);
 int mm_http_ticker_start(struct mm_http *h);

@@ -32,6 +32,6 @@ struct mm_http_totals {
 /* /metrics: Prometheus text exposition format 0.0.4. r may be NULL (no round
  * yet): only the counters are written. */
 void mm_http_metrics_text(const struct mm_round *r, const struct mm_http_totals *t,
-			  struct mm_buf *out);
+                          struct mm_buf *out);
 
 #endif

@@ -12,7 +12,7 @@
 #include "mm_parse.h"
 
 #define HISTORY_DEFAULT_S 300
-#define HISTORY_MAX_S 86400
+#define HISTORY_MAX_S     86400
 
 static void blob_release(void *cls)
 {
@@ -20,7 +20,7 @@ static void blob_release(void *cls)
 }
 
 static enum MHD_Result respond(struct MHD_Connection *c, unsigned status, struct MHD_Response *r,
-			       const char *type, const char *cache)
+                               const char *type, const char *cache)
 {
 	if (!r)
 		return MHD_NO;
@@ -30,9 +30,10 @@ static enum MHD_Result respond(struct MHD_Connection *c, unsigned status, struct
 	if (status == MHD_HTTP_METHOD_NOT_ALLOWED)
 		MHD_add_response_header(r, MHD_HTTP_HEADER_ALLOW, "GET, HEAD");
 	if (strncmp(type, "text/html", 9) == 0)
-		MHD_add_response_header(r, "Content-Security-Policy",
-					"default-src 'self'; img-src 'self' data:; "
-					"frame-ancestors 'none'; base-uri 'none'; form-action 'none'");
+		MHD_add_response_header(
+		    r, "Content-Security-Policy",
+		    "default-src 'self'; img-src 'self' data:; "
+		    "frame-ancestors 'none'; base-uri 'none'; form-action 'none'");
 	enum MHD_Result ret = MHD_queue_response(c, status, r);
 	MHD_destroy_response(r);
 	return ret;
@@ -40,30 +41,30 @@ static enum MHD_Result respond(struct MHD_Connection *c, unsigned status, struct
 
 /* Sends part of a blob without copying; the response holds a reference. */
 static enum MHD_Result respond_blob(struct MHD_Connection *c, struct mm_blob *b, size_t off,
-				    size_t len, const char *type)
+                                    size_t len, const char *type)
 {
 	struct MHD_Response *r = MHD_create_response_from_buffer_with_free_callback_cls(
-		len, b->data + off, blob_release, b);
+	    len, b->data + off, blob_release, b);
 	if (!r)
 		mm_blob_unref(b);
 	return respond(c, MHD_HTTP_OK, r, type, "no-store");
 }
 
 static enum MHD_Result respond_owned(struct MHD_Connection *c, unsigned status, char *text,
-				     size_t len, const char *type)
+                                     size_t len, const char *type)
 {
-	struct MHD_Response *r = MHD_create_response_from_buffer_with_free_callback_cls(
-		len, text, free, text);
+	struct MHD_Response *r =
+	    MHD_create_response_from_buffer_with_free_callback_cls(len, text, free, text);
 	if (!r)
 		free(text);
 	return respond(c, status, r, type, "no-store");
 }
 
 static enum MHD_Result respond_error(struct MHD_Connection *c, unsigned status, const char *msg,
-				     const char *path)
+                                     const char *path)
 {
 	json_t *o = json_pack("{s:s, s:i, s:s}", "error", msg, "status", (int)status, "path",
-			      path ? path : "");
+	                      path ? path : "");
 	char *text = o ? json_dumps(o, MM_HTTP_JSON_FLAGS) : NULL;
 
 	json_decref(o);
@@ -91,7 +92,7 @@ static enum MHD_Result get_state(struct mm_http *h, struct MHD_Connection *c, co
 }
 
 static enum MHD_Result get_doc(struct mm_http *h, struct MHD_Connection *c, const char *url,
-			       struct mm_blob *const *which, const char *type)
+                               struct mm_blob *const *which, const char *type)
 {
 	struct mm_blob *b = current(h, which);
 
@@ -139,7 +140,7 @@ static enum MHD_Result get_history(struct mm_http *h, struct MHD_Connection *c, 
 
 	if (arg && (mm_parse_u64(arg, HISTORY_MAX_S, &seconds) < 0 || seconds == 0))
 		return respond_error(c, MHD_HTTP_BAD_REQUEST,
-				     "seconds: expected an integer from 1 to 86400", url);
+		                     "seconds: expected an integer from 1 to 86400", url);
 	char *text = history_text(h, seconds, &len);
 	if (!text)
 		return MHD_NO;
@@ -202,11 +203,11 @@ static enum MHD_Result route(struct mm_http *h, struct MHD_Connection *c, const 
  * closes the connection instead of reading a body); a good GET is answered
  * at the second call, once the request is complete, so keep-alive works. */
 enum MHD_Result mm_http_handle(void *cls, struct MHD_Connection *c, const char *url,
-			       const char *method, const char *version, const char *upload_data,
-			       size_t *upload_size, void **req_cls);
+                               const char *method, const char *version, const char *upload_data,
+                               size_t *upload_size, void **req_cls);
 enum MHD_Result mm_http_handle(void *cls, struct MHD_Connection *c, const char *url,
-			       const char *method, const char *version, const char *upload_data,
-			       size_t *upload_size, void **req_cls)
+                               const char *method, const char *version, const char *upload_data,
+                               size_t *upload_size, void **req_cls)
 {
 	const char *clen = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Length");
 	(void)version;
@@ -216,11 +217,11 @@ enum MHD_Result mm_http_handle(void *cls, struct MHD_Connection *c, const char *
 		*req_cls = c;
 		if (strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0)
 			return respond_error(c, MHD_HTTP_METHOD_NOT_ALLOWED, "method not allowed",
-					     url);
+			                     url);
 		if ((clen && strcmp(clen, "0") != 0) ||
 		    MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Transfer-Encoding"))
 			return respond_error(c, MHD_HTTP_CONTENT_TOO_LARGE, "a GET takes no body",
-					     url);
+			                     url);
 		return MHD_YES;
 	}
 	if (*upload_size) { /* unreachable: bodies were refused above */

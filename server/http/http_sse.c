@@ -116,7 +116,7 @@ static void sse_free(void *cls)
 }
 
 struct MHD_Response *mm_http_sse_response(struct mm_http *h, struct MHD_Connection *c,
-					  uint64_t after)
+                                          uint64_t after)
 {
 	static const char retry[] = "retry: 2000\n\n"; /* reconnect after 2 s */
 	struct mm_sse *s = calloc(1, sizeof(*s));
@@ -130,7 +130,7 @@ struct MHD_Response *mm_http_sse_response(struct mm_http *h, struct MHD_Connecti
 	s->pre_len = sizeof(retry) - 1;
 	s->opened_ms = s->last_write_ms = mm_http_mono_ms();
 	struct MHD_Response *r =
-		MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 16 * 1024, sse_read, s, sse_free);
+	    MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 16 * 1024, sse_read, s, sse_free);
 	if (!r)
 		free(s);
 	return r;

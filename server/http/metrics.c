@@ -3,6 +3,7 @@
  * domain and domid. Pure: the caller passes the round and the totals. */
 #include <inttypes.h>
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "http_render.h"
@@ -26,35 +27,83 @@ static void counter_u64(struct mm_buf *b, const char *name, const char *help, ui
 	mm_buf_printf(b, "%s %" PRIu64 "\n", name, v);
 }
 
-/* Label values escape backslash, double quote and newline (format spec). */
+/* Label values escape backslash, double quote and newline (format spec);
+ * runs of plain bytes are copied in one go. */
 static void label_value(struct mm_buf *b, const char *s, size_t max)
 {
-	for (size_t i = 0; i < max && s[i]; i++) {
-		if (s[i] == '\\')
-			mm_buf_puts(b, "\\\\");
-		else if (s[i] == '"')
-			mm_buf_puts(b, "\\\"");
-		else if (s[i] == '\n')
-			mm_buf_puts(b, "\\n");
-		else
-			mm_buf_append(b, &s[i], 1);
+	size_t run = 0, i;
+
+	for (i = 0; i < max && s[i]; i++) {
+		const char *esc = s[i] == '\\'   ? "\\\\"
+		                  : s[i] == '"'  ? "\\\""
+		                  : s[i] == '\n' ? "\\n"
+		                                 : NULL;
+		if (!esc)
+			continue;
+		mm_buf_append(b, s + run, i - run);
+		mm_buf_puts(b, esc);
+		run = i + 1;
 	}
+	mm_buf_append(b, s + run, i - run);
 }
 
-static void dom_labels(struct mm_buf *b, const char *name, const struct mm_round_dom *d)
+/* Per-domain label sets, escaped once per render: {domain="..",domid=".." */
+struct dom_labels {
+	char (*text)[2 * MM_NAME_MAX + 32];
+};
+
+static const char *dom_label(const struct dom_labels *l, size_t i)
 {
-	mm_buf_printf(b, "%s{domain=\"", name);
-	label_value(b, d->name, sizeof(d->name));
-	mm_buf_printf(b, "\",domid=\"%" PRIu32 "\"", d->domid);
+	return l->text[i];
+}
+
+static int dom_labels_init(struct dom_labels *l, const struct mm_round *r)
+{
+	l->text = calloc(r->n ? r->n : 1, sizeof(*l->text));
+	if (!l->text)
+		return -1;
+	for (size_t i = 0; i < r->n; i++) {
+		struct mm_buf b;
+		size_t len;
+		mm_buf_init(&b);
+		mm_buf_puts(&b, "{domain=\"");
+		label_value(&b, r->dom[i].name, sizeof(r->dom[i].name));
+		mm_buf_printf(&b, "\",domid=\"%" PRIu32 "\"", r->dom[i].domid);
+		char *t = mm_buf_take(&b, &len);
+		if (!t || len >= sizeof(l->text[i])) {
+			free(t);
+			free(l->text);
+			return -1;
+		}
+		memcpy(l->text[i], t, len + 1);
+		free(t);
+	}
+	return 0;
 }
 
 /* Which value a per-domain byte gauge shows; false: no sample. */
 typedef bool (*dom_value_fn)(const struct mm_round_dom *d, uint64_t *kib);
 
-static bool v_actual(const struct mm_round_dom *d, uint64_t *v) { *v = d->actual_kib; return true; }
-static bool v_target(const struct mm_round_dom *d, uint64_t *v) { *v = d->target_kib; return true; }
-static bool v_maxmem(const struct mm_round_dom *d, uint64_t *v) { *v = d->maxmem_kib; return true; }
-static bool v_floor(const struct mm_round_dom *d, uint64_t *v) { *v = d->floor_kib; return true; }
+static bool v_actual(const struct mm_round_dom *d, uint64_t *v)
+{
+	*v = d->actual_kib;
+	return true;
+}
+static bool v_target(const struct mm_round_dom *d, uint64_t *v)
+{
+	*v = d->target_kib;
+	return true;
+}
+static bool v_maxmem(const struct mm_round_dom *d, uint64_t *v)
+{
+	*v = d->maxmem_kib;
+	return true;
+}
+static bool v_floor(const struct mm_round_dom *d, uint64_t *v)
+{
+	*v = d->floor_kib;
+	return true;
+}
 static bool v_tot(const struct mm_round_dom *d, uint64_t *v)
 {
 	*v = d->report.tot_kib;
@@ -81,17 +130,17 @@ static const struct {
 	const char *help;
 	dom_value_fn fn;
 } dom_bytes[] = {
-	{"xenmm_domain_actual_bytes", "Current allocation of the domain.", v_actual},
-	{"xenmm_domain_target_bytes", "Balloon target after the last round.", v_target},
-	{"xenmm_domain_maxmem_bytes", "Static maximum of the domain.", v_maxmem},
-	{"xenmm_domain_floor_bytes", "Lowest target the balancer may set.", v_floor},
-	{"xenmm_domain_memory_total_bytes", "MemTotal reported by the guest.", v_tot},
-	{"xenmm_domain_memory_free_bytes", "MemFree plus Cached reported by the guest.", v_free},
-	{"xenmm_domain_memory_used_bytes", "Total minus free, as the policy sees it.", v_used},
-	{"xenmm_domain_swap_used_bytes", "Swap in use reported by the guest.", v_swap_used},
+    {"xenmm_domain_actual_bytes", "Current allocation of the domain.", v_actual},
+    {"xenmm_domain_target_bytes", "Balloon target after the last round.", v_target},
+    {"xenmm_domain_maxmem_bytes", "Static maximum of the domain.", v_maxmem},
+    {"xenmm_domain_floor_bytes", "Lowest target the balancer may set.", v_floor},
+    {"xenmm_domain_memory_total_bytes", "MemTotal reported by the guest.", v_tot},
+    {"xenmm_domain_memory_free_bytes", "MemFree plus Cached reported by the guest.", v_free},
+    {"xenmm_domain_memory_used_bytes", "Total minus free, as the policy sees it.", v_used},
+    {"xenmm_domain_swap_used_bytes", "Swap in use reported by the guest.", v_swap_used},
 };
 
-static void domain_bytes(struct mm_buf *b, const struct mm_round *r)
+static void domain_bytes(struct mm_buf *b, const struct mm_round *r, const struct dom_labels *l)
 {
 	for (size_t k = 0; k < sizeof(dom_bytes) / sizeof(dom_bytes[0]); k++) {
 		family(b, dom_bytes[k].name, "gauge", dom_bytes[k].help);
@@ -99,54 +148,67 @@ static void domain_bytes(struct mm_buf *b, const struct mm_round *r)
 			uint64_t kib;
 			if (!dom_bytes[k].fn(&r->dom[i], &kib))
 				continue;
-			dom_labels(b, dom_bytes[k].name, &r->dom[i]);
+			mm_buf_puts(b, dom_bytes[k].name);
+			mm_buf_puts(b, dom_label(l, i));
 			mm_buf_printf(b, "} %" PRIu64 "\n", kib * KIB);
 		}
 	}
 }
 
-static void domain_misc(struct mm_buf *b, const struct mm_round *r)
+static void domain_misc(struct mm_buf *b, const struct mm_round *r, const struct dom_labels *l)
 {
 	family(b, "xenmm_domain_report_age_seconds", "gauge", "Age of the last valid report.");
 	for (size_t i = 0; i < r->n; i++) {
 		if (!r->dom[i].has_report)
 			continue;
-		dom_labels(b, "xenmm_domain_report_age_seconds", &r->dom[i]);
+		mm_buf_puts(b, "xenmm_domain_report_age_seconds");
+		mm_buf_puts(b, dom_label(l, i));
 		mm_buf_printf(b, "} %.3f\n", (double)r->dom[i].report_age_ms / 1000.0);
 	}
 	family(b, "xenmm_domain_invalid_reports_total", "counter",
 	       "Reports that failed to parse since the domain appeared.");
 	for (size_t i = 0; i < r->n; i++) {
-		dom_labels(b, "xenmm_domain_invalid_reports_total", &r->dom[i]);
+		mm_buf_puts(b, "xenmm_domain_invalid_reports_total");
+		mm_buf_puts(b, dom_label(l, i));
 		mm_buf_printf(b, "} %" PRIu64 "\n", r->dom[i].invalid_reports);
 	}
 }
 
+/* `,key="state"} 0|1`: 1100 of these at 100 domains, so no printf. */
+static void state_tail(struct mm_buf *b, const char *key, const char *state, bool on)
+{
+	mm_buf_puts(b, key);
+	mm_buf_puts(b, state);
+	mm_buf_puts(b, on ? "\"} 1\n" : "\"} 0\n");
+}
+
 /* Flags and the reason are state sets: one series per state, 1 for the
  * current one, so series do not appear and vanish as states change. */
-static void domain_states(struct mm_buf *b, const struct mm_round *r)
+static void domain_states(struct mm_buf *b, const struct mm_round *r, const struct dom_labels *l)
 {
 	static const struct {
 		const char *name;
 		uint32_t bit;
 	} flags[] = {{"stale", MM_FLAG_STALE},
-		     {"stuck", MM_FLAG_STUCK},
-		     {"no_report", MM_FLAG_NO_REPORT},
-		     {"capped", MM_FLAG_CAPPED}};
+	             {"stuck", MM_FLAG_STUCK},
+	             {"no_report", MM_FLAG_NO_REPORT},
+	             {"capped", MM_FLAG_CAPPED}};
 
 	family(b, "xenmm_domain_flag", "gauge", "1 when the domain carries the flag.");
 	for (size_t i = 0; i < r->n; i++)
 		for (size_t k = 0; k < sizeof(flags) / sizeof(flags[0]); k++) {
-			dom_labels(b, "xenmm_domain_flag", &r->dom[i]);
-			mm_buf_printf(b, ",flag=\"%s\"} %d\n", flags[k].name,
-				      (r->dom[i].flags & flags[k].bit) != 0);
+			mm_buf_puts(b, "xenmm_domain_flag");
+			mm_buf_puts(b, dom_label(l, i));
+			state_tail(b, ",flag=\"", flags[k].name,
+			           (r->dom[i].flags & flags[k].bit) != 0);
 		}
 	family(b, "xenmm_domain_reason", "gauge", "1 for the reason of the last target decision.");
 	for (size_t i = 0; i < r->n; i++)
 		for (int k = 0; k < MM_REASON_COUNT; k++) {
-			dom_labels(b, "xenmm_domain_reason", &r->dom[i]);
-			mm_buf_printf(b, ",reason=\"%s\"} %d\n", mm_reason_name((enum mm_reason)k),
-				      (int)r->dom[i].reason == k);
+			mm_buf_puts(b, "xenmm_domain_reason");
+			mm_buf_puts(b, dom_label(l, i));
+			state_tail(b, ",reason=\"", mm_reason_name((enum mm_reason)k),
+			           (int)r->dom[i].reason == k);
 		}
 }
 
@@ -159,22 +221,23 @@ static void round_gauges(struct mm_buf *b, const struct mm_round *r)
 	family(b, "xenmm_tax_rate_ratio", "gauge", "Tax rate tau of the last round (0..1).");
 	mm_buf_printf(b, "xenmm_tax_rate_ratio %.9g\n", isfinite(r->tau) ? r->tau : 0.0);
 	gauge_u64(b, "xenmm_pool_bytes", "Memory pool shared by the managed domains.",
-		  r->pool_kib * KIB);
+	          r->pool_kib * KIB);
 	gauge_u64(b, "xenmm_free_goal_bytes", "Free memory each guest should keep (f).",
-		  r->free_goal_kib * KIB);
+	          r->free_goal_kib * KIB);
 	gauge_u64(b, "xenmm_host_free_bytes", "Free memory of the host (Xen).",
-		  r->host_free_kib * KIB);
+	          r->host_free_kib * KIB);
 	gauge_u64(b, "xenmm_host_reserve_bytes", "Host free memory never given away.",
-		  r->reserve_kib * KIB);
+	          r->reserve_kib * KIB);
 	gauge_u64(b, "xenmm_domains", "Managed domains in the last round.", r->n);
-	family(b, "xenmm_last_round_cost_seconds", "gauge", "Wall time of the last round's own work.");
+	family(b, "xenmm_last_round_cost_seconds", "gauge",
+	       "Wall time of the last round's own work.");
 	mm_buf_printf(b, "xenmm_last_round_cost_seconds %.6f\n", (double)r->cost_us / 1e6);
 	family(b, "xenmm_last_round_timestamp_seconds", "gauge", "Unix time of the last round.");
 	mm_buf_printf(b, "xenmm_last_round_timestamp_seconds %.3f\n", (double)r->time_ms / 1e3);
 }
 
 void mm_http_metrics_text(const struct mm_round *r, const struct mm_http_totals *t,
-			  struct mm_buf *out)
+                          struct mm_buf *out)
 {
 	counter_u64(out, "xenmm_rounds_total", "Balancing rounds published.", t->rounds);
 	counter_u64(out, "xenmm_target_writes_total", "Balloon targets written.", t->writes);
@@ -184,11 +247,18 @@ void mm_http_metrics_text(const struct mm_round *r, const struct mm_http_totals 
 	       "Time the balancing thread spent rendering HTTP snapshots.");
 	mm_buf_printf(out, "xenmm_http_publish_seconds_total %.9f\n", (double)t->publish_ns / 1e9);
 	family(out, "xenmm_http_last_publish_seconds", "gauge", "Time the previous publish took.");
-	mm_buf_printf(out, "xenmm_http_last_publish_seconds %.9f\n", (double)t->last_publish_ns / 1e9);
+	mm_buf_printf(out, "xenmm_http_last_publish_seconds %.9f\n",
+	              (double)t->last_publish_ns / 1e9);
 	if (!r)
 		return;
 	round_gauges(out, r);
-	domain_bytes(out, r);
-	domain_misc(out, r);
-	domain_states(out, r);
+	struct dom_labels l;
+	if (dom_labels_init(&l, r)) {
+		out->failed = true;
+		return;
+	}
+	domain_bytes(out, r, &l);
+	domain_misc(out, r, &l);
+	domain_states(out, r, &l);
+	free(l.text);
 }

@@ -15,16 +15,16 @@
 #include "http_internal.h"
 
 enum MHD_Result mm_http_handle(void *cls, struct MHD_Connection *c, const char *url,
-			       const char *method, const char *version, const char *upload_data,
-			       size_t *upload_size, void **req_cls);
+                               const char *method, const char *version, const char *upload_data,
+                               size_t *upload_size, void **req_cls);
 
 /* Our own listening socket, so a bind failure has a precise errno and
  * port 0 can be read back with getsockname. */
 static int listen_on(const char *addr, uint16_t port, uint16_t *bound, char *err, size_t errlen)
 {
 	struct addrinfo hints = {.ai_family = AF_UNSPEC,
-				 .ai_socktype = SOCK_STREAM,
-				 .ai_flags = AI_NUMERICHOST | AI_NUMERICSERV | AI_PASSIVE};
+	                         .ai_socktype = SOCK_STREAM,
+	                         .ai_flags = AI_NUMERICHOST | AI_NUMERICSERV | AI_PASSIVE};
 	struct addrinfo *ai = NULL;
 	struct sockaddr_storage ss;
 	socklen_t sslen = sizeof(ss);
@@ -43,7 +43,7 @@ static int listen_on(const char *addr, uint16_t port, uint16_t *bound, char *err
 	    getsockname(fd, (struct sockaddr *)&ss, &sslen) < 0) {
 		rc = -errno;
 		snprintf(err, errlen, "http bind %s port %u: %s", addr, (unsigned)port,
-			 strerror(errno));
+		         strerror(errno));
 		if (fd >= 0)
 			close(fd);
 		freeaddrinfo(ai);
@@ -51,21 +51,20 @@ static int listen_on(const char *addr, uint16_t port, uint16_t *bound, char *err
 	}
 	freeaddrinfo(ai);
 	*bound = ntohs(ss.ss_family == AF_INET6 ? ((struct sockaddr_in6 *)&ss)->sin6_port
-						: ((struct sockaddr_in *)&ss)->sin_port);
+	                                        : ((struct sockaddr_in *)&ss)->sin_port);
 	return fd;
 }
 
 static int start_daemon(struct mm_http *h)
 {
-	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL |
-			 MHD_ALLOW_SUSPEND_RESUME;
+	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_ALLOW_SUSPEND_RESUME;
 
 	h->daemon = MHD_start_daemon(
-		flags, 0, NULL, NULL, mm_http_handle, h, MHD_OPTION_LISTEN_SOCKET, h->listen_fd,
-		MHD_OPTION_THREAD_POOL_SIZE, (unsigned)MM_HTTP_THREADS,
-		MHD_OPTION_CONNECTION_LIMIT, (unsigned)MM_HTTP_CONN_LIMIT,
-		MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)MM_HTTP_CONN_MEMORY,
-		MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)MM_HTTP_IDLE_TIMEOUT_S, MHD_OPTION_END);
+	    flags, 0, NULL, NULL, mm_http_handle, h, MHD_OPTION_LISTEN_SOCKET, h->listen_fd,
+	    MHD_OPTION_THREAD_POOL_SIZE, (unsigned)MM_HTTP_THREADS, MHD_OPTION_CONNECTION_LIMIT,
+	    (unsigned)MM_HTTP_CONN_LIMIT, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
+	    (size_t)MM_HTTP_CONN_MEMORY, MHD_OPTION_CONNECTION_TIMEOUT,
+	    (unsigned)MM_HTTP_IDLE_TIMEOUT_S, MHD_OPTION_END);
 	return h->daemon ? 0 : -EIO;
 }
 
@@ -88,7 +87,7 @@ static struct mm_http *http_alloc(void)
 }
 
 int mm_http_start(const char *addr, uint16_t port, const char *static_dir, struct mm_http **out,
-		  char *err, size_t errlen)
+                  char *err, size_t errlen)
 {
 	struct mm_http *h = http_alloc();
 	int rc;
@@ -102,7 +101,8 @@ int mm_http_start(const char *addr, uint16_t port, const char *static_dir, struc
 		h->static_fd = open(static_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 		if (h->static_fd < 0) {
 			rc = -errno;
-			snprintf(err, errlen, "canvas folder '%s': %s", static_dir, strerror(errno));
+			snprintf(err, errlen, "canvas folder '%s': %s", static_dir,
+			         strerror(errno));
 			goto fail;
 		}
 	}

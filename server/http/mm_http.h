@@ -16,7 +16,7 @@ struct mm_http;
  * serving; static_dir is the canvas folder (NULL: no static files). Returns 0
  * or a negative errno, with a human sentence in err. */
 int mm_http_start(const char *addr, uint16_t port, const char *static_dir, struct mm_http **out,
-		  char *err, size_t errlen);
+                  char *err, size_t errlen);
 
 /* The port actually bound (useful after asking for port 0). */
 uint16_t mm_http_port(const struct mm_http *h);

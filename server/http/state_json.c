@@ -25,8 +25,8 @@ static json_t *j_real(double v)
 static json_t *flags_json(uint32_t flags)
 {
 	return json_pack("{s:b, s:b, s:b, s:b}", "stale", (flags & MM_FLAG_STALE) != 0, "stuck",
-			 (flags & MM_FLAG_STUCK) != 0, "no_report", (flags & MM_FLAG_NO_REPORT) != 0,
-			 "capped", (flags & MM_FLAG_CAPPED) != 0);
+	                 (flags & MM_FLAG_STUCK) != 0, "no_report",
+	                 (flags & MM_FLAG_NO_REPORT) != 0, "capped", (flags & MM_FLAG_CAPPED) != 0);
 }
 
 static uint64_t report_used_kib(const struct mm_report *rep)
@@ -46,16 +46,16 @@ static int report_fields(json_t *o, const struct mm_round_dom *d)
 	rc |= json_object_set_new(o, "tot_kib", j_opt_u64(ok, rep->tot_kib));
 	rc |= json_object_set_new(o, "free_kib", j_opt_u64(ok, rep->free_kib));
 	rc |= json_object_set_new(o, "used_kib", j_opt_u64(ok, report_used_kib(rep)));
-	rc |= json_object_set_new(o, "avail_kib",
-				  j_opt_u64(ok && (rep->has & MM_REPORT_HAS_AVAIL), rep->avail_kib));
+	rc |= json_object_set_new(
+	    o, "avail_kib", j_opt_u64(ok && (rep->has & MM_REPORT_HAS_AVAIL), rep->avail_kib));
 	rc |= json_object_set_new(o, "swap_total_kib", j_opt_u64(swap, rep->swap_total_kib));
 	rc |= json_object_set_new(o, "swap_used_kib", j_opt_u64(swap, rep->swap_used_kib));
 	rc |= json_object_set_new(o, "report_seq",
-				  j_opt_u64(ok && (rep->has & MM_REPORT_HAS_SEQ), rep->seq));
+	                          j_opt_u64(ok && (rep->has & MM_REPORT_HAS_SEQ), rep->seq));
 	rc |= json_object_set_new(o, "psi_some10",
-				  ok && (rep->has & MM_REPORT_HAS_PSI)
-					  ? json_real(rep->psi_some10_centi / 100.0)
-					  : json_null());
+	                          ok && (rep->has & MM_REPORT_HAS_PSI)
+	                              ? json_real(rep->psi_some10_centi / 100.0)
+	                              : json_null());
 	rc |= json_object_set_new(o, "report_age_ms", j_opt_u64(ok, d->report_age_ms));
 	return rc ? -1 : 0;
 }
@@ -67,8 +67,8 @@ static json_t *dom_json(const struct mm_round_dom *d)
 
 	if (o) {
 		rc |= json_object_set_new(o, "domid", j_u64(d->domid));
-		rc |= json_object_set_new(o, "name", json_stringn(d->name, strnlen(d->name,
-										  sizeof(d->name))));
+		rc |= json_object_set_new(o, "name",
+		                          json_stringn(d->name, strnlen(d->name, sizeof(d->name))));
 		rc |= json_object_set_new(o, "has_report", json_boolean(d->has_report));
 		rc |= json_object_set_new(o, "actual_kib", j_u64(d->actual_kib));
 		rc |= json_object_set_new(o, "prev_target_kib", j_u64(d->prev_target_kib));
@@ -141,9 +141,9 @@ json_t *mm_http_footprint_json(const struct mm_round *r)
 		const struct mm_round_dom *d = &r->dom[i];
 		const struct mm_report *rep = &d->report;
 		json_t *row = d->has_report ? json_pack("[I,I,I]", (json_int_t)rep->tot_kib,
-							(json_int_t)report_used_kib(rep),
-							(json_int_t)rep->free_kib)
-					    : json_pack("[i,i,i]", 0, 0, 0);
+		                                        (json_int_t)report_used_kib(rep),
+		                                        (json_int_t)rep->free_kib)
+		                            : json_pack("[i,i,i]", 0, 0, 0);
 		if (json_array_append_new(a, row)) {
 			json_decref(a);
 			return NULL;
