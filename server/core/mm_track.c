@@ -10,6 +10,14 @@ static uint64_t absdiff(uint64_t a, uint64_t b)
 	return a > b ? a - b : b - a;
 }
 
+/* -1: target below, 0: within the minimum gap, 1: target above. */
+static int side(uint64_t actual, uint64_t target)
+{
+	if (absdiff(actual, target) < MM_STUCK_MIN_GAP_KIB)
+		return 0;
+	return target > actual ? 1 : -1;
+}
+
 /* Closed part of the gap since the window opened, towards the target. */
 static uint64_t progress(const struct mm_track *t, uint64_t actual)
 {
@@ -38,9 +46,10 @@ static void judge_progress(struct mm_track *t, const struct mm_track_in *in)
 		return;
 	}
 	/* A target that moves but stays on the same side keeps the window: a
-	 * balloon that never follows must not escape by its target jittering. */
-	if (!t->win_open || (in->target_kib > in->actual_kib) !=
-				    (t->win_target_kib > t->win_actual_kib)) {
+	 * balloon that never follows must not escape by its target jittering.
+	 * Reaching the target, or a target on the other side, starts afresh. */
+	if (!t->win_open ||
+	    side(in->actual_kib, in->target_kib) != side(t->win_actual_kib, t->win_target_kib)) {
 		open_window(t, in);
 		return;
 	}

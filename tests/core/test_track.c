@@ -56,6 +56,14 @@ static void test_slow_but_moving_is_not_stuck(void **state)
 	memset(&t, 0, sizeof(t));
 	assert_int_equal(step(&t, 0, true, 1048576, 524288), 0);
 	assert_int_equal(step(&t, 5000, true, 1048576, 524288), MM_FLAG_STUCK);
+	/* reaching the target and later moving the other way is not stuck
+	 * (a 2013-3-24 replay once tripped on this) */
+	memset(&t, 0, sizeof(t));
+	assert_int_equal(step(&t, 0, true, 493253, 490634), 0);
+	assert_int_equal(step(&t, 1000, true, 490634, 490634), 0);
+	assert_int_equal(step(&t, 3000, true, 407525, 407525), 0);
+	assert_int_equal(step(&t, 5000, true, 535089, 535089), 0);
+	assert_int_equal(step(&t, 6000, true, 535089, 535089), 0);
 }
 
 int main(void)

@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Sets up a fresh Debian 12 machine, builds xenmm and runs every test twice:
+# once in a normal build, once under AddressSanitizer + UBSan.
+# Usage: bash script/test.sh            (from the source tree, as root or with sudo)
+# Env:   BUILD_DIR (default build), JOBS (default nproc), SKIP_SETUP=1, SKIP_ASAN=1
+set -euo pipefail
+cd "$(dirname "$0")/.."
+build=${BUILD_DIR:-build}
+jobs=${JOBS:-$(nproc)}
+
+[ "${SKIP_SETUP:-0}" = 1 ] || bash script/setup.sh
+
+run_suite() { # dir, extra cmake args...
+  local dir=$1; shift
+  cmake -S . -B "$dir" -DCMAKE_BUILD_TYPE=RelWithDebInfo "$@" > "$dir.configure.log" 2>&1 ||
+    { cat "$dir.configure.log"; return 1; }
+  cmake --build "$dir" -j "$jobs" 2>&1 | grep -E "warning|error|Error" && return 1
+  (cd "$dir" && ctest --output-on-failure -j "$jobs" --timeout 600)
+}
+
+mkdir -p "$build" "$build-asan"
+echo "== tests (RelWithDebInfo) in $build"
+run_suite "$build"
+if [ "${SKIP_ASAN:-0}" != 1 ]; then
+  echo "== tests under ASan + UBSan in $build-asan"
+  ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 run_suite "$build-asan" -DSANITIZE=ON
+fi
