@@ -13,8 +13,11 @@ const NOPTS = { show: false };
 const AXIS = { stroke: '#9ca3af', grid: { stroke: 'rgba(255,255,255,0.06)', width: 1 },
   ticks: { stroke: 'rgba(255,255,255,0.12)', width: 1, size: 4 }, font: '11px system-ui, sans-serif' };
 
+// Ticks on binary steps (KiB values): 64 MiB .. 64 TiB, so labels read 0.5G, 1G, 2G.
+const MEM_INCRS = Array.from({ length: 21 }, (_, i) => 65536 * 2 ** i);
+
 function memAxis(size) {
-  return { ...AXIS, size, values: (u, vals) => vals.map(fmtGiBAxis) };
+  return { ...AXIS, size, incrs: MEM_INCRS, values: (u, vals) => vals.map(fmtGiBAxis) };
 }
 
 function timeAxis(show) {
@@ -74,7 +77,7 @@ export function tauChart(target, width, height) {
       { label: 'reserve', scale: 'mem', stroke: COLORS.reserve, width: 1, points: NOPTS, dash: [3, 3], value: (u, v) => fmtKiB(v) },
     ],
     axes: [timeAxis(true), { ...AXIS, scale: 'tau', size: 36, values: (u, v) => v.map((x) => x.toFixed(1)) },
-      { ...AXIS, scale: 'mem', side: 1, size: 44, grid: { show: false }, values: (u, v) => v.map(fmtGiBAxis) }],
+      { ...AXIS, scale: 'mem', side: 1, size: 44, grid: { show: false }, incrs: MEM_INCRS, values: (u, v) => v.map(fmtGiBAxis) }],
   }, [[], [], [], []], target);
 }
 

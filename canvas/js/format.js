@@ -15,7 +15,9 @@ export function fmtDeltaKiB(kib) {
 
 export function fmtGiBAxis(kib) {
   const g = kib / 1048576;
-  return (Math.abs(g) >= 10 ? g.toFixed(0) : g.toFixed(1)) + 'G';
+  if (g === 0) return '0';
+  if (Math.abs(g) < 1) return Math.round(g * 1024) + 'M';
+  return Number(Math.abs(g) >= 10 ? g.toFixed(0) : g.toFixed(2)) + 'G';
 }
 
 export function fmtAgo(ms) {

@@ -86,13 +86,13 @@ export class GridView {
     for (const [id, c] of this.cards) {
       if (!keep.has(id)) { c.chart && c.chart.destroy(); c.card.remove(); this.cards.delete(id); }
     }
-    const width = Math.max(220, Math.min(420, this.cardWidth()));
     const now = model.latest().time_ms;
     for (const d of domains) {
       const c = this.card(d, onOpen);
       this.root.append(c.card); // keeps the sort order
-      if (!c.chart) c.chart = domainChart(c.plot, width - 16, 120, true);
-      else if (Math.abs(c.chart.width - (width - 16)) > 2) c.chart.setSize({ width: width - 16, height: 120 });
+      const width = Math.max(200, c.card.clientWidth - 18);
+      if (!c.chart) c.chart = domainChart(c.plot, width, 120, true);
+      else if (Math.abs(c.chart.width - width) > 2) c.chart.setSize({ width, height: 120 });
       c.chart.setData(domainSeries(rounds, d.domid));
       c.tags.replaceChildren();
       badges(c.tags, d, null);
@@ -100,12 +100,6 @@ export class GridView {
       c.move.textContent = 'last move: ' + moveText(model.lastMove(d.domid), now);
       c.card.classList.toggle('held', d.flags.stale || d.flags.stuck || d.flags.no_report);
     }
-  }
-
-  cardWidth() {
-    const w = this.root.clientWidth || 1200;
-    const cols = Math.max(1, Math.floor(w / 330));
-    return Math.floor((w - (cols - 1) * 12) / cols);
   }
 
   clear() {
