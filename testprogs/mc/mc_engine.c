@@ -204,20 +204,6 @@ static int decode_all(struct eng *e, struct mc_conn *c, uint64_t now)
 	return 0;
 }
 
-static void on_readable(struct eng *e, struct mc_conn *c, uint64_t now)
-{
-	long r = mc_conn_read(c);
-
-	if (r == -EAGAIN)
-		return;
-	if (r <= 0 || decode_all(e, c, now)) {
-		conn_lost(e, c, now);
-		return;
-	}
-	c->backoff_ms = 0;
-	refill(e, c, now);
-}
-
 static void flush_conn(struct eng *e, struct mc_conn *c, uint64_t now)
 {
 	int rc = mc_conn_flush(c);
@@ -231,6 +217,24 @@ static void flush_conn(struct eng *e, struct mc_conn *c, uint64_t now)
 		c->want_out = false;
 		set_events(e, c, EPOLLIN, EPOLL_CTL_MOD);
 	}
+}
+
+static void on_readable(struct eng *e, struct mc_conn *c, uint64_t now)
+{
+	long r = mc_conn_read(c);
+
+	if (r == -EAGAIN)
+		return;
+	if (r <= 0 || decode_all(e, c, now)) {
+		conn_lost(e, c, now);
+		return;
+	}
+	c->backoff_ms = 0;
+	refill(e, c, now);
+	/* Closed loop: send the refill now, not after every other event of
+	 * this wakeup, so no connection idles while its neighbours are read. */
+	if (c->dirty && c->state == MC_CONN_UP)
+		flush_conn(e, c, now);
 }
 
 static void conn_up(struct eng *e, struct mc_conn *c, uint64_t now, int op)

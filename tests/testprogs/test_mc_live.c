@@ -300,7 +300,7 @@ static void test_coordinated_omission(void **state)
 
 	(void)state;
 	assert_non_null(r);
-	p = bench_start(server, "--no-fill -r 5000 --schedule fixed -c 4 -d 4 -t 4 --warmup 1 "
+	p = bench_start(server, "--no-fill -r 5000 --schedule fixed -c 8 -d 8 -t 4 --warmup 1 "
 				"--cooldown 1 --delay-us 5000 --late-us 5000");
 	/* "sec=0" is printed once second 1 (the first measured one) has begun. */
 	assert_true(tp_wait_line(p, "sec=0 ", 10000, line, sizeof(line)));
@@ -321,7 +321,7 @@ static void test_coordinated_omission(void **state)
 	assert_true(delayed > 0.8 * expect && delayed < 1.2 * expect);
 	assert_true(p999_ms > 0.75 * stall_ms && p999_ms < stall_ms + 50);
 	assert_true(kv(r->summary, "max_us") / 1000.0 > 0.9 * stall_ms);
-	/* Only 4 x 4 requests fit in flight: the rest were sent late, and
+	/* Only 8 x 8 requests fit in flight: the rest were sent late, and
 	 * still counted from their due time. */
 	assert_true(kv(r->summary, "late") > 0.5 * expect);
 	/* The stall costs no requests: the achieved rate is still the target. */
