@@ -22,13 +22,16 @@ static void bar(char *out, const struct mm_round_dom *d)
 
 void mm_table_print(FILE *f, const struct mm_round *r, bool redraw)
 {
+	static uint64_t first_ms; /* time is shown since the first round */
 	char b[BAR + 1];
 
+	if (r->seq == 1 || !first_ms)
+		first_ms = r->time_ms;
 	if (redraw)
 		fputs("\033[H\033[2J", f);
 	fprintf(f, "round %llu  t_s=%.1f  policy=%s  tau=%.3f  pool_mib=%llu  host_free_mib=%llu  "
 		"reserve_mib=%llu  f_mib=%llu  writes=%llu  cost_us=%llu\n",
-		(unsigned long long)r->seq, (double)r->time_ms / 1000.0, r->policy, r->tau,
+		(unsigned long long)r->seq, (double)(r->time_ms - first_ms) / 1000.0, r->policy, r->tau,
 		mib(r->pool_kib), mib(r->host_free_kib), mib(r->reserve_kib), mib(r->free_goal_kib),
 		(unsigned long long)r->writes, (unsigned long long)r->cost_us);
 	fprintf(f, "%5s %-12s %10s %10s %10s %10s %10s %9s %-9s %s\n", "domid", "name",

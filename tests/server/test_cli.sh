@@ -1,0 +1,85 @@
+#!/usr/bin/env bash
+# mmserver's command line, config file and signals, end to end on the
+# simulator: every refusal exits 2 naming the flag or line; SIGHUP reloads;
+# SIGTERM finishes the round, flushes and exits 0; logs append with a restart
+# comment. Usage: test_cli.sh MMSERVER SOURCE_DIR
+set -u
+mm=$1 src=$2
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+pass=0 fail=0
+sc="$src/scenarios/mono5.json"
+
+check() { # name, expected rc, expected text in output, command...
+  local name=$1 want_rc=$2 want_text=$3; shift 3
+  local out rc
+  out=$("$@" 2>&1); rc=$?
+  if [ "$rc" = "$want_rc" ] && grep -qF -- "$want_text" <<< "$out"; then
+    pass=$((pass + 1))
+  else
+    fail=$((fail + 1))
+    echo "FAIL $name: rc=$rc (want $want_rc), output: $(head -c 300 <<< "$out") (want '$want_text')"
+  fi
+}
+
+check "help" 0 "Usage: mmserver" "$mm" --help
+check "version" 0 "mmserver " "$mm" --version
+check "bare small size" 2 "-f/--free '150': bare number under 1024 is KiB" "$mm" -f 150
+check "bad suffix" 2 "-N/--pool '5X': unknown suffix" "$mm" -N 5X
+check "negative" 2 "--reserve '-1M': not a number" "$mm" --reserve -1M
+check "bad policy" 2 "unknown policy 'greedy'" "$mm" --backend sim --scenario "$sc" --policy greedy -n
+check "bad tau" 2 "tax rate must be AUTO or 0.0 to 1.0" "$mm" --backend sim --scenario "$sc" --policy tax:1.5 -n
+check "sim needs scenario" 2 "needs --scenario FILE" "$mm" --backend sim
+check "scenario without sim" 2 "only with --backend sim" "$mm" --scenario "$sc"
+check "bad backend" 2 "--backend 'kvm': must be xen or sim" "$mm" --backend kvm
+check "bad interval" 2 "--interval '5'" "$mm" --interval 5
+check "bad http" 2 "--http '1.2.3.4:99999'" "$mm" --http=1.2.3.4:99999
+check "stray argument" 2 "unexpected" "$mm" extra
+check "unknown guard" 2 "--sim-disable-guard 'seatbelt'" "$mm" --backend sim --scenario "$sc" --sim-disable-guard seatbelt
+check "missing scenario" 2 "scenario" "$mm" --backend sim --scenario "$tmp/nope.json" -d "$tmp/x"
+printf '{"host": {"memory": "1G"}, "guests": []}' > "$tmp/empty.json"
+check "empty scenario" 2 "guests" "$mm" --backend sim --scenario "$tmp/empty.json" -d "$tmp/x"
+printf '{"host": ' > "$tmp/trunc.json"
+check "truncated json" 2 "line 1 column" "$mm" --backend sim --scenario "$tmp/trunc.json" -d "$tmp/x"
+
+printf 'policy = tax\nfree = 150M\nfloor.vm1 = 300M\n' > "$tmp/ok.conf"
+check "config ok" 0 "configuration ok: policy=tax" "$mm" -c "$tmp/ok.conf" -n
+printf 'policy = tax\nfree = 150\n' > "$tmp/bad.conf"
+check "config bad value" 2 "line 2: free = 150: bare number" "$mm" -c "$tmp/bad.conf" -n
+printf 'polcy = tax\n' > "$tmp/typo.conf"
+check "config unknown key" 2 "line 1: polcy = tax: unknown key" "$mm" -c "$tmp/typo.conf" -n
+check "config missing" 2 "$tmp/none.conf" "$mm" -c "$tmp/none.conf" -n
+check "cli beats config" 0 "policy=equal" "$mm" -c "$tmp/ok.conf" --policy equal -n
+
+# Signals on a real-time simulation: SIGHUP reloads, SIGTERM stops cleanly.
+printf 'policy = tax\n' > "$tmp/live.conf"
+"$mm" --backend sim --scenario "$sc" -c "$tmp/live.conf" -d "$tmp/live" --interval 100 \
+  2> "$tmp/live.err" > /dev/null &
+pid=$!
+for _ in $(seq 100); do [ -s "$tmp/live/rounds.tsv" ] && [ "$(wc -l < "$tmp/live/rounds.tsv")" -ge 3 ] && break; sleep 0.1; done
+printf 'policy = equal\n' > "$tmp/live.conf"
+kill -HUP $pid
+for _ in $(seq 100); do grep -q "msg=reloaded policy=equal" "$tmp/live.err" && break; sleep 0.1; done
+printf 'policy = nonsense\n' > "$tmp/live.conf"
+kill -HUP $pid
+for _ in $(seq 100); do grep -q "msg=reload-refused\|msg=config-invalid" "$tmp/live.err" && break; sleep 0.1; done
+kill -TERM $pid
+wait $pid; rc=$?
+check "sighup reload" 0 "msg=reloaded policy=equal" cat "$tmp/live.err"
+check "bad reload kept" 0 "msg=reload-refused why=\"unknown policy 'nonsense'" cat "$tmp/live.err"
+check "sigterm exit 0" 0 "msg=stopped" sh -c "cat '$tmp/live.err'; exit $rc"
+rows=$(grep -vc '^time_ms\|^#' "$tmp/live/vm1.log" 2>/dev/null || echo 0)
+check "rows flushed" 0 "ok" sh -c "[ $rows -ge 1 ] && echo ok"
+
+# A second run into the same directory appends, with a restart comment.
+"$mm" --backend sim --scenario "$sc" --fast --duration 5 -q -d "$tmp/live" > /dev/null 2>&1
+check "append + restart" 0 "# restart" cat "$tmp/live/vm1.log"
+check "one header" 0 "1" sh -c "grep -c '^time_ms' '$tmp/live/vm1.log'"
+check "rounds header units" 0 "time_ms	n	pool_kib	host_free_kib	tau	policy	round_cost_us" cat "$tmp/live/rounds.tsv"
+
+# Default log directory: YY-MM-DD_<k>, one more than the largest today.
+(cd "$tmp" && mkdir -p "$(date +%y-%m-%d)_3" && "$mm" --backend sim --scenario "$sc" --fast --duration 2 -q > /dev/null 2>&1)
+check "default log dir" 0 "ok" sh -c "[ -f '$tmp/$(date +%y-%m-%d)_4/rounds.tsv' ] && echo ok"
+
+echo "$pass passed, $fail failed"
+[ "$fail" = 0 ]
