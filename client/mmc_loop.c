@@ -88,13 +88,14 @@ static int publish(struct state *st, const struct mm_report *r)
 	return rc;
 }
 
-/* One check: sample, and publish if due. Returns 0, 1 when written, or -errno. */
+/* One check: meminfo, and if a report is due the rest and the write.
+ * Returns 0, 1 when written, or -errno. */
 static int step(struct state *st, uint64_t now)
 {
+	struct mmc_pace pace = {st->o->interval_ms, st->o->threshold_kib};
 	struct mmc_sample s;
 	struct mm_report r;
-	int rc = mmc_sample_read(st->o->proc_root, st->o->sys_root, &s);
-	struct mmc_pace pace = {st->o->interval_ms, st->o->threshold_kib};
+	int rc = mmc_sample_read_mem(st->o->proc_root, &s);
 
 	if (rc) {
 		note_error(st, "meminfo_unreadable", rc);
@@ -104,6 +105,8 @@ static int step(struct state *st, uint64_t now)
 	try_open(st, now);
 	if (!st->xs || !mmc_report_due(&pace, &st->last, now, mm_report_used_kib(&r)))
 		return 0;
+	mmc_sample_read_rest(st->o->proc_root, st->o->sys_root, &s);
+	mmc_report_build(&s, st->seq + 1, &r);
 	rc = publish(st, &r);
 	if (rc)
 		return rc;

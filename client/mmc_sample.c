@@ -16,25 +16,39 @@ static long read_rel(const char *root, const char *rel, char *buf, size_t cap)
 	return mmc_read_file(path, buf, cap);
 }
 
-int mmc_sample_read(const char *proc_root, const char *sys_root, struct mmc_sample *out)
+static char sample_buf[MMC_FILE_MAX]; /* one sample at a time: keeps the stack small */
+
+int mmc_sample_read_mem(const char *proc_root, struct mmc_sample *out)
 {
-	static char buf[MMC_FILE_MAX]; /* one sample at a time: no stack blowup */
 	long n;
 
 	memset(out, 0, sizeof(*out));
-	n = read_rel(proc_root, "meminfo", buf, sizeof(buf));
+	n = read_rel(proc_root, "meminfo", sample_buf, sizeof(sample_buf));
 	if (n < 0)
 		return (int)n;
-	if (mmc_meminfo_parse(buf, (size_t)n, &out->mem))
-		return -EINVAL;
-	n = read_rel(proc_root, "vmstat", buf, sizeof(buf));
+	return mmc_meminfo_parse(sample_buf, (size_t)n, &out->mem) ? -EINVAL : 0;
+}
+
+void mmc_sample_read_rest(const char *proc_root, const char *sys_root, struct mmc_sample *out)
+{
+	char *buf = sample_buf;
+	long n = read_rel(proc_root, "vmstat", buf, sizeof(sample_buf));
+
 	if (n < 0 || mmc_vmstat_parse(buf, (size_t)n, &out->vm))
 		memset(&out->vm, 0, sizeof(out->vm));
-	n = read_rel(proc_root, "pressure/memory", buf, sizeof(buf));
+	n = read_rel(proc_root, "pressure/memory", buf, sizeof(sample_buf));
 	out->has_psi = n >= 0 && mmc_psi_parse(buf, (size_t)n, &out->psi_some10_centi) == 0;
-	n = read_rel(sys_root, MMC_BALLOON_REL, buf, sizeof(buf));
+	n = read_rel(sys_root, MMC_BALLOON_REL, buf, sizeof(sample_buf));
 	out->has_balloon = n >= 0 && mmc_balloon_parse(buf, (size_t)n, &out->balloon_cur_kib) == 0;
-	return 0;
+}
+
+int mmc_sample_read(const char *proc_root, const char *sys_root, struct mmc_sample *out)
+{
+	int rc = mmc_sample_read_mem(proc_root, out);
+
+	if (rc == 0)
+		mmc_sample_read_rest(proc_root, sys_root, out);
+	return rc;
 }
 
 void mmc_report_build(const struct mmc_sample *s, uint64_t seq, struct mm_report *r)

@@ -24,6 +24,11 @@ struct mmc_sample {
  * a missing or unparsable optional file just leaves its part out).
  * Returns 0 or a negative errno about meminfo. */
 int mmc_sample_read(const char *proc_root, const char *sys_root, struct mmc_sample *out);
+/* The two halves of mmc_sample_read: meminfo alone is all a 100 ms check
+ * needs; vmstat (the costly one: ~200 lines), PSI and the balloon are read
+ * only when a report is due. */
+int mmc_sample_read_mem(const char *proc_root, struct mmc_sample *out);
+void mmc_sample_read_rest(const char *proc_root, const char *sys_root, struct mmc_sample *out);
 
 /* The report for this sample (SPEC 2): free = MemFree + Cached, capped at
  * MemTotal; swap_used = SwapTotal - SwapFree. Pure. */
