@@ -78,10 +78,10 @@ static void report_window(uint64_t *ns, size_t n)
 	for (size_t i = 0; i < n; i++)
 		sum += ns[i];
 	fprintf(stderr,
-		"level=info msg=publish_cost rounds=%zu mean_us=%.1f p50_us=%.1f p99_us=%.1f "
-		"max_us=%.1f\n",
-		n, (double)sum / (double)n / 1e3, (double)ns[n / 2] / 1e3,
-		(double)ns[(n * 99) / 100] / 1e3, (double)ns[n - 1] / 1e3);
+	        "level=info msg=publish_cost rounds=%zu mean_us=%.1f p50_us=%.1f p99_us=%.1f "
+	        "max_us=%.1f\n",
+	        n, (double)sum / (double)n / 1e3, (double)ns[n / 2] / 1e3,
+	        (double)ns[(n * 99) / 100] / 1e3, (double)ns[n - 1] / 1e3);
 }
 
 static void run(struct mm_http *h, const struct opts *o, struct synth *s)
@@ -117,7 +117,7 @@ int main(int argc, char **argv)
 
 	if (parse_opts(argc, argv, &o)) {
 		fprintf(stderr, "usage: mm_http_demo [--addr A] [--port P] [--canvas DIR] "
-				"[--domains N] [--interval-ms MS] [--rounds K]\n");
+		                "[--domains N] [--interval-ms MS] [--rounds K]\n");
 		return 2;
 	}
 	signal(SIGINT, on_signal);
@@ -129,7 +129,7 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	fprintf(stderr, "level=info msg=listening url=http://%s:%u/\n", o.addr,
-		(unsigned)mm_http_port(h));
+	        (unsigned)mm_http_port(h));
 	run(h, &o, &s);
 	mm_http_stop(h);
 	synth_dispose(&s);

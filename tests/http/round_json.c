@@ -11,13 +11,12 @@
 static int parse_report(json_t *rep, struct mm_report *out, char *err, size_t errlen)
 {
 	json_int_t tot = -1, freek = -1, avail = -1, swap_total = -1, swap_used = -1, seq = -1,
-		   psi = -1;
+	           psi = -1;
 	json_error_t je;
 
-	if (json_unpack_ex(rep, &je, JSON_STRICT, "{s:I, s:I, s?I, s?I, s?I, s?I, s?I}",
-			   "tot", &tot, "free", &freek, "avail", &avail, "swap_total",
-			   &swap_total, "swap_used", &swap_used, "seq", &seq, "psi_some10_centi",
-			   &psi)) {
+	if (json_unpack_ex(rep, &je, JSON_STRICT, "{s:I, s:I, s?I, s?I, s?I, s?I, s?I}", "tot",
+	                   &tot, "free", &freek, "avail", &avail, "swap_total", &swap_total,
+	                   "swap_used", &swap_used, "seq", &seq, "psi_some10_centi", &psi)) {
 		snprintf(err, errlen, "report: %s", je.text);
 		return -EINVAL;
 	}
@@ -50,14 +49,15 @@ static int parse_flags(const json_t *a, uint32_t *flags, char *err, size_t errle
 		const char *name;
 		uint32_t bit;
 	} names[] = {{"stale", MM_FLAG_STALE},
-		     {"stuck", MM_FLAG_STUCK},
-		     {"no_report", MM_FLAG_NO_REPORT},
-		     {"capped", MM_FLAG_CAPPED}};
+	             {"stuck", MM_FLAG_STUCK},
+	             {"no_report", MM_FLAG_NO_REPORT},
+	             {"capped", MM_FLAG_CAPPED}};
 	size_t i;
 	json_t *v;
 
 	*flags = 0;
-	json_array_foreach(a, i, v) {
+	json_array_foreach(a, i, v)
+	{
 		size_t k = 0;
 		while (k < 4 && (!json_is_string(v) || strcmp(json_string_value(v), names[k].name)))
 			k++;
@@ -88,11 +88,11 @@ static int parse_dom(json_t *d, struct mm_round_dom *out, char *err, size_t errl
 	json_error_t je;
 
 	if (json_unpack_ex(d, &je, JSON_STRICT,
-			   "{s:I, s:s, s?o, s?I, s:I, s?I, s:I, s:I, s:I, s?o, s?s, s?I}", "domid",
-			   &domid, "name", &name, "report", &rep, "report_age_ms", &age,
-			   "actual_kib", &actual, "prev_target_kib", &prev, "target_kib", &target,
-			   "maxmem_kib", &maxmem, "floor_kib", &floor_kib, "flags", &flags,
-			   "reason", &reason, "invalid_reports", &invalid)) {
+	                   "{s:I, s:s, s?o, s?I, s:I, s?I, s:I, s:I, s:I, s?o, s?s, s?I}", "domid",
+	                   &domid, "name", &name, "report", &rep, "report_age_ms", &age,
+	                   "actual_kib", &actual, "prev_target_kib", &prev, "target_kib", &target,
+	                   "maxmem_kib", &maxmem, "floor_kib", &floor_kib, "flags", &flags,
+	                   "reason", &reason, "invalid_reports", &invalid)) {
 		snprintf(err, errlen, "domain: %s", je.text);
 		return -EINVAL;
 	}
@@ -135,11 +135,10 @@ int round_from_json(json_t *in, struct mm_round *r, char *err, size_t errlen)
 
 	memset(r, 0, sizeof(*r));
 	if (json_unpack_ex(in, &je, JSON_STRICT,
-			   "{s:I, s:I, s:s, s:o, s:I, s:I, s:I, s:I, s?I, s?I, s:o}", "seq", &seq,
-			   "time_ms", &time_ms, "policy", &policy, "tau", &tau, "pool_kib", &pool,
-			   "free_goal_kib", &free_goal, "host_free_kib", &host_free,
-			   "reserve_kib", &reserve, "cost_us", &cost, "writes", &writes, "domains",
-			   &doms) ||
+	                   "{s:I, s:I, s:s, s:o, s:I, s:I, s:I, s:I, s?I, s?I, s:o}", "seq", &seq,
+	                   "time_ms", &time_ms, "policy", &policy, "tau", &tau, "pool_kib", &pool,
+	                   "free_goal_kib", &free_goal, "host_free_kib", &host_free, "reserve_kib",
+	                   &reserve, "cost_us", &cost, "writes", &writes, "domains", &doms) ||
 	    !json_is_array(doms)) {
 		snprintf(err, errlen, "round: %s", je.text);
 		return -EINVAL;

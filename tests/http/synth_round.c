@@ -9,8 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define MIB 1024u
-#define FLOOR_KIB (200u * MIB)
+#define MIB               1024u
+#define FLOOR_KIB         (200u * MIB)
 #define BALLOON_KIB_PER_S (256u * MIB)
 
 static double rnd(struct synth *s) /* [0,1) */
@@ -110,9 +110,13 @@ void synth_step(struct synth *s, uint64_t dt_ms)
 	for (size_t i = 0; i < r->n; i++) {
 		struct mm_round_dom *d = &r->dom[i];
 		if (d->actual_kib < d->target_kib)
-			d->actual_kib += d->target_kib - d->actual_kib < step ? d->target_kib - d->actual_kib : step;
+			d->actual_kib += d->target_kib - d->actual_kib < step
+			                     ? d->target_kib - d->actual_kib
+			                     : step;
 		else
-			d->actual_kib -= d->actual_kib - d->target_kib < step ? d->actual_kib - d->target_kib : step;
+			d->actual_kib -= d->actual_kib - d->target_kib < step
+			                     ? d->actual_kib - d->target_kib
+			                     : step;
 		synth_report(s, d, demand_kib(s, i, t_s));
 		mean += (double)(d->report.tot_kib - d->report.free_kib);
 		sum += d->actual_kib;

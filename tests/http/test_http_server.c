@@ -70,7 +70,7 @@ static size_t on_header(char *p, size_t sz, size_t n, void *cls)
 
 /* One request; extra is a header line or NULL; body is sent when not NULL. */
 static struct reply fetch(struct fix *f, const char *path, const char *method, const char *extra,
-			  const char *body)
+                          const char *body)
 {
 	struct reply r = {0};
 	char url[32768];
@@ -203,7 +203,7 @@ static void test_state(void **state)
 	json_t *d = json_array_get(doms, 3);
 	assert_string_equal(json_string_value(json_object_get(d, "name")), "vm4");
 	assert_int_equal(json_integer_value(json_object_get(d, "target_kib")),
-			 f->s.round.dom[3].target_kib);
+	                 f->s.round.dom[3].target_kib);
 	assert_non_null(json_object_get(d, "reason"));
 	json_decref(v);
 }
@@ -239,12 +239,13 @@ static void test_footprint(void **state)
 	json_t *v = json_reply(&r, 200), *row;
 	size_t i;
 	assert_int_equal(json_array_size(v), 4);
-	json_array_foreach(v, i, row) {
+	json_array_foreach(v, i, row)
+	{
 		const struct mm_report *rep = &f->s.round.dom[i].report;
 		assert_int_equal(json_array_size(row), 3);
 		assert_int_equal(json_integer_value(json_array_get(row, 0)), rep->tot_kib);
 		assert_int_equal(json_integer_value(json_array_get(row, 1)),
-				 rep->tot_kib - rep->free_kib);
+		                 rep->tot_kib - rep->free_kib);
 		assert_int_equal(json_integer_value(json_array_get(row, 2)), rep->free_kib);
 	}
 	json_decref(v);
@@ -258,11 +259,12 @@ static void test_metrics(void **state)
 	struct reply r = fetch(f, "/metrics", "GET", NULL, NULL);
 	assert_int_equal(r.status, 200);
 	assert_string_equal(r.type, "text/plain; version=0.0.4; charset=utf-8");
-	snprintf(want, sizeof(want), "\nxenmm_domain_target_bytes{domain=\"vm2\",domid=\"2\"} %llu\n",
-		 (unsigned long long)f->s.round.dom[1].target_kib * 1024u);
+	snprintf(want, sizeof(want),
+	         "\nxenmm_domain_target_bytes{domain=\"vm2\",domid=\"2\"} %llu\n",
+	         (unsigned long long)f->s.round.dom[1].target_kib * 1024u);
 	assert_non_null(strstr(r.body, want));
 	snprintf(want, sizeof(want), "\nxenmm_rounds_total %llu\n",
-		 (unsigned long long)f->s.round.seq);
+	         (unsigned long long)f->s.round.seq);
 	assert_non_null(strstr(r.body, want));
 	free(r.body);
 }
@@ -272,7 +274,7 @@ static void test_errors(void **state)
 	struct fix *f = *state;
 	static const char *methods[] = {"POST", "PUT", "DELETE", "PATCH", "OPTIONS"};
 	static const char *missing[] = {"/nope", "/api/v1/nope", "/api/v2/state", "/metrics/x",
-					"/api/v1/state/"};
+	                                "/api/v1/state/"};
 	struct reply r;
 	json_t *v;
 
@@ -325,15 +327,22 @@ static void test_static(void **state)
 	static const struct {
 		const char *path, *type, *body;
 	} ok[] = {
-		{"/", "text/html; charset=utf-8", "<!doctype html><title>t</title>"},
-		{"/index.html", "text/html; charset=utf-8", "<!doctype html><title>t</title>"},
-		{"/app.js", "text/javascript; charset=utf-8", "console.log(1);"},
-		{"/style.css", "text/css; charset=utf-8", "body{}"},
-		{"/sub/", "text/html; charset=utf-8", "<p>sub</p>"},
+	    {"/", "text/html; charset=utf-8", "<!doctype html><title>t</title>"},
+	    {"/index.html", "text/html; charset=utf-8", "<!doctype html><title>t</title>"},
+	    {"/app.js", "text/javascript; charset=utf-8", "console.log(1);"},
+	    {"/style.css", "text/css; charset=utf-8", "body{}"},
+	    {"/sub/", "text/html; charset=utf-8", "<p>sub</p>"},
 	};
-	static const char *refused[] = {"/../etc/passwd", "/%2e%2e/etc/passwd", "/.hidden",
-					"//etc/passwd", "/escape", "/sub/../.hidden",
-					"/sub/..%2f..%2fetc%2fpasswd", "/a%00b", "/sub", "/missing.js"};
+	static const char *refused[] = {"/../etc/passwd",
+	                                "/%2e%2e/etc/passwd",
+	                                "/.hidden",
+	                                "//etc/passwd",
+	                                "/escape",
+	                                "/sub/../.hidden",
+	                                "/sub/..%2f..%2fetc%2fpasswd",
+	                                "/a%00b",
+	                                "/sub",
+	                                "/missing.js"};
 	for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
 		struct reply r = fetch(f, ok[i].path, "GET", NULL, NULL);
 		assert_int_equal(r.status, 200);
@@ -459,15 +468,15 @@ static void test_sse(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_before_first_round, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_state, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_history, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_footprint, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_metrics, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_errors, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_oversize, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_static, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_sse, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_before_first_round, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_state, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_history, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_footprint, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_metrics, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_errors, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_oversize, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_static, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_sse, setup, teardown),
 	};
 	curl_global_init(CURL_GLOBAL_DEFAULT);
 	int rc = cmocka_run_group_tests(tests, NULL, NULL);

@@ -19,25 +19,25 @@ static void test_static_rel(void **state)
 	static const struct {
 		const char *url, *rel; /* rel NULL: refused */
 	} cases[] = {
-		{"/", "index.html"},
-		{"/index.html", "index.html"},
-		{"/vendor/uplot/uPlot.iife.min.js", "vendor/uplot/uPlot.iife.min.js"},
-		{"/sub/", "sub/index.html"},
-		{"/a-b_c.9.css", "a-b_c.9.css"},
-		{"", NULL},
-		{"index.html", NULL},
-		{"/..", NULL},
-		{"/../etc/passwd", NULL},
-		{"/a/../b", NULL},
-		{"/.git/config", NULL},
-		{"/.", NULL},
-		{"//etc/passwd", NULL},
-		{"/a//b", NULL},
-		{"/a\\b", NULL},
-		{"/a b", NULL},
-		{"/a%2e", NULL},
-		{"/a\nb", NULL},
-		{"/\xc3\xa9", NULL},
+	    {"/", "index.html"},
+	    {"/index.html", "index.html"},
+	    {"/vendor/uplot/uPlot.iife.min.js", "vendor/uplot/uPlot.iife.min.js"},
+	    {"/sub/", "sub/index.html"},
+	    {"/a-b_c.9.css", "a-b_c.9.css"},
+	    {"", NULL},
+	    {"index.html", NULL},
+	    {"/..", NULL},
+	    {"/../etc/passwd", NULL},
+	    {"/a/../b", NULL},
+	    {"/.git/config", NULL},
+	    {"/.", NULL},
+	    {"//etc/passwd", NULL},
+	    {"/a//b", NULL},
+	    {"/a\\b", NULL},
+	    {"/a b", NULL},
+	    {"/a%2e", NULL},
+	    {"/a\nb", NULL},
+	    {"/\xc3\xa9", NULL},
 	};
 	char rel[64];
 
@@ -121,9 +121,9 @@ static void test_ring(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_static_rel),
-		cmocka_unit_test(test_content_type),
-		cmocka_unit_test(test_ring),
+	    cmocka_unit_test(test_static_rel),
+	    cmocka_unit_test(test_content_type),
+	    cmocka_unit_test(test_ring),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

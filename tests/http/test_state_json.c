@@ -17,7 +17,7 @@
 #include "round_json.h"
 
 #define GOLDEN_DIR MM_SOURCE_DIR "/tests/http/golden"
-#define MIN_CASES 6
+#define MIN_CASES  6
 
 static char *slurp(const char *path)
 {
