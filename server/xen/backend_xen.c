@@ -5,13 +5,13 @@
 
 #include <errno.h>
 #include <poll.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include "mm_paths.h"
+#include "mm_log.h"
 #include "xen_int.h"
 #include "xen_probe.h"
 
@@ -21,17 +21,6 @@ static uint64_t clock_ms(clockid_t id)
 
 	clock_gettime(id, &ts);
 	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
-}
-
-void xb_log(const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	fputs("mmserver backend=xen ", stderr);
-	vfprintf(stderr, fmt, ap);
-	fputc('\n', stderr);
-	va_end(ap);
 }
 
 static int watch_specials(struct xb *b)
@@ -68,8 +57,8 @@ void xb_disconnect(struct xb *b, int err)
 {
 	if (!b->xs)
 		return;
-	xb_log("event=xenstore_lost errno=%d error=\"%s\" retry_ms=%llu", -err, strerror(-err),
-	       (unsigned long long)b->backoff_ms);
+	mm_log(MM_LOG_WARN, "xenstore-lost", "backend=xen errno=%d error=\"%s\" retry_ms=%llu",
+	       -err, strerror(-err), (unsigned long long)b->backoff_ms);
 	xen_xl_close(b->xl);
 	xen_xs_close(b->xs);
 	b->xl = NULL;
@@ -94,7 +83,8 @@ bool xb_ready(struct xb *b)
 		b->retry_at_ms = now + b->backoff_ms;
 		return false;
 	}
-	xb_log("event=xenstore_reconnected after_ms=%llu", (unsigned long long)b->backoff_ms);
+	mm_log(MM_LOG_INFO, "xenstore-reconnected", "backend=xen after_ms=%llu",
+	       (unsigned long long)b->backoff_ms);
 	b->backoff_ms = XB_BACKOFF_MIN_MS;
 	b->st.reconnects++;
 	b->st.connected = true;
@@ -141,7 +131,7 @@ static int op_set_target(struct mm_backend *be, uint32_t domid, uint64_t target_
 	if (rc) {
 		b->st.set_target_failures++;
 		b->dom[domid]->meta_dirty = true; /* static-max may have moved */
-		xb_log("event=set_target_failed domid=%u target_kib=%llu errno=%d", domid,
+		mm_log(MM_LOG_WARN, "set-target-failed", "domid=%u target_kib=%llu errno=%d", domid,
 		       (unsigned long long)target_kib, -rc);
 	}
 	return rc;

@@ -2,6 +2,7 @@
  * provisioning of each guest's report node, one watch per guest on its
  * memory/ directory, cached reads invalidated by watch events, and clean
  * removal of domains that vanished. */
+#include "mm_log.h"
 #include "xen_int.h"
 
 #include <errno.h>
@@ -44,8 +45,8 @@ static int arm(struct xb *b, struct xdom *x)
 		return rc;
 	if (rc > 0) {
 		b->st.provisioned++;
-		xb_log("event=report_node_provisioned domid=%" PRIu32 " path=%s owner=%" PRIu32,
-		       x->domid, path, x->domid);
+		mm_log(MM_LOG_INFO, "report-node-provisioned",
+		       "domid=%" PRIu32 " path=%s owner=%" PRIu32, x->domid, path, x->domid);
 	}
 	dom_path(path, sizeof(path), x->domid, XB_XS_MEMORY_DIR);
 	rc = xen_xs_watch(b->xs, path, XB_TOKEN_DOM);
@@ -100,7 +101,7 @@ void xb_drop(struct xb *b, uint32_t domid)
 		dom_path(path, sizeof(path), domid, XB_XS_MEMORY_DIR);
 		xen_xs_unwatch(b->xs, path, XB_TOKEN_DOM); /* may already be gone: fine */
 	}
-	xb_log("event=domain_dropped domid=%" PRIu32 " name=%s", domid, x->name);
+	mm_log(MM_LOG_INFO, "domain-dropped", "domid=%" PRIu32 " name=%s", domid, x->name);
 	b->st.domains_dropped++;
 	b->dom[domid] = NULL;
 	free(x);
@@ -133,8 +134,8 @@ static int take(struct xb *b, const struct xen_xl_dom *d)
 	}
 	if (fresh) {
 		b->st.domains_added++;
-		xb_log("event=domain_added domid=%" PRIu32 " name=%s maxmem_kib=%" PRIu64, x->domid,
-		       x->name, x->maxmem_kib);
+		mm_log(MM_LOG_INFO, "domain-added", "domid=%" PRIu32 " name=%s maxmem_kib=%" PRIu64,
+		       x->domid, x->name, x->maxmem_kib);
 	}
 	x->seen = true;
 	return 1;
@@ -242,6 +243,9 @@ static int reload(struct xb *b, struct xdom *x)
 	} else if (rc == 0 && len > 0) {
 		rc = mm_report_parse(buf, len, &x->report, &x->rerr) ? -EINVAL : 0;
 	} else if (rc == 0 || rc == -ENOENT) {
+		/* a guest may delete its own node but never create it again */
+		if (rc == -ENOENT && xen_xs_provision(b->xs, path, x->domid) > 0)
+			b->st.provisioned++;
 		/* empty (just provisioned) or missing: maybe a 2013 client */
 		memset(&x->report, 0, sizeof(x->report));
 		memset(&x->rerr, 0, sizeof(x->rerr));

@@ -48,7 +48,6 @@ struct xb {
 	struct mm_xen_stats st;
 };
 
-void xb_log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Drops the connection after err (a lost one); retried with backoff. */
 void xb_disconnect(struct xb *b, int err);
 /* Connected, or reconnected now if the backoff allows; false otherwise. */

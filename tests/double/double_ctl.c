@@ -238,6 +238,11 @@ int mmd_write_as(struct mmd *d, uint32_t domid, const char *path, const void *bu
 	return as_guest(d, domid, DP_WRITE, path, buf, len, NULL, 0);
 }
 
+int mmd_rm_as(struct mmd *d, uint32_t domid, const char *path)
+{
+	return as_guest(d, domid, DP_RM, path, NULL, 0, NULL, 0);
+}
+
 int mmd_read_as(struct mmd *d, uint32_t domid, const char *path, char *buf, size_t cap)
 {
 	return as_guest(d, domid, DP_READ, path, NULL, 0, buf, cap);

@@ -45,6 +45,7 @@ int mmd_stats(struct mmd *d, struct mmd_stats *out);
  * home); 0 or -errno such as -EACCES. */
 int mmd_write_as(struct mmd *d, uint32_t domid, const char *path, const void *buf, size_t len);
 int mmd_read_as(struct mmd *d, uint32_t domid, const char *path, char *buf, size_t cap);
+int mmd_rm_as(struct mmd *d, uint32_t domid, const char *path);
 
 /* Runs argv[0] with MM_DOUBLE_DOMID=domid against this double; pid or -errno. */
 pid_t mmd_spawn(struct mmd *d, uint32_t domid, char *const argv[]);

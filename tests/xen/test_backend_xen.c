@@ -149,6 +149,25 @@ static void test_reports_garbage_and_other_guest(void **state)
 	assert_int_equal(f->b->ops->read_report(f->b, 2, &r, &e), 0);
 }
 
+/* A guest may remove its own node; it cannot create it again, mmserver does. */
+static void test_node_removed_by_guest(void **state)
+{
+	struct fx *f = *state;
+	struct mm_dom_info d[4];
+	struct mm_report r;
+
+	assert_int_equal(mmd_domain_create(f->d, 1, "a", 256 * MIB, 1024 * MIB), 0);
+	assert_int_equal(list(f->b, d, 4), 1);
+	assert_int_equal(mmd_rm_as(f->d, 1, "memory/report"), 0);
+	assert_int_equal(mmd_write_as(f->d, 1, "memory/report", "v=1 tot=9 free=1", 16), -EACCES);
+	expect_wake(f->b);
+	assert_int_equal(f->b->ops->read_report(f->b, 1, &r, NULL), -ENOENT);
+	assert_int_equal(mmd_write_as(f->d, 1, "memory/report", "v=1 tot=9 free=1", 16), 0);
+	expect_wake(f->b);
+	assert_int_equal(f->b->ops->read_report(f->b, 1, &r, NULL), 0);
+	assert_int_equal(r.tot_kib, 9);
+}
+
 static void test_coalesced(void **state)
 {
 	struct fx *f = *state;
@@ -307,6 +326,7 @@ int main(void)
 	                                    teardown),
 	    cmocka_unit_test_setup_teardown(test_reports_garbage_and_other_guest, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_coalesced, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_node_removed_by_guest, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_destroyed_mid_round, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_set_target_refused_for_one, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_legacy_client, setup, teardown),

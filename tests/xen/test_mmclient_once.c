@@ -66,8 +66,8 @@ static void test_exit_codes(void **state)
 	assert_int_equal(once(d, NULL, DATA "/proc-6.1"), 0);
 	assert_int_equal(mmd_read_as(d, 0, "/local/domain/1/memory/report", buf, sizeof(buf)), 0);
 	assert_string_equal(buf, "v=1 seq=1 tot=1015808 free=330324 avail=351220 cached=250112 "
-				 "swap_total=1048572 swap_used=8572 pswpin=17 pswpout=42 "
-				 "pgmajfault=311 psi_some10=1.25 balloon_cur=1048576");
+	                         "swap_total=1048572 swap_used=8572 pswpin=17 pswpout=42 "
+	                         "pgmajfault=311 psi_some10=1.25 balloon_cur=1048576");
 	/* --legacy: a refusal of the 2013 nodes is not fatal; once granted they are written */
 	assert_int_equal(once(d, "--legacy", DATA "/proc-6.1"), 0);
 	grant("memory/free");
