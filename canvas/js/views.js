@@ -232,6 +232,12 @@ export class DrillView {
         el('td', '', fmtKiB(m.to)), el('td', '', fmtDeltaKiB(m.to - m.from)));
       return tr;
     });
+    if (!rows.length) {
+      const td = el('td', 'muted', 'no target move in this page\'s history yet');
+      td.colSpan = 5;
+      rows.push(el('tr'));
+      rows[0].append(td);
+    }
     $('drill-moves').replaceChildren(...rows);
   }
 }
