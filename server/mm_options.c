@@ -182,7 +182,12 @@ int mm_options_parse(int argc, char **argv, struct mm_options *o)
 	opterr = 1;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "N:f:rvd:c:nhq", longopts, NULL)) != -1) {
-		rc = one(c, optarg, o);
+		const char *arg = optarg;
+		/* "--http 127.0.0.1:0" as SPEC 3.1 writes it: getopt only sees an
+		 * optional value after '=', so take a following non-option word. */
+		if (c == OPT_HTTP && !arg && optind < argc && argv[optind][0] != '-')
+			arg = argv[optind++];
+		rc = one(c, arg, o);
 		if (rc)
 			return rc;
 	}

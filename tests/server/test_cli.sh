@@ -34,6 +34,7 @@ check "scenario without sim" 2 "only with --backend sim" "$mm" --scenario "$sc"
 check "bad backend" 2 "--backend 'kvm': must be xen or sim" "$mm" --backend kvm
 check "bad interval" 2 "--interval '5'" "$mm" --interval 5
 check "bad http" 2 "--http '1.2.3.4:99999'" "$mm" --http=1.2.3.4:99999
+check "http with a space" 2 "--http '1.2.3.4:99999'" "$mm" --http 1.2.3.4:99999
 check "stray argument" 2 "unexpected" "$mm" extra
 check "unknown guard" 2 "--sim-disable-guard 'seatbelt'" "$mm" --backend sim --scenario "$sc" --sim-disable-guard seatbelt
 check "missing scenario" 2 "scenario" "$mm" --backend sim --scenario "$tmp/nope.json" -d "$tmp/x"
