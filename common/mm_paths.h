@@ -5,6 +5,7 @@
 #define MM_PATHS_H
 
 #define MM_XS_DOMAIN_FMT "/local/domain/%u"
+#define MM_XS_MEMORY_DIR "memory"           /* the guest's memory/ dir: one watch covers all */
 #define MM_XS_REPORT "memory/report"        /* v=1 report, owned by the guest */
 #define MM_XS_LEGACY_FREE "memory/free"     /* 2013 client: MemFree+Cached, KiB */
 #define MM_XS_LEGACY_TOT "memory/tot"       /* 2013 client: MemTotal, KiB */

@@ -116,9 +116,14 @@ int mm_loop_round(struct mm_loop *l)
 
 	rc = mm_domains_sync(l, now_ms);
 	if (rc) {
-		mm_log(MM_LOG_WARN, "list-domains-failed", "rc=%d", rc);
+		/* e.g. xenstore down while the backend reconnects: once a minute */
+		if (!l->list_fail_logged_ms || now_ms - l->list_fail_logged_ms >= 60000) {
+			mm_log(MM_LOG_WARN, "list-domains-failed", "rc=%d", rc);
+			l->list_fail_logged_ms = now_ms;
+		}
 		return rc;
 	}
+	l->list_fail_logged_ms = 0;
 	mm_domains_read(l, now_ms);
 	rc = l->b->ops->host_free(l->b, &host_free);
 	if (rc)

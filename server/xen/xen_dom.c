@@ -48,7 +48,7 @@ static int arm(struct xb *b, struct xdom *x)
 		mm_log(MM_LOG_INFO, "report-node-provisioned",
 		       "domid=%" PRIu32 " path=%s owner=%" PRIu32, x->domid, path, x->domid);
 	}
-	dom_path(path, sizeof(path), x->domid, XB_XS_MEMORY_DIR);
+	dom_path(path, sizeof(path), x->domid, MM_XS_MEMORY_DIR);
 	rc = xen_xs_watch(b->xs, path, XB_TOKEN_DOM);
 	if (rc == 0)
 		x->watched = true;
@@ -98,7 +98,7 @@ void xb_drop(struct xb *b, uint32_t domid)
 	if (!x)
 		return;
 	if (x->watched && b->xs) {
-		dom_path(path, sizeof(path), domid, XB_XS_MEMORY_DIR);
+		dom_path(path, sizeof(path), domid, MM_XS_MEMORY_DIR);
 		xen_xs_unwatch(b->xs, path, XB_TOKEN_DOM); /* may already be gone: fine */
 	}
 	mm_log(MM_LOG_INFO, "domain-dropped", "domid=%" PRIu32 " name=%s", domid, x->name);

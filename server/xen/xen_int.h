@@ -16,10 +16,9 @@
 #define XB_DOMID_MAX      32768u /* Xen's DOMID_FIRST_RESERVED is 0x7FF0 */
 #define XB_BACKOFF_MIN_MS 100    /* reconnect: 100 ms doubling up to 5 s */
 #define XB_BACKOFF_MAX_MS 5000
-/* The guest's memory/ directory. One watch on it per domain covers the
- * report, the 2013 nodes, target and static-max; events say which. Not in
- * common/mm_paths.h yet (asked of the lead). */
-#define XB_XS_MEMORY_DIR "memory"
+/* Watch tokens. One watch per domain on its memory/ directory
+ * (MM_XS_MEMORY_DIR) covers the report, the 2013 nodes, target and
+ * static-max; events say which. */
 #define XB_TOKEN_DOM     "mm:dom"
 #define XB_TOKEN_INTRO   "mm:introduce"
 #define XB_TOKEN_RELEASE "mm:release"
