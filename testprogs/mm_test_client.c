@@ -10,12 +10,16 @@
 #include "mm_parse.h"
 #include "mm_report.h"
 #include "mm_tp.h"
+#ifdef MM_TP_WITH_XS
+#include "mmc_xs.h"
+#endif
 
 #define PROG "mm_test_client"
 
 struct client_opts {
 	uint64_t base_kib, delta_kib, max_kib, tot_kib, interval_ms, count;
 	const char *out_path;
+	int xenstore; /* also write memory/report through mmclient's writer */
 };
 
 static void usage(FILE *f)
@@ -28,6 +32,8 @@ static void usage(FILE *f)
 		   "  -i, --interval-ms MS    report period (default 1000)\n"
 		   "  -n, --count N           stop after N reports, 0 = never (default 0)\n"
 		   "  -o, --out FILE          append report lines to FILE (default stdout)\n"
+		   "  -x, --xenstore          also write each report to memory/report, as\n"
+		   "                          mmclient does (inside a Xen guest)\n"
 		   "  -h, --help              this text\n"
 		   "Exit: 0 done or SIGINT/SIGTERM, 1 cannot write, 2 usage error.\n");
 }
@@ -70,11 +76,12 @@ static int parse_opts(int argc, char **argv, struct client_opts *o)
 	static const struct option lo[] = {
 		{"tot", required_argument, NULL, 't'}, {"interval-ms", required_argument, NULL, 'i'},
 		{"count", required_argument, NULL, 'n'}, {"out", required_argument, NULL, 'o'},
-		{"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}};
+		{"xenstore", no_argument, NULL, 'x'}, {"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0}};
 	int c, rc;
 
 	*o = (struct client_opts){.interval_ms = 1000};
-	while ((c = getopt_long(argc, argv, "t:i:n:o:h", lo, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "t:i:n:o:xh", lo, NULL)) != -1) {
 		rc = 0;
 		switch (c) {
 		case 't': rc = mm_tp_parse_size(PROG, "--tot", optarg, &o->tot_kib); break;
@@ -84,6 +91,7 @@ static int parse_opts(int argc, char **argv, struct client_opts *o)
 			break;
 		case 'n': rc = mm_tp_parse_uint(PROG, "--count", optarg, 0, UINT32_MAX, &o->count); break;
 		case 'o': o->out_path = optarg; break;
+		case 'x': o->xenstore = 1; break;
 		case 'h': usage(stdout); exit(MM_TP_EXIT_OK);
 		default: usage(stderr); return -1;
 		}
@@ -115,6 +123,10 @@ static uint64_t triangle_next(const struct client_opts *o, uint64_t used, int *d
 	return *dir > 0 ? used + o->delta_kib : used - o->delta_kib;
 }
 
+#ifdef MM_TP_WITH_XS
+static struct mmc_xs *xs;
+#endif
+
 static int write_report(FILE *out, const struct client_opts *o, uint64_t seq, uint64_t used)
 {
 	struct mm_report r = {.has = MM_REPORT_HAS_SEQ, .seq = seq, .tot_kib = o->tot_kib};
@@ -123,12 +135,34 @@ static int write_report(FILE *out, const struct client_opts *o, uint64_t seq, ui
 	r.free_kib = o->tot_kib - used;
 	if (mm_report_format(&r, line, sizeof(line)) < 0)
 		return -EOVERFLOW;
-	/* TODO(mmclient): write `line` to memory/report through mmclient's
-	 * xenstore writer (client/, being built in parallel) once it exports
-	 * one; until then the report goes to stdout or --out FILE. */
+#ifdef MM_TP_WITH_XS
+	/* the same writer mmclient uses: one atomic write of memory/report */
+	if (o->xenstore) {
+		int rc = mmc_xs_write_report(xs, &r);
+		if (rc)
+			return rc;
+	}
+#endif
 	if (fprintf(out, "%s\n", line) < 0 || fflush(out) != 0)
 		return -EIO;
 	return 0;
+}
+
+/* Connects to xenstore when --xenstore was asked; 0 or an exit code. */
+static int open_xenstore(const struct client_opts *o)
+{
+	if (!o->xenstore)
+		return 0;
+#ifdef MM_TP_WITH_XS
+	int rc = mmc_xs_open(&xs);
+	if (rc == 0)
+		return 0;
+	fprintf(stderr, PROG ": --xenstore: cannot reach xenstore (%s): run it inside a Xen guest\n",
+		strerror(-rc));
+#else
+	fprintf(stderr, PROG ": --xenstore: built without libxenstore\n");
+#endif
+	return MM_TP_EXIT_RUNTIME;
 }
 
 int main(int argc, char **argv)
@@ -144,6 +178,9 @@ int main(int argc, char **argv)
 		fprintf(stderr, PROG ": cannot open %s: %s\n", o.out_path, strerror(errno));
 		return MM_TP_EXIT_RUNTIME;
 	}
+	rc = open_xenstore(&o);
+	if (rc)
+		return rc;
 	mm_tp_signals_install();
 	used = o.base_kib;
 	for (seq = 1; !mm_tp_stop && (o.count == 0 || seq <= o.count); seq++) {
