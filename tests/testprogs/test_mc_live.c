@@ -286,8 +286,10 @@ static void test_remote_refused(void **state)
 /* Coordinated omission: at a fixed 5000 requests/s, the server is frozen
  * (SIGSTOP) for about 200 ms inside the measured window. A tool that
  * waits for replies before sending would hide this; measured from the due
- * times, p99.9 must show the stall and the requests delayed past 5 ms must
- * number rate x stall (within 20%). */
+ * times, p99.9 must show the stall and the requests delayed past 20 ms must
+ * number rate x (stall - 20 ms) (within 20%). The 20 ms threshold keeps
+ * scheduler noise of a busy 2-core machine (a few ms) out of the count:
+ * with 5 ms, a CI run counted 1213 against 1000 expected. */
 static void test_coordinated_omission(void **state)
 {
 	const double rate = 5000;
@@ -301,7 +303,7 @@ static void test_coordinated_omission(void **state)
 	(void)state;
 	assert_non_null(r);
 	p = bench_start(server, "--no-fill -r 5000 --schedule fixed -c 8 -d 8 -t 4 --warmup 1 "
-				"--cooldown 1 --delay-us 5000 --late-us 5000");
+				"--cooldown 1 --delay-us 20000 --late-us 5000");
 	/* "sec=0" is printed once second 1 (the first measured one) has begun. */
 	assert_true(tp_wait_line(p, "sec=0 ", 10000, line, sizeof(line)));
 	t_stop = tp_now_ms();
@@ -313,7 +315,7 @@ static void test_coordinated_omission(void **state)
 	free(p);
 	assert_int_equal(r->rc, 0);
 	stall_ms = (double)(t_cont - t_stop);
-	expect = rate * stall_ms / 1000.0;
+	expect = rate * (stall_ms - 20.0) / 1000.0;
 	delayed = kv(r->summary, "delayed");
 	p999_ms = kv(r->summary, "p999_us") / 1000.0;
 	fprintf(stderr, "stall_ms=%.0f expect_delayed=%.0f delayed=%.0f p999_ms=%.1f late=%.0f\n",
