@@ -19,7 +19,10 @@ const char *mm_parse_strerror(int err)
 	}
 }
 
-static int is_digit(char c) { return c >= '0' && c <= '9'; }
+static int is_digit(char c)
+{
+	return c >= '0' && c <= '9';
+}
 
 /* Reads the leading digits of s[0..len) into *out, stopping at the first
  * non-digit; *used tells how many bytes were digits. */
@@ -107,10 +110,14 @@ int mm_parse_micro_n(const char *s, size_t len, uint64_t max_micro, uint64_t *ou
 static int suffix_shift(char c, unsigned *shift)
 {
 	switch (c) {
-	case 'k': case 'K': *shift = 0; return 0;
-	case 'm': case 'M': *shift = 10; return 0;
-	case 'g': case 'G': *shift = 20; return 0;
-	case 't': case 'T': *shift = 30; return 0;
+	case 'k':
+	case 'K': *shift = 0; return 0;
+	case 'm':
+	case 'M': *shift = 10; return 0;
+	case 'g':
+	case 'G': *shift = 20; return 0;
+	case 't':
+	case 'T': *shift = 30; return 0;
 	default: return MM_PARSE_SUFFIX;
 	}
 }
@@ -170,5 +177,5 @@ int mm_format_size(uint64_t kib, char *buf, size_t len)
 		return snprintf(buf, len, "%llu%c", (unsigned long long)whole, units[u]);
 	/* one decimal, rounded down: "1.5G" */
 	return snprintf(buf, len, "%llu.%llu%c", (unsigned long long)whole,
-			(unsigned long long)(rem * 10 / 1024), units[u]);
+	                (unsigned long long)(rem * 10 / 1024), units[u]);
 }

@@ -14,12 +14,12 @@
 /* Why a parse failed; mm_parse_strerror() turns it into words. */
 enum mm_parse_err {
 	MM_PARSE_OK = 0,
-	MM_PARSE_EMPTY = -1,     /* nothing to parse */
-	MM_PARSE_NOT_NUMBER = -2,/* first character is not a digit */
-	MM_PARSE_TRAILING = -3,  /* digits followed by something else */
-	MM_PARSE_OVERFLOW = -4,  /* above the limit the caller gave */
-	MM_PARSE_SUFFIX = -5,    /* unknown size suffix */
-	MM_PARSE_TOO_SMALL = -6, /* bare size under 1024 KiB: probably meant MiB */
+	MM_PARSE_EMPTY = -1,      /* nothing to parse */
+	MM_PARSE_NOT_NUMBER = -2, /* first character is not a digit */
+	MM_PARSE_TRAILING = -3,   /* digits followed by something else */
+	MM_PARSE_OVERFLOW = -4,   /* above the limit the caller gave */
+	MM_PARSE_SUFFIX = -5,     /* unknown size suffix */
+	MM_PARSE_TOO_SMALL = -6,  /* bare size under 1024 KiB: probably meant MiB */
 };
 
 const char *mm_parse_strerror(int err);

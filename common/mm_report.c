@@ -19,19 +19,19 @@ struct key_def {
 
 #define F(field) offsetof(struct mm_report, field)
 static const struct key_def keys[] = {
-	{"v", K_VERSION, 0, 0},
-	{"seq", K_COUNT, MM_REPORT_HAS_SEQ, F(seq)},
-	{"tot", K_SIZE, 0, F(tot_kib)},
-	{"free", K_SIZE, 0, F(free_kib)},
-	{"avail", K_SIZE, MM_REPORT_HAS_AVAIL, F(avail_kib)},
-	{"cached", K_SIZE, MM_REPORT_HAS_CACHED, F(cached_kib)},
-	{"swap_total", K_SIZE, MM_REPORT_HAS_SWAP, F(swap_total_kib)},
-	{"swap_used", K_SIZE, MM_REPORT_HAS_SWAP, F(swap_used_kib)},
-	{"pswpin", K_COUNT, MM_REPORT_HAS_VMSTAT, F(pswpin)},
-	{"pswpout", K_COUNT, MM_REPORT_HAS_VMSTAT, F(pswpout)},
-	{"pgmajfault", K_COUNT, MM_REPORT_HAS_VMSTAT, F(pgmajfault)},
-	{"psi_some10", K_PSI, MM_REPORT_HAS_PSI, F(psi_some10_centi)},
-	{"balloon_cur", K_SIZE, MM_REPORT_HAS_BALLOON, F(balloon_cur_kib)},
+    {"v", K_VERSION, 0, 0},
+    {"seq", K_COUNT, MM_REPORT_HAS_SEQ, F(seq)},
+    {"tot", K_SIZE, 0, F(tot_kib)},
+    {"free", K_SIZE, 0, F(free_kib)},
+    {"avail", K_SIZE, MM_REPORT_HAS_AVAIL, F(avail_kib)},
+    {"cached", K_SIZE, MM_REPORT_HAS_CACHED, F(cached_kib)},
+    {"swap_total", K_SIZE, MM_REPORT_HAS_SWAP, F(swap_total_kib)},
+    {"swap_used", K_SIZE, MM_REPORT_HAS_SWAP, F(swap_used_kib)},
+    {"pswpin", K_COUNT, MM_REPORT_HAS_VMSTAT, F(pswpin)},
+    {"pswpout", K_COUNT, MM_REPORT_HAS_VMSTAT, F(pswpout)},
+    {"pgmajfault", K_COUNT, MM_REPORT_HAS_VMSTAT, F(pgmajfault)},
+    {"psi_some10", K_PSI, MM_REPORT_HAS_PSI, F(psi_some10_centi)},
+    {"balloon_cur", K_SIZE, MM_REPORT_HAS_BALLOON, F(balloon_cur_kib)},
 };
 #undef F
 #define NKEYS (sizeof(keys) / sizeof(keys[0]))
@@ -51,8 +51,8 @@ const char *mm_report_strerror(int code)
 	}
 }
 
-static int fail(struct mm_report *out, struct mm_report_error *err, int code,
-		const char *key, size_t key_len)
+static int fail(struct mm_report *out, struct mm_report_error *err, int code, const char *key,
+                size_t key_len)
 {
 	memset(out, 0, sizeof(*out));
 	if (err) {
@@ -92,7 +92,8 @@ static int store(struct mm_report *r, const struct key_def *d, const char *v, si
 		break;
 	case K_SIZE:
 	case K_COUNT:
-		if (mm_parse_u64_n(v, len, d->kind == K_SIZE ? MM_SIZE_MAX_KIB : MM_REPORT_MAX_COUNT, &x))
+		if (mm_parse_u64_n(v, len,
+		                   d->kind == K_SIZE ? MM_SIZE_MAX_KIB : MM_REPORT_MAX_COUNT, &x))
 			return MM_REPORT_E_VALUE;
 		*(uint64_t *)(void *)((char *)r + d->offset) = x;
 		break;
@@ -112,8 +113,7 @@ static int check_consistent(const struct mm_report *r)
 	return 0;
 }
 
-int mm_report_parse(const char *buf, size_t len, struct mm_report *out,
-		    struct mm_report_error *err)
+int mm_report_parse(const char *buf, size_t len, struct mm_report *out, struct mm_report_error *err)
 {
 	uint32_t seen = 0; /* one bit per keys[] entry */
 	size_t pos = 0;
@@ -163,8 +163,8 @@ int mm_report_parse(const char *buf, size_t len, struct mm_report *out,
 	return 0;
 }
 
-int mm_report_parse_legacy(const char *free_s, size_t free_len, const char *tot_s,
-			   size_t tot_len, struct mm_report *out, struct mm_report_error *err)
+int mm_report_parse_legacy(const char *free_s, size_t free_len, const char *tot_s, size_t tot_len,
+                           struct mm_report *out, struct mm_report_error *err)
 {
 	int rc;
 
@@ -221,7 +221,7 @@ int mm_report_format(const struct mm_report *r, char *buf, size_t len)
 	}
 	if (r->has & MM_REPORT_HAS_PSI) {
 		int n = snprintf(buf + pos, len - pos, " psi_some10=%u.%02u",
-				 r->psi_some10_centi / 100, r->psi_some10_centi % 100);
+		                 r->psi_some10_centi / 100, r->psi_some10_centi % 100);
 		if (n < 0 || (size_t)n >= len - pos)
 			return -1;
 		pos += (size_t)n;

@@ -30,7 +30,7 @@ struct mm_backend_ops {
 	/* 0 with *out filled; -ENOENT when the domain has no report yet;
 	 * -EINVAL when it has one that does not parse (err says why). */
 	int (*read_report)(struct mm_backend *b, uint32_t domid, struct mm_report *out,
-			   struct mm_report_error *err);
+	                   struct mm_report_error *err);
 	int (*host_free)(struct mm_backend *b, uint64_t *free_kib);
 	int (*set_target)(struct mm_backend *b, uint32_t domid, uint64_t target_kib);
 	/* Blocks until a report event or timeout_ms; returns 1 on an event, 0

@@ -57,7 +57,7 @@ struct app {
 
 /* Defaults, then the config file, then the command line. */
 static int build_settings(const struct mm_options *o, struct mm_settings *out, char *err,
-			  size_t errlen)
+                          size_t errlen)
 {
 	const char *path = o->config ? o->config : MM_CONFIG_DEFAULT_PATH;
 	struct mm_settings file = o->set;
@@ -120,7 +120,7 @@ static int open_backend(struct app *a, struct mm_settings *s)
 #else
 	(void)rc;
 	fprintf(stderr, "mmserver: this build has no xen backend (libxenlight/libxenstore were "
-			"not found at build time); use --backend sim --scenario FILE\n");
+	                "not found at build time); use --backend sim --scenario FILE\n");
 	return MM_EXIT_RUNTIME;
 #endif
 }
@@ -170,9 +170,9 @@ static int start_http(struct app *a)
 	if (!a->opt.http_addr)
 		return 0;
 	if (mm_http_start(a->opt.http_addr, a->opt.http_port, canvas_dir(&a->opt), &a->http, err,
-			  sizeof(err))) {
+	                  sizeof(err))) {
 		fprintf(stderr, "mmserver: --http %s:%u: %s\n", a->opt.http_addr,
-			(unsigned)a->opt.http_port, err);
+		        (unsigned)a->opt.http_port, err);
 		return MM_EXIT_RUNTIME;
 	}
 	mm_log(MM_LOG_INFO, "listening", "url=http://%s:%u/", a->opt.http_addr,
@@ -186,7 +186,8 @@ static int start_http(struct app *a)
 {
 	if (!a->opt.http_addr)
 		return 0;
-	fprintf(stderr, "mmserver: --http: this build has no HTTP server (configure with -DSOCK=ON)\n");
+	fprintf(stderr,
+	        "mmserver: --http: this build has no HTTP server (configure with -DSOCK=ON)\n");
 	return MM_EXIT_USAGE;
 }
 #endif
@@ -202,7 +203,7 @@ static void finish_sim(struct app *a)
 		mm_summary_print(stdout, mm_backend_sim_scenario(a->b)->name, a->loop.pol.spec, m);
 	if (a->opt.summary &&
 	    mm_summary_write_json(a->opt.summary, mm_backend_sim_scenario(a->b)->name,
-				  a->loop.pol.spec, m))
+	                          a->loop.pol.spec, m))
 		mm_log(MM_LOG_ERR, "summary-write-failed", "path=%s", a->opt.summary);
 }
 

@@ -61,7 +61,7 @@ static const char *apply(struct mm_settings *s, unsigned *given, const char *k, 
 	}
 	rc = mm_parse_size_kib(v, &x);
 	if (rc && (!strcmp(k, "pool") || !strcmp(k, "free") || !strcmp(k, "reserve") ||
-		   !strcmp(k, "floor") || !strncmp(k, "floor.", 6)))
+	           !strcmp(k, "floor") || !strncmp(k, "floor.", 6)))
 		return mm_parse_strerror(rc);
 	if (!strcmp(k, "pool"))
 		s->pool_kib = x, *given |= MM_SET_POOL;
@@ -91,8 +91,8 @@ static char *trim(char *p)
 	return p;
 }
 
-int mm_config_parse(const char *text, size_t len, struct mm_settings *s, unsigned *given,
-		    char *err, size_t errlen)
+int mm_config_parse(const char *text, size_t len, struct mm_settings *s, unsigned *given, char *err,
+                    size_t errlen)
 {
 	char line[512];
 	size_t pos = 0, lineno = 0;
@@ -133,7 +133,7 @@ int mm_config_parse(const char *text, size_t len, struct mm_settings *s, unsigne
 }
 
 int mm_config_load(const char *path, int required, struct mm_settings *s, unsigned *given,
-		   char *err, size_t errlen)
+                   char *err, size_t errlen)
 {
 	char buf[65536], tmp[300];
 	FILE *f = fopen(path, "r");
@@ -178,8 +178,8 @@ void mm_settings_overlay(struct mm_settings *dst, const struct mm_settings *src,
 		dst->interval_ms = src->interval_ms;
 }
 
-void mm_settings_hints(struct mm_settings *s, unsigned given, uint64_t pool_kib,
-		       uint64_t free_kib, uint64_t reserve_kib)
+void mm_settings_hints(struct mm_settings *s, unsigned given, uint64_t pool_kib, uint64_t free_kib,
+                       uint64_t reserve_kib)
 {
 	if (pool_kib && !(given & MM_SET_POOL))
 		s->pool_kib = pool_kib;

@@ -23,18 +23,18 @@ void mm_settings_defaults(struct mm_settings *s, const char *default_policy);
 
 /* Parses text into s (over what s holds); *given gets MM_SET_* bits.
  * -EINVAL with "line N: ..." in err. */
-int mm_config_parse(const char *text, size_t len, struct mm_settings *s, unsigned *given,
-		    char *err, size_t errlen);
+int mm_config_parse(const char *text, size_t len, struct mm_settings *s, unsigned *given, char *err,
+                    size_t errlen);
 
 /* Reads and parses a file; a missing file is an error only if required. */
 int mm_config_load(const char *path, int required, struct mm_settings *s, unsigned *given,
-		   char *err, size_t errlen);
+                   char *err, size_t errlen);
 
 /* Copies into dst the settings src gave (bits in given). */
 void mm_settings_overlay(struct mm_settings *dst, const struct mm_settings *src, unsigned given);
 
 /* Fills from a scenario's hints (0 = no hint) what no source gave. */
-void mm_settings_hints(struct mm_settings *s, unsigned given, uint64_t pool_kib,
-		       uint64_t free_kib, uint64_t reserve_kib);
+void mm_settings_hints(struct mm_settings *s, unsigned given, uint64_t pool_kib, uint64_t free_kib,
+                       uint64_t reserve_kib);
 
 #endif

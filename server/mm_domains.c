@@ -17,12 +17,12 @@ static int grow(struct mm_loop *l, size_t need)
 		cap *= 2;
 	if (cap == l->cap)
 		return 0;
-#define GROW(field)                                                                \
-	do {                                                                       \
-		void *p = realloc(l->field, cap * sizeof(*l->field));              \
-		if (!p)                                                            \
-			return -ENOMEM;                                            \
-		l->field = p;                                                      \
+#define GROW(field)                                                                                \
+	do {                                                                                       \
+		void *p = realloc(l->field, cap * sizeof(*l->field));                              \
+		if (!p)                                                                            \
+			return -ENOMEM;                                                            \
+		l->field = p;                                                                      \
 	} while (0)
 	GROW(dom);
 	GROW(info);
@@ -148,8 +148,10 @@ static void read_one(struct mm_loop *l, struct mm_dom_state *d, uint64_t now_ms,
 		d->invalid++;
 		/* a hostile guest must not flood the log: once a minute per domain */
 		if (!d->invalid_logged_ms || now_ms - d->invalid_logged_ms >= 60000) {
-			mm_log(MM_LOG_WARN, "report-invalid", "domid=%u name=%s why=\"%s\" key=%s "
-			       "count=%llu", d->domid, d->name, mm_report_strerror(e.code),
+			mm_log(MM_LOG_WARN, "report-invalid",
+			       "domid=%u name=%s why=\"%s\" key=%s "
+			       "count=%llu",
+			       d->domid, d->name, mm_report_strerror(e.code),
 			       e.key[0] ? e.key : "-", (unsigned long long)d->invalid);
 			d->invalid_logged_ms = now_ms;
 		}
@@ -173,12 +175,14 @@ void mm_domains_read(struct mm_loop *l, uint64_t now_ms)
 		in->actual_kib = di ? di->actual_kib : 0;
 		in->target_kib = di ? di->target_kib : 0;
 		/* libxl reports "no limit" as ~0: cap at what any input may name */
-		in->maxmem_kib = di ? (di->maxmem_kib < MM_SIZE_MAX_KIB ? di->maxmem_kib
-									: MM_SIZE_MAX_KIB) : 0;
+		in->maxmem_kib =
+		    di ? (di->maxmem_kib < MM_SIZE_MAX_KIB ? di->maxmem_kib : MM_SIZE_MAX_KIB) : 0;
 		in->floor_kib = mm_domains_floor(&l->set, d->name);
-		ti = (struct mm_track_in){.now_ms = now_ms, .interval_ms = l->set.interval_ms,
-					  .report_valid = valid, .actual_kib = in->actual_kib,
-					  .target_kib = in->target_kib};
+		ti = (struct mm_track_in){.now_ms = now_ms,
+		                          .interval_ms = l->set.interval_ms,
+		                          .report_valid = valid,
+		                          .actual_kib = in->actual_kib,
+		                          .target_kib = in->target_kib};
 		in->flags = mm_track_update(&d->track, &ti);
 	}
 }

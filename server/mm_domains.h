@@ -9,11 +9,11 @@
 struct mm_dom_state {
 	uint32_t domid;
 	char name[MM_NAME_MAX];
-	bool present;             /* listed this round */
+	bool present; /* listed this round */
 	bool has_report;
-	struct mm_report report;  /* last valid */
-	uint64_t report_ms;       /* when it was read */
-	uint64_t invalid;         /* invalid reports seen */
+	struct mm_report report;    /* last valid */
+	uint64_t report_ms;         /* when it was read */
+	uint64_t invalid;           /* invalid reports seen */
 	uint64_t invalid_logged_ms; /* last time one was logged (once a minute) */
 	struct mm_track track;
 	FILE *log;

@@ -31,7 +31,8 @@ void mm_log(enum mm_log_level level, const char *msg, const char *fmt, ...)
 		va_end(ap);
 	}
 	if (to_syslog)
-		syslog(prio[level], "level=%s msg=%s%s%s", names[level], msg, *rest ? " " : "", rest);
+		syslog(prio[level], "level=%s msg=%s%s%s", names[level], msg, *rest ? " " : "",
+		       rest);
 	else
 		fprintf(stderr, "level=%s msg=%s%s%s\n", names[level], msg, *rest ? " " : "", rest);
 }

@@ -11,6 +11,6 @@ void mm_log_init(const char *ident, bool use_syslog, enum mm_log_level max_level
 
 /* fmt continues the line after "level=L msg=MSG": e.g. "domid=%u rc=%d". */
 void mm_log(enum mm_log_level level, const char *msg, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 
 #endif

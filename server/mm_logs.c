@@ -9,10 +9,12 @@
 #include <sys/stat.h>
 #include <time.h>
 
-#define DOM_HEADER "time_ms\tdomid\ttarget_kib\tactual_kib\ttot_kib\tfree_kib\tused_kib\t" \
-		   "swap_used_kib\ttau\treason\n"
-#define ROUNDS_HEADER "time_ms\tn\tpool_kib\thost_free_kib\ttau\tpolicy\tround_cost_us\t" \
-		      "writes\n"
+#define DOM_HEADER                                                                                 \
+	"time_ms\tdomid\ttarget_kib\tactual_kib\ttot_kib\tfree_kib\tused_kib\t"                    \
+	"swap_used_kib\ttau\treason\n"
+#define ROUNDS_HEADER                                                                              \
+	"time_ms\tn\tpool_kib\thost_free_kib\ttau\tpolicy\tround_cost_us\t"                        \
+	"writes\n"
 
 int mm_logs_default_dir(const char *base, long unix_s, char *out, size_t len)
 {
@@ -80,8 +82,8 @@ FILE *mm_logs_open_domain(struct mm_logs *l, const char *name, uint32_t domid, u
 
 	for (i = 0; name[i] && i < sizeof(safe) - 1; i++) {
 		char c = name[i];
-		int ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-			 c == '-' || c == '_' || (c == '.' && i > 0);
+		int ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		         (c >= '0' && c <= '9') || c == '-' || c == '_' || (c == '.' && i > 0);
 		safe[i] = ok ? c : '_';
 	}
 	safe[i] = '\0';
@@ -99,18 +101,19 @@ void mm_logs_round(struct mm_logs *l, const struct mm_round *r, FILE *const *dom
 		if (!f)
 			continue;
 		fprintf(f, "%llu\t%u\t%llu\t%llu\t%llu\t%llu\t%llu\t%llu\t%.6f\t%s\n",
-			(unsigned long long)r->time_ms, d->domid,
-			(unsigned long long)d->target_kib, (unsigned long long)d->actual_kib,
-			(unsigned long long)d->report.tot_kib, (unsigned long long)d->report.free_kib,
-			(unsigned long long)mm_report_used_kib(&d->report),
-			(unsigned long long)d->report.swap_used_kib, r->tau, mm_reason_name(d->reason));
+		        (unsigned long long)r->time_ms, d->domid, (unsigned long long)d->target_kib,
+		        (unsigned long long)d->actual_kib, (unsigned long long)d->report.tot_kib,
+		        (unsigned long long)d->report.free_kib,
+		        (unsigned long long)mm_report_used_kib(&d->report),
+		        (unsigned long long)d->report.swap_used_kib, r->tau,
+		        mm_reason_name(d->reason));
 		fflush(f);
 	}
 	if (l->rounds) {
 		fprintf(l->rounds, "%llu\t%zu\t%llu\t%llu\t%.6f\t%s\t%llu\t%llu\n",
-			(unsigned long long)r->time_ms, r->n, (unsigned long long)r->pool_kib,
-			(unsigned long long)r->host_free_kib, r->tau, r->policy,
-			(unsigned long long)r->cost_us, (unsigned long long)r->writes);
+		        (unsigned long long)r->time_ms, r->n, (unsigned long long)r->pool_kib,
+		        (unsigned long long)r->host_free_kib, r->tau, r->policy,
+		        (unsigned long long)r->cost_us, (unsigned long long)r->writes);
 		fflush(l->rounds);
 	}
 }

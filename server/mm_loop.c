@@ -21,15 +21,14 @@ static uint64_t mono_us(void)
 	return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
 }
 
-int mm_loop_apply_settings(struct mm_loop *l, const struct mm_settings *s, char *err,
-			   size_t errlen)
+int mm_loop_apply_settings(struct mm_loop *l, const struct mm_settings *s, char *err, size_t errlen)
 {
 	struct mm_policy pol;
 	int rc;
 
 	if (s->interval_ms < 10 || s->interval_ms > 3600000) {
 		snprintf(err, errlen, "interval %llu ms: must be 10 to 3600000",
-			 (unsigned long long)s->interval_ms);
+		         (unsigned long long)s->interval_ms);
 		return -EINVAL;
 	}
 	rc = mm_policy_init(&pol, s->policy, err, errlen);
@@ -68,8 +67,9 @@ static uint64_t write_targets(struct mm_loop *l)
 				continue;
 			rc = l->b->ops->set_target(l->b, l->in[i].domid, t);
 			if (rc) {
-				mm_log(MM_LOG_WARN, "set-target-failed", "domid=%u target_kib=%llu rc=%d",
-				       l->in[i].domid, (unsigned long long)t, rc);
+				mm_log(MM_LOG_WARN, "set-target-failed",
+				       "domid=%u target_kib=%llu rc=%d", l->in[i].domid,
+				       (unsigned long long)t, rc);
 				l->out[i].target_kib = cur; /* logged as what it still is */
 				continue;
 			}
@@ -80,12 +80,18 @@ static uint64_t write_targets(struct mm_loop *l)
 }
 
 static void fill_round(struct mm_loop *l, struct mm_round *r, const struct mm_snapshot *s,
-		       const struct mm_plan *p, uint64_t now_ms)
+                       const struct mm_plan *p, uint64_t now_ms)
 {
-	*r = (struct mm_round){.seq = ++l->rounds, .time_ms = now_ms, .policy = l->pol.spec,
-			       .tau = p->tau, .pool_kib = s->pool_kib,
-			       .free_goal_kib = s->free_goal_kib, .host_free_kib = s->host_free_kib,
-			       .reserve_kib = s->reserve_kib, .n = l->ndom, .dom = l->rdom};
+	*r = (struct mm_round){.seq = ++l->rounds,
+	                       .time_ms = now_ms,
+	                       .policy = l->pol.spec,
+	                       .tau = p->tau,
+	                       .pool_kib = s->pool_kib,
+	                       .free_goal_kib = s->free_goal_kib,
+	                       .host_free_kib = s->host_free_kib,
+	                       .reserve_kib = s->reserve_kib,
+	                       .n = l->ndom,
+	                       .dom = l->rdom};
 	for (size_t i = 0; i < l->ndom; i++) {
 		const struct mm_dom_state *d = &l->dom[i];
 		struct mm_round_dom *rd = &l->rdom[i];
@@ -128,8 +134,11 @@ int mm_loop_round(struct mm_loop *l)
 	rc = l->b->ops->host_free(l->b, &host_free);
 	if (rc)
 		mm_log(MM_LOG_WARN, "host-free-failed", "rc=%d", rc); /* 0: grows wait */
-	s = (struct mm_snapshot){.n = l->ndom, .dom = l->in, .free_goal_kib = l->set.free_kib,
-				 .host_free_kib = host_free, .reserve_kib = l->set.reserve_kib};
+	s = (struct mm_snapshot){.n = l->ndom,
+	                         .dom = l->in,
+	                         .free_goal_kib = l->set.free_kib,
+	                         .host_free_kib = host_free,
+	                         .reserve_kib = l->set.reserve_kib};
 	s.pool_kib = l->set.pool_kib ? l->set.pool_kib : auto_pool(l, host_free);
 	p = (struct mm_plan){.n = l->ndom, .dom = l->out};
 	mm_balance_round(&l->pol, &l->guard, &s, &l->work, &p);

@@ -17,17 +17,17 @@
 /* What a config reload may change. */
 struct mm_settings {
 	char policy[32];
-	uint64_t pool_kib;    /* 0 = auto */
-	uint64_t free_kib;    /* f */
+	uint64_t pool_kib; /* 0 = auto */
+	uint64_t free_kib; /* f */
 	uint64_t reserve_kib;
-	uint64_t floor_kib;   /* default per-domain floor */
-	size_t nfloors;       /* per-domain floors by name */
+	uint64_t floor_kib; /* default per-domain floor */
+	size_t nfloors;     /* per-domain floors by name */
 	struct {
 		char name[MM_NAME_MAX];
 		uint64_t kib;
 	} floors[MM_FLOORS_MAX];
 	uint64_t interval_ms;
-	unsigned guard_off;   /* MM_GUARD_OFF_*: simulator experiments only */
+	unsigned guard_off; /* MM_GUARD_OFF_*: simulator experiments only */
 };
 
 struct mm_dom_state;
@@ -38,8 +38,8 @@ struct mm_loop {
 	struct mm_policy pol;
 	struct mm_guard_cfg guard;
 	struct mm_logs logs;
-	bool verbose;        /* -v table on stdout */
-	bool tty;            /* redraw the table in place */
+	bool verbose; /* -v table on stdout */
+	bool tty;     /* redraw the table in place */
 	/* called after every round, e.g. to publish to HTTP */
 	void (*on_round)(void *arg, const struct mm_round *r);
 	void *on_round_arg;
@@ -62,7 +62,7 @@ struct mm_loop {
 
 /* Validates settings and sets the policy; -EINVAL with a sentence in err. */
 int mm_loop_apply_settings(struct mm_loop *l, const struct mm_settings *s, char *err,
-			   size_t errlen);
+                           size_t errlen);
 
 /* Runs until *stop is set or the backend is finished; 0 or -errno. */
 int mm_loop_run(struct mm_loop *l);

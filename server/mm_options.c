@@ -15,33 +15,49 @@
 #endif
 
 enum {
-	OPT_POLICY = 256, OPT_BACKEND, OPT_SCENARIO, OPT_INTERVAL, OPT_HTTP, OPT_VERSION,
-	OPT_FAST, OPT_DURATION, OPT_SUMMARY, OPT_RESERVE, OPT_FLOOR, OPT_DOM0, OPT_CANVAS,
-	OPT_GUARD_OFF, OPT_SYSLOG,
+	OPT_POLICY = 256,
+	OPT_BACKEND,
+	OPT_SCENARIO,
+	OPT_INTERVAL,
+	OPT_HTTP,
+	OPT_VERSION,
+	OPT_FAST,
+	OPT_DURATION,
+	OPT_SUMMARY,
+	OPT_RESERVE,
+	OPT_FLOOR,
+	OPT_DOM0,
+	OPT_CANVAS,
+	OPT_GUARD_OFF,
+	OPT_SYSLOG,
 };
 
 static const struct option longopts[] = {
-	{"pool", required_argument, NULL, 'N'},     {"free", required_argument, NULL, 'f'},
-	{"reset", no_argument, NULL, 'r'},          {"verbose", no_argument, NULL, 'v'},
-	{"log-dir", required_argument, NULL, 'd'},  {"config", required_argument, NULL, 'c'},
-	{"check-config", no_argument, NULL, 'n'},   {"help", no_argument, NULL, 'h'},
-	{"quiet", no_argument, NULL, 'q'},
-	{"policy", required_argument, NULL, OPT_POLICY},
-	{"backend", required_argument, NULL, OPT_BACKEND},
-	{"scenario", required_argument, NULL, OPT_SCENARIO},
-	{"interval", required_argument, NULL, OPT_INTERVAL},
-	{"http", optional_argument, NULL, OPT_HTTP},
-	{"version", no_argument, NULL, OPT_VERSION},
-	{"fast", no_argument, NULL, OPT_FAST},
-	{"duration", required_argument, NULL, OPT_DURATION},
-	{"summary", required_argument, NULL, OPT_SUMMARY},
-	{"reserve", required_argument, NULL, OPT_RESERVE},
-	{"floor", required_argument, NULL, OPT_FLOOR},
-	{"manage-dom0", no_argument, NULL, OPT_DOM0},
-	{"canvas", required_argument, NULL, OPT_CANVAS},
-	{"sim-disable-guard", required_argument, NULL, OPT_GUARD_OFF},
-	{"syslog", no_argument, NULL, OPT_SYSLOG},
-	{NULL, 0, NULL, 0},
+    {"pool", required_argument, NULL, 'N'},
+    {"free", required_argument, NULL, 'f'},
+    {"reset", no_argument, NULL, 'r'},
+    {"verbose", no_argument, NULL, 'v'},
+    {"log-dir", required_argument, NULL, 'd'},
+    {"config", required_argument, NULL, 'c'},
+    {"check-config", no_argument, NULL, 'n'},
+    {"help", no_argument, NULL, 'h'},
+    {"quiet", no_argument, NULL, 'q'},
+    {"policy", required_argument, NULL, OPT_POLICY},
+    {"backend", required_argument, NULL, OPT_BACKEND},
+    {"scenario", required_argument, NULL, OPT_SCENARIO},
+    {"interval", required_argument, NULL, OPT_INTERVAL},
+    {"http", optional_argument, NULL, OPT_HTTP},
+    {"version", no_argument, NULL, OPT_VERSION},
+    {"fast", no_argument, NULL, OPT_FAST},
+    {"duration", required_argument, NULL, OPT_DURATION},
+    {"summary", required_argument, NULL, OPT_SUMMARY},
+    {"reserve", required_argument, NULL, OPT_RESERVE},
+    {"floor", required_argument, NULL, OPT_FLOOR},
+    {"manage-dom0", no_argument, NULL, OPT_DOM0},
+    {"canvas", required_argument, NULL, OPT_CANVAS},
+    {"sim-disable-guard", required_argument, NULL, OPT_GUARD_OFF},
+    {"syslog", no_argument, NULL, OPT_SYSLOG},
+    {NULL, 0, NULL, 0},
 };
 
 void mm_options_usage(FILE *f)
@@ -128,8 +144,12 @@ static int one(int c, const char *arg, struct mm_options *o)
 	case 'f': return o->given |= MM_SET_FREE, size_opt("-f/--free", arg, &o->set.free_kib);
 	case OPT_RESERVE:
 		return o->given |= MM_SET_RESERVE, size_opt("--reserve", arg, &o->set.reserve_kib);
-	case OPT_FLOOR: return o->given |= MM_SET_FLOOR, size_opt("--floor", arg, &o->set.floor_kib);
-	case 'r': snprintf(o->set.policy, sizeof(o->set.policy), "tax:0"); o->given |= MM_SET_POLICY; return 0;
+	case OPT_FLOOR:
+		return o->given |= MM_SET_FLOOR, size_opt("--floor", arg, &o->set.floor_kib);
+	case 'r':
+		snprintf(o->set.policy, sizeof(o->set.policy), "tax:0");
+		o->given |= MM_SET_POLICY;
+		return 0;
 	case OPT_POLICY:
 		if (strlen(arg) >= sizeof(o->set.policy))
 			return refuse("--policy", arg, "too long");
@@ -152,7 +172,7 @@ static int one(int c, const char *arg, struct mm_options *o)
 		g = mm_guard_from_name(arg);
 		if (g < 0)
 			return refuse("--sim-disable-guard", arg,
-				      "must be maxmem, floor, pool, reserve, deadband or hold");
+			              "must be maxmem, floor, pool, reserve, deadband or hold");
 		return o->set.guard_off |= (unsigned)g, 0;
 	case OPT_HTTP: return http_opt(arg, o);
 	case 'd': return o->log_dir = arg, 0;
@@ -197,6 +217,6 @@ int mm_options_parse(int argc, char **argv, struct mm_options *o)
 		return refuse("--backend", "sim", "needs --scenario FILE");
 	if (strcmp(o->backend, "sim") && (o->scenario || o->fast || o->set.guard_off))
 		return refuse("--scenario/--fast/--sim-disable-guard", o->backend,
-			      "only with --backend sim");
+		              "only with --backend sim");
 	return 0;
 }

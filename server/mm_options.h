@@ -20,13 +20,13 @@ struct mm_options {
 	unsigned given;         /* MM_SET_* the command line gave */
 	const char *backend;    /* "xen" or "sim" */
 	const char *scenario;
-	const char *log_dir;    /* NULL: YY-MM-DD_<k> in the current directory */
-	const char *config;     /* NULL: the default path, optional */
-	const char *summary;    /* --summary FILE (sim) */
+	const char *log_dir; /* NULL: YY-MM-DD_<k> in the current directory */
+	const char *config;  /* NULL: the default path, optional */
+	const char *summary; /* --summary FILE (sim) */
 	const char *canvas;
-	const char *http_addr;  /* NULL: no HTTP */
+	const char *http_addr; /* NULL: no HTTP */
 	uint16_t http_port;
-	uint64_t duration_ms;   /* sim: 0 = the scenario's */
+	uint64_t duration_ms; /* sim: 0 = the scenario's */
 	bool verbose, fast, check_only, manage_dom0, use_syslog, quiet;
 	bool help, version;
 };

@@ -15,29 +15,29 @@ struct mm_round_dom {
 	uint32_t domid;
 	char name[MM_NAME_MAX];
 	bool has_report;
-	struct mm_report report;  /* last valid report */
-	uint64_t report_age_ms;   /* since the last valid report */
+	struct mm_report report; /* last valid report */
+	uint64_t report_age_ms;  /* since the last valid report */
 	uint64_t actual_kib;
 	uint64_t prev_target_kib; /* before this round */
 	uint64_t target_kib;      /* after this round */
 	uint64_t maxmem_kib;
 	uint64_t floor_kib;
-	uint32_t flags;           /* MM_FLAG_* */
+	uint32_t flags; /* MM_FLAG_* */
 	enum mm_reason reason;
 	uint64_t invalid_reports; /* counted since the domain appeared */
 };
 
 struct mm_round {
-	uint64_t seq;             /* round number since start, from 1 */
-	uint64_t time_ms;         /* backend clock, Unix ms */
-	const char *policy;       /* e.g. "tax", "tax:0.75", "equal" */
+	uint64_t seq;       /* round number since start, from 1 */
+	uint64_t time_ms;   /* backend clock, Unix ms */
+	const char *policy; /* e.g. "tax", "tax:0.75", "equal" */
 	double tau;
 	uint64_t pool_kib;
 	uint64_t free_goal_kib;
 	uint64_t host_free_kib;
 	uint64_t reserve_kib;
-	uint64_t cost_us;         /* wall time of the round's own work */
-	uint64_t writes;          /* targets written this round */
+	uint64_t cost_us; /* wall time of the round's own work */
+	uint64_t writes;  /* targets written this round */
 	size_t n;
 	struct mm_round_dom *dom;
 };

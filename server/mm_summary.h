@@ -7,10 +7,11 @@
 
 #include "mm_metrics.h"
 
-void mm_summary_print(FILE *f, const char *scenario, const char *policy, const struct mm_metrics *m);
+void mm_summary_print(FILE *f, const char *scenario, const char *policy,
+                      const struct mm_metrics *m);
 
 /* Writes the JSON summary to path; 0 or -errno. */
 int mm_summary_write_json(const char *path, const char *scenario, const char *policy,
-			  const struct mm_metrics *m);
+                          const struct mm_metrics *m);
 
 #endif

@@ -25,17 +25,17 @@ struct client_opts {
 static void usage(FILE *f)
 {
 	fprintf(f, "Usage: " PROG " [OPTIONS] BASE DELTA MAX\n"
-		   "Write a guest report (SPEC section 2) each interval whose used memory\n"
-		   "goes from BASE up by DELTA to MAX and back down, again and again.\n"
-		   "Sizes take K, M, G, T suffixes; a bare number is KiB (>= 1024).\n\n"
-		   "  -t, --tot SIZE          reported MemTotal (default: this machine's)\n"
-		   "  -i, --interval-ms MS    report period (default 1000)\n"
-		   "  -n, --count N           stop after N reports, 0 = never (default 0)\n"
-		   "  -o, --out FILE          append report lines to FILE (default stdout)\n"
-		   "  -x, --xenstore          also write each report to memory/report, as\n"
-		   "                          mmclient does (inside a Xen guest)\n"
-		   "  -h, --help              this text\n"
-		   "Exit: 0 done or SIGINT/SIGTERM, 1 cannot write, 2 usage error.\n");
+	           "Write a guest report (SPEC section 2) each interval whose used memory\n"
+	           "goes from BASE up by DELTA to MAX and back down, again and again.\n"
+	           "Sizes take K, M, G, T suffixes; a bare number is KiB (>= 1024).\n\n"
+	           "  -t, --tot SIZE          reported MemTotal (default: this machine's)\n"
+	           "  -i, --interval-ms MS    report period (default 1000)\n"
+	           "  -n, --count N           stop after N reports, 0 = never (default 0)\n"
+	           "  -o, --out FILE          append report lines to FILE (default stdout)\n"
+	           "  -x, --xenstore          also write each report to memory/report, as\n"
+	           "                          mmclient does (inside a Xen guest)\n"
+	           "  -h, --help              this text\n"
+	           "Exit: 0 done or SIGINT/SIGTERM, 1 cannot write, 2 usage error.\n");
 }
 
 /* MemTotal of this machine, in KiB, from /proc/meminfo. */
@@ -65,7 +65,7 @@ static int check_args(struct client_opts *o)
 	}
 	if (o->delta_kib == 0 || o->base_kib > o->max_kib || o->max_kib > o->tot_kib) {
 		fprintf(stderr, PROG ": need DELTA > 0 and BASE <= MAX <= tot (tot_kib=%llu)\n",
-			(unsigned long long)o->tot_kib);
+		        (unsigned long long)o->tot_kib);
 		return -1;
 	}
 	return 0;
@@ -73,11 +73,13 @@ static int check_args(struct client_opts *o)
 
 static int parse_opts(int argc, char **argv, struct client_opts *o)
 {
-	static const struct option lo[] = {
-		{"tot", required_argument, NULL, 't'}, {"interval-ms", required_argument, NULL, 'i'},
-		{"count", required_argument, NULL, 'n'}, {"out", required_argument, NULL, 'o'},
-		{"xenstore", no_argument, NULL, 'x'}, {"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0}};
+	static const struct option lo[] = {{"tot", required_argument, NULL, 't'},
+	                                   {"interval-ms", required_argument, NULL, 'i'},
+	                                   {"count", required_argument, NULL, 'n'},
+	                                   {"out", required_argument, NULL, 'o'},
+	                                   {"xenstore", no_argument, NULL, 'x'},
+	                                   {"help", no_argument, NULL, 'h'},
+	                                   {NULL, 0, NULL, 0}};
 	int c, rc;
 
 	*o = (struct client_opts){.interval_ms = 1000};
@@ -87,9 +89,11 @@ static int parse_opts(int argc, char **argv, struct client_opts *o)
 		case 't': rc = mm_tp_parse_size(PROG, "--tot", optarg, &o->tot_kib); break;
 		case 'i':
 			rc = mm_tp_parse_uint(PROG, "--interval-ms", optarg, 1, 3600000,
-					      &o->interval_ms);
+			                      &o->interval_ms);
 			break;
-		case 'n': rc = mm_tp_parse_uint(PROG, "--count", optarg, 0, UINT32_MAX, &o->count); break;
+		case 'n':
+			rc = mm_tp_parse_uint(PROG, "--count", optarg, 0, UINT32_MAX, &o->count);
+			break;
 		case 'o': o->out_path = optarg; break;
 		case 'x': o->xenstore = 1; break;
 		case 'h': usage(stdout); exit(MM_TP_EXIT_OK);
@@ -157,8 +161,9 @@ static int open_xenstore(const struct client_opts *o)
 	int rc = mmc_xs_open(&xs);
 	if (rc == 0)
 		return 0;
-	fprintf(stderr, PROG ": --xenstore: cannot reach xenstore (%s): run it inside a Xen guest\n",
-		strerror(-rc));
+	fprintf(stderr,
+	        PROG ": --xenstore: cannot reach xenstore (%s): run it inside a Xen guest\n",
+	        strerror(-rc));
 #else
 	fprintf(stderr, PROG ": --xenstore: built without libxenstore\n");
 #endif

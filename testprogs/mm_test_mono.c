@@ -16,24 +16,26 @@ struct mono_opts {
 static void usage(FILE *f)
 {
 	fprintf(f, "Usage: " PROG " [OPTIONS] LOW HIGH\n"
-		   "Hold LOW, ramp up to HIGH one step per interval, then back down to LOW.\n"
-		   "Sizes take K, M, G, T suffixes (binary); a bare number is KiB (>= 1024).\n\n"
-		   "  -s, --step SIZE         step size (default 20M)\n"
-		   "  -i, --interval-ms MS    time per step (default 1000)\n"
-		   "  -c, --cycles N          up-and-down cycles, 0 = until a signal (default 1)\n"
-		   "  -p, --progress          key=value progress lines on stdout\n"
-		   "  -q, --quiet             no output\n"
-		   "  -h, --help              this text\n"
-		   "Exit: 0 done or stopped by SIGINT/SIGTERM, 1 out of memory, 2 usage error.\n");
+	           "Hold LOW, ramp up to HIGH one step per interval, then back down to LOW.\n"
+	           "Sizes take K, M, G, T suffixes (binary); a bare number is KiB (>= 1024).\n\n"
+	           "  -s, --step SIZE         step size (default 20M)\n"
+	           "  -i, --interval-ms MS    time per step (default 1000)\n"
+	           "  -c, --cycles N          up-and-down cycles, 0 = until a signal (default 1)\n"
+	           "  -p, --progress          key=value progress lines on stdout\n"
+	           "  -q, --quiet             no output\n"
+	           "  -h, --help              this text\n"
+	           "Exit: 0 done or stopped by SIGINT/SIGTERM, 1 out of memory, 2 usage error.\n");
 }
 
 static int parse_opts(int argc, char **argv, struct mono_opts *o)
 {
-	static const struct option lo[] = {
-		{"step", required_argument, NULL, 's'}, {"interval-ms", required_argument, NULL, 'i'},
-		{"cycles", required_argument, NULL, 'c'}, {"progress", no_argument, NULL, 'p'},
-		{"quiet", no_argument, NULL, 'q'}, {"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0}};
+	static const struct option lo[] = {{"step", required_argument, NULL, 's'},
+	                                   {"interval-ms", required_argument, NULL, 'i'},
+	                                   {"cycles", required_argument, NULL, 'c'},
+	                                   {"progress", no_argument, NULL, 'p'},
+	                                   {"quiet", no_argument, NULL, 'q'},
+	                                   {"help", no_argument, NULL, 'h'},
+	                                   {NULL, 0, NULL, 0}};
 	int c;
 
 	*o = (struct mono_opts){.step_kib = 20 * 1024, .interval_ms = 1000, .cycles = 1};
@@ -43,9 +45,11 @@ static int parse_opts(int argc, char **argv, struct mono_opts *o)
 		case 's': rc = mm_tp_parse_size(PROG, "--step", optarg, &o->step_kib); break;
 		case 'i':
 			rc = mm_tp_parse_uint(PROG, "--interval-ms", optarg, 1, 3600000,
-					      &o->interval_ms);
+			                      &o->interval_ms);
 			break;
-		case 'c': rc = mm_tp_parse_uint(PROG, "--cycles", optarg, 0, 1000000, &o->cycles); break;
+		case 'c':
+			rc = mm_tp_parse_uint(PROG, "--cycles", optarg, 0, 1000000, &o->cycles);
+			break;
 		case 'p': o->out = MM_TP_PROGRESS; break;
 		case 'q': o->out = MM_TP_QUIET; break;
 		case 'h': usage(stdout); exit(MM_TP_EXIT_OK);
@@ -71,13 +75,13 @@ static int parse_opts(int argc, char **argv, struct mono_opts *o)
 /* Moves the hold to kib, reports it, then waits one interval. Returns 1 when
  * stopped by a signal, -1 on failure, 0 to go on. */
 static int step_to(struct mm_tp_hold *h, const struct mono_opts *o, uint64_t t0, uint64_t kib,
-		   const char *event)
+                   const char *event)
 {
 	int rc = mm_tp_hold_resize(h, kib);
 
 	if (rc) {
 		fprintf(stderr, PROG ": error=resize target_kib=%llu errno=%d\n",
-			(unsigned long long)kib, -rc);
+		        (unsigned long long)kib, -rc);
 		return -1;
 	}
 	mm_tp_report(o->out, PROG, t0, event, mm_tp_hold_kib(h));

@@ -20,23 +20,24 @@ struct static_opts {
 static void usage(FILE *f)
 {
 	fprintf(f, "Usage: " PROG " [OPTIONS] SIZE\n"
-		   "Hold SIZE and rewrite every page each interval (the memory stays hot).\n"
-		   "Stdin: a line with a SIZE resizes, 'q' quits. Sizes take K, M, G, T.\n\n"
-		   "  -i, --interval-ms MS    rewrite period (default 1000)\n"
-		   "  -d, --duration S        quit after S seconds, 0 = never (default 0)\n"
-		   "  -p, --progress          key=value progress lines on stdout\n"
-		   "  -q, --quiet             no output\n"
-		   "  -h, --help              this text\n"
-		   "Exit: 0 quit, time up or SIGINT/SIGTERM, 1 out of memory, 2 usage error.\n");
+	           "Hold SIZE and rewrite every page each interval (the memory stays hot).\n"
+	           "Stdin: a line with a SIZE resizes, 'q' quits. Sizes take K, M, G, T.\n\n"
+	           "  -i, --interval-ms MS    rewrite period (default 1000)\n"
+	           "  -d, --duration S        quit after S seconds, 0 = never (default 0)\n"
+	           "  -p, --progress          key=value progress lines on stdout\n"
+	           "  -q, --quiet             no output\n"
+	           "  -h, --help              this text\n"
+	           "Exit: 0 quit, time up or SIGINT/SIGTERM, 1 out of memory, 2 usage error.\n");
 }
 
 static int parse_opts(int argc, char **argv, struct static_opts *o)
 {
-	static const struct option lo[] = {
-		{"interval-ms", required_argument, NULL, 'i'},
-		{"duration", required_argument, NULL, 'd'}, {"progress", no_argument, NULL, 'p'},
-		{"quiet", no_argument, NULL, 'q'}, {"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0}};
+	static const struct option lo[] = {{"interval-ms", required_argument, NULL, 'i'},
+	                                   {"duration", required_argument, NULL, 'd'},
+	                                   {"progress", no_argument, NULL, 'p'},
+	                                   {"quiet", no_argument, NULL, 'q'},
+	                                   {"help", no_argument, NULL, 'h'},
+	                                   {NULL, 0, NULL, 0}};
 	int c, rc;
 
 	*o = (struct static_opts){.interval_ms = 1000};
@@ -45,11 +46,11 @@ static int parse_opts(int argc, char **argv, struct static_opts *o)
 		switch (c) {
 		case 'i':
 			rc = mm_tp_parse_uint(PROG, "--interval-ms", optarg, 1, 3600000,
-					      &o->interval_ms);
+			                      &o->interval_ms);
 			break;
 		case 'd':
 			rc = mm_tp_parse_uint(PROG, "--duration", optarg, 0, 31536000,
-					      &o->duration_s);
+			                      &o->duration_s);
 			break;
 		case 'p': o->out = MM_TP_PROGRESS; break;
 		case 'q': o->out = MM_TP_QUIET; break;
@@ -68,8 +69,7 @@ static int parse_opts(int argc, char **argv, struct static_opts *o)
 
 /* Handles one stdin line. Returns 1 to quit, 0 otherwise (a bad size is
  * reported and ignored: the program keeps what it holds). */
-static int handle_line(struct mm_tp_hold *h, const struct static_opts *o, uint64_t t0,
-		       char *line)
+static int handle_line(struct mm_tp_hold *h, const struct static_opts *o, uint64_t t0, char *line)
 {
 	uint64_t kib;
 	int rc;
@@ -84,7 +84,7 @@ static int handle_line(struct mm_tp_hold *h, const struct static_opts *o, uint64
 	rc = mm_tp_hold_resize(h, kib);
 	if (rc)
 		fprintf(stderr, PROG ": error=resize target_kib=%llu errno=%d\n",
-			(unsigned long long)kib, -rc);
+		        (unsigned long long)kib, -rc);
 	mm_tp_report(o->out, PROG, t0, "resize", mm_tp_hold_kib(h));
 	return 0;
 }
@@ -99,7 +99,7 @@ struct line_buf {
 
 /* Handles every complete line in lb; returns 1 if one said quit. */
 static int drain_lines(struct mm_tp_hold *h, const struct static_opts *o, uint64_t t0,
-		       struct line_buf *lb)
+                       struct line_buf *lb)
 {
 	char *nl;
 	int quit = 0;
@@ -117,8 +117,8 @@ static int drain_lines(struct mm_tp_hold *h, const struct static_opts *o, uint64
 }
 
 /* Waits up to ms for stdin input and acts on the complete lines. */
-static int wait_input(struct mm_tp_hold *h, const struct static_opts *o, uint64_t t0,
-		      uint64_t ms, struct line_buf *lb)
+static int wait_input(struct mm_tp_hold *h, const struct static_opts *o, uint64_t t0, uint64_t ms,
+                      struct line_buf *lb)
 {
 	struct pollfd pfd = {.fd = STDIN_FILENO, .events = POLLIN};
 	ssize_t r;
@@ -156,7 +156,7 @@ int main(int argc, char **argv)
 	mm_tp_hold_init(&h);
 	if ((rc = mm_tp_hold_resize(&h, o.size_kib))) {
 		fprintf(stderr, PROG ": error=alloc size_kib=%llu errno=%d\n",
-			(unsigned long long)o.size_kib, -rc);
+		        (unsigned long long)o.size_kib, -rc);
 		return MM_TP_EXIT_RUNTIME;
 	}
 	mm_tp_report(o.out, PROG, t0, "hold", mm_tp_hold_kib(&h));

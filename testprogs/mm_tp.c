@@ -41,7 +41,8 @@ uint64_t mm_tp_now_ms(void)
 
 bool mm_tp_sleep_ms(uint64_t ms)
 {
-	struct timespec ts = {.tv_sec = (time_t)(ms / 1000), .tv_nsec = (long)(ms % 1000) * 1000000L};
+	struct timespec ts = {.tv_sec = (time_t)(ms / 1000),
+	                      .tv_nsec = (long)(ms % 1000) * 1000000L};
 
 	/* A signal interrupts nanosleep with EINTR; the flag then ends the wait. */
 	while (!mm_tp_stop && nanosleep(&ts, &ts) != 0 && errno == EINTR)
@@ -124,7 +125,7 @@ int mm_tp_parse_size(const char *prog, const char *what, const char *arg, uint64
 }
 
 int mm_tp_parse_uint(const char *prog, const char *what, const char *arg, uint64_t min,
-		     uint64_t max, uint64_t *out)
+                     uint64_t max, uint64_t *out)
 {
 	int rc = mm_parse_u64(arg, max, out);
 
@@ -132,15 +133,15 @@ int mm_tp_parse_uint(const char *prog, const char *what, const char *arg, uint64
 		rc = MM_PARSE_TOO_SMALL;
 	if (rc) {
 		fprintf(stderr, "%s: %s '%s': %s (allowed %llu..%llu)\n", prog, what, arg,
-			rc == MM_PARSE_TOO_SMALL ? "too small" : mm_parse_strerror(rc),
-			(unsigned long long)min, (unsigned long long)max);
+		        rc == MM_PARSE_TOO_SMALL ? "too small" : mm_parse_strerror(rc),
+		        (unsigned long long)min, (unsigned long long)max);
 		return -EINVAL;
 	}
 	return 0;
 }
 
 void mm_tp_report(enum mm_tp_out mode, const char *prog, uint64_t t0_ms, const char *event,
-		  uint64_t held_kib)
+                  uint64_t held_kib)
 {
 	char size[32];
 

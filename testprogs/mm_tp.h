@@ -45,7 +45,7 @@ void mm_tp_hold_dispose(struct mm_tp_hold *h);
 int mm_tp_parse_size(const char *prog, const char *what, const char *arg, uint64_t *kib);
 /* Parses a decimal integer in [min, max], with the same error message. */
 int mm_tp_parse_uint(const char *prog, const char *what, const char *arg, uint64_t min,
-		     uint64_t max, uint64_t *out);
+                     uint64_t max, uint64_t *out);
 
 /* How a program reports its state: human lines, key=value lines
  * (--progress, for scripts and tests) or nothing (--quiet). */
@@ -54,7 +54,7 @@ enum mm_tp_out { MM_TP_HUMAN, MM_TP_PROGRESS, MM_TP_QUIET };
 /* Prints one state line: "prog=P t_ms=T held_kib=H event=E" in progress
  * mode, "P: E held=1.5G" in human mode; flushed at once. */
 void mm_tp_report(enum mm_tp_out mode, const char *prog, uint64_t t0_ms, const char *event,
-		  uint64_t held_kib);
+                  uint64_t held_kib);
 
 /* splitmix64: a small, fast, well-mixed generator; deterministic for a
  * seed, which is all the workloads need (not for cryptography). */

@@ -24,21 +24,22 @@ struct swap_sample {
 static void usage(FILE *f)
 {
 	fprintf(f, "Usage: " PROG " [OPTIONS] [FILE]\n"
-		   "Append a line of swap use to FILE (default swap.log; '-' is stdout)\n"
-		   "every interval: unix time, swap total/used (KiB), pswpin, pswpout.\n\n"
-		   "  -i, --interval-ms MS    period (default 3000)\n"
-		   "  -n, --count N           stop after N lines, 0 = never (default 0)\n"
-		   "      --proc DIR          read DIR/meminfo and DIR/vmstat (default /proc)\n"
-		   "  -h, --help              this text\n"
-		   "Exit: 0 done or SIGINT/SIGTERM, 1 cannot read /proc or write FILE, 2 usage.\n");
+	           "Append a line of swap use to FILE (default swap.log; '-' is stdout)\n"
+	           "every interval: unix time, swap total/used (KiB), pswpin, pswpout.\n\n"
+	           "  -i, --interval-ms MS    period (default 3000)\n"
+	           "  -n, --count N           stop after N lines, 0 = never (default 0)\n"
+	           "      --proc DIR          read DIR/meminfo and DIR/vmstat (default /proc)\n"
+	           "  -h, --help              this text\n"
+	           "Exit: 0 done or SIGINT/SIGTERM, 1 cannot read /proc or write FILE, 2 usage.\n");
 }
 
 static int parse_opts(int argc, char **argv, struct swap_opts *o)
 {
-	static const struct option lo[] = {
-		{"interval-ms", required_argument, NULL, 'i'}, {"count", required_argument, NULL, 'n'},
-		{"proc", required_argument, NULL, 'P'}, {"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0}};
+	static const struct option lo[] = {{"interval-ms", required_argument, NULL, 'i'},
+	                                   {"count", required_argument, NULL, 'n'},
+	                                   {"proc", required_argument, NULL, 'P'},
+	                                   {"help", no_argument, NULL, 'h'},
+	                                   {NULL, 0, NULL, 0}};
 	int c, rc;
 
 	*o = (struct swap_opts){.interval_ms = 3000, .proc_dir = "/proc", .path = "swap.log"};
@@ -47,9 +48,11 @@ static int parse_opts(int argc, char **argv, struct swap_opts *o)
 		switch (c) {
 		case 'i':
 			rc = mm_tp_parse_uint(PROG, "--interval-ms", optarg, 1, 3600000,
-					      &o->interval_ms);
+			                      &o->interval_ms);
 			break;
-		case 'n': rc = mm_tp_parse_uint(PROG, "--count", optarg, 0, UINT32_MAX, &o->count); break;
+		case 'n':
+			rc = mm_tp_parse_uint(PROG, "--count", optarg, 0, UINT32_MAX, &o->count);
+			break;
 		case 'P': o->proc_dir = optarg; break;
 		case 'h': usage(stdout); exit(MM_TP_EXIT_OK);
 		default: usage(stderr); return -1;
@@ -68,8 +71,7 @@ static int parse_opts(int argc, char **argv, struct swap_opts *o)
 
 /* Finds the line of DIR/NAME that starts with key (then ':' or ' ') and
  * reads the number after it. */
-static int scan_file(const char *dir, const char *name, const char *key,
-		     unsigned long long *val)
+static int scan_file(const char *dir, const char *name, const char *key, unsigned long long *val)
 {
 	char path[4096], line[256];
 	size_t klen = strlen(key);
@@ -80,9 +82,8 @@ static int scan_file(const char *dir, const char *name, const char *key,
 	if (!(f = fopen(path, "r")))
 		return -errno;
 	while (!found && fgets(line, sizeof(line), f))
-		found = strncmp(line, key, klen) == 0 &&
-			(line[klen] == ':' || line[klen] == ' ') &&
-			sscanf(line + klen + 1, "%llu", val) == 1;
+		found = strncmp(line, key, klen) == 0 && (line[klen] == ':' || line[klen] == ' ') &&
+		        sscanf(line + klen + 1, "%llu", val) == 1;
 	fclose(f);
 	return found ? 0 : -ENOENT;
 }
@@ -103,9 +104,10 @@ static int log_line(FILE *out, const struct swap_sample *s)
 	struct timeval tv;
 
 	gettimeofday(&tv, NULL);
-	fprintf(out, "time_ms=%lld swap_total_kib=%llu swap_used_kib=%llu pswpin=%llu pswpout=%llu\n",
-		(long long)tv.tv_sec * 1000 + tv.tv_usec / 1000, s->total_kib,
-		s->total_kib > s->free_kib ? s->total_kib - s->free_kib : 0, s->pswpin, s->pswpout);
+	fprintf(out,
+	        "time_ms=%lld swap_total_kib=%llu swap_used_kib=%llu pswpin=%llu pswpout=%llu\n",
+	        (long long)tv.tv_sec * 1000 + tv.tv_usec / 1000, s->total_kib,
+	        s->total_kib > s->free_kib ? s->total_kib - s->free_kib : 0, s->pswpin, s->pswpout);
 	return fflush(out) == 0 && !ferror(out) ? 0 : -EIO;
 }
 

@@ -16,7 +16,7 @@ static enum mm_reason held_reason(uint32_t flags)
 /* Sets held and unmanageable domains; compacts the rest into work. Returns
  * the memory the held domains keep. */
 static uint64_t split(const struct mm_snapshot *s, const struct mm_guard_cfg *cfg,
-		      struct mm_balance_work *w, struct mm_plan *p, size_t *nmov)
+                      struct mm_balance_work *w, struct mm_plan *p, size_t *nmov)
 {
 	uint64_t kept = 0;
 	size_t k = 0;
@@ -49,8 +49,8 @@ static uint64_t split(const struct mm_snapshot *s, const struct mm_guard_cfg *cf
 }
 
 void mm_balance_round(struct mm_policy *pol, const struct mm_guard_cfg *cfg,
-		      const struct mm_snapshot *s, struct mm_balance_work *work,
-		      struct mm_plan *plan)
+                      const struct mm_snapshot *s, struct mm_balance_work *work,
+                      struct mm_plan *plan)
 {
 	struct mm_snapshot sub = *s;
 	struct mm_plan subplan = {0};

@@ -9,10 +9,10 @@
 #include "mm_policy.h"
 
 struct mm_balance_work {
-	size_t cap;              /* capacity of each array below */
-	struct mm_dom_in *in;    /* the movable domains, compacted */
+	size_t cap;           /* capacity of each array below */
+	struct mm_dom_in *in; /* the movable domains, compacted */
 	struct mm_dom_out *out;
-	size_t *idx;             /* in[k] is snapshot domain idx[k] */
+	size_t *idx; /* in[k] is snapshot domain idx[k] */
 };
 
 /* Fills plan (plan->n == s->n, plan->dom sized n) from s. Needs work->cap >=
@@ -20,7 +20,7 @@ struct mm_balance_work {
  * their allocation (held) or target (unmanageable) and are left out of the
  * policy; the pool the policy shares is what the held ones do not hold. */
 void mm_balance_round(struct mm_policy *pol, const struct mm_guard_cfg *cfg,
-		      const struct mm_snapshot *s, struct mm_balance_work *work,
-		      struct mm_plan *plan);
+                      const struct mm_snapshot *s, struct mm_balance_work *work,
+                      struct mm_plan *plan);
 
 #endif

@@ -13,17 +13,17 @@
 /* Why a domain's target is what it is after a round. Stable numbers: they
  * appear in logs and JSON by name (mm_reason_name). */
 enum mm_reason {
-	MM_REASON_HOLD = 0,     /* policy kept the target */
-	MM_REASON_GROW,         /* policy raised it */
-	MM_REASON_SHRINK,       /* policy lowered it */
-	MM_REASON_MAXMEM,       /* clipped at static-max */
-	MM_REASON_FLOOR,        /* raised to the floor */
-	MM_REASON_POOL,         /* floors alone exceed the pool: held at floor */
-	MM_REASON_RESERVE,      /* grow limited so host free stays >= reserve */
-	MM_REASON_DEADBAND,     /* change under the dead band: not written */
-	MM_REASON_STALE,        /* no valid report lately: held at actual */
-	MM_REASON_STUCK,        /* balloon does not follow: held at actual */
-	MM_REASON_NO_REPORT,    /* never reported: held at actual */
+	MM_REASON_HOLD = 0,  /* policy kept the target */
+	MM_REASON_GROW,      /* policy raised it */
+	MM_REASON_SHRINK,    /* policy lowered it */
+	MM_REASON_MAXMEM,    /* clipped at static-max */
+	MM_REASON_FLOOR,     /* raised to the floor */
+	MM_REASON_POOL,      /* floors alone exceed the pool: held at floor */
+	MM_REASON_RESERVE,   /* grow limited so host free stays >= reserve */
+	MM_REASON_DEADBAND,  /* change under the dead band: not written */
+	MM_REASON_STALE,     /* no valid report lately: held at actual */
+	MM_REASON_STUCK,     /* balloon does not follow: held at actual */
+	MM_REASON_NO_REPORT, /* never reported: held at actual */
 	MM_REASON_COUNT
 };
 
@@ -38,7 +38,7 @@ enum {
 
 struct mm_dom_in {
 	uint32_t domid;
-	uint32_t flags;          /* MM_FLAG_* known before the round */
+	uint32_t flags; /* MM_FLAG_* known before the round */
 	bool has_report;
 	struct mm_report report; /* valid only if has_report */
 	uint64_t actual_kib;     /* current allocation */

@@ -6,7 +6,7 @@
 #include <stdbool.h>
 #include <string.h>
 
-#define BIG_KIB (INT64_C(1) << 44) /* "no bound": 16 PiB */
+#define BIG_KIB   (INT64_C(1) << 44) /* "no bound": 16 PiB */
 #define SHIFT_KIB (INT64_C(1) << 51) /* covers every want */
 
 static int64_t clamp64(int64_t x, int64_t lo, int64_t hi)
@@ -26,20 +26,20 @@ static int64_t hi_of(const struct mm_dom_in *d, unsigned off)
 
 /* Sum of the wants shifted by lambda and clipped to each domain's bounds. */
 static int64_t filled(const struct mm_snapshot *s, const struct mm_plan *p, unsigned off,
-		      int64_t lambda)
+                      int64_t lambda)
 {
 	int64_t sum = 0;
 
 	for (size_t i = 0; i < s->n; i++)
 		sum += clamp64(p->dom[i].want_kib + lambda, lo_of(&s->dom[i], off),
-			       hi_of(&s->dom[i], off));
+		               hi_of(&s->dom[i], off));
 	return sum;
 }
 
 /* The largest shift whose filled sum does not exceed goal (filled() grows
  * with lambda, and filled(-BIG) is the sum of floors <= goal). */
 static int64_t find_lambda(const struct mm_snapshot *s, const struct mm_plan *p, unsigned off,
-			   int64_t goal)
+                           int64_t goal)
 {
 	int64_t lo = SHIFT_KIB, hi = -SHIFT_KIB;
 
@@ -64,7 +64,7 @@ static int64_t find_lambda(const struct mm_snapshot *s, const struct mm_plan *p,
 }
 
 static void set_clipped(const struct mm_dom_in *d, struct mm_dom_out *o, unsigned off,
-			int64_t lambda)
+                        int64_t lambda)
 {
 	int64_t x = o->want_kib + lambda, lo = lo_of(d, off), hi = hi_of(d, off);
 	int64_t t = clamp64(x, lo, hi);
@@ -84,8 +84,7 @@ static void set_clipped(const struct mm_dom_in *d, struct mm_dom_out *o, unsigne
 	}
 }
 
-void mm_guard_clip(const struct mm_snapshot *s, const struct mm_guard_cfg *cfg,
-		   struct mm_plan *p)
+void mm_guard_clip(const struct mm_snapshot *s, const struct mm_guard_cfg *cfg, struct mm_plan *p)
 {
 	int64_t sum_want = 0, sum_lo = 0, sum_hi = 0, pool = (int64_t)s->pool_kib, goal, lambda = 0;
 
@@ -126,7 +125,7 @@ static bool in_bounds(const struct mm_dom_in *d, unsigned off, uint64_t x)
 }
 
 void mm_guard_deadband(const struct mm_snapshot *s, const struct mm_guard_cfg *cfg,
-		       struct mm_plan *p)
+                       struct mm_plan *p)
 {
 	uint64_t sum;
 
@@ -159,7 +158,7 @@ void mm_guard_deadband(const struct mm_snapshot *s, const struct mm_guard_cfg *c
 }
 
 void mm_guard_reserve(const struct mm_snapshot *s, const struct mm_guard_cfg *cfg,
-		      struct mm_plan *p)
+                      struct mm_plan *p)
 {
 	uint64_t budget = 0, need = 0;
 
@@ -189,9 +188,9 @@ int mm_guard_from_name(const char *name)
 		const char *name;
 		unsigned bit;
 	} names[] = {
-		{"maxmem", MM_GUARD_OFF_MAXMEM},     {"floor", MM_GUARD_OFF_FLOOR},
-		{"pool", MM_GUARD_OFF_POOL},         {"reserve", MM_GUARD_OFF_RESERVE},
-		{"deadband", MM_GUARD_OFF_DEADBAND}, {"hold", MM_GUARD_OFF_HOLD},
+	    {"maxmem", MM_GUARD_OFF_MAXMEM},     {"floor", MM_GUARD_OFF_FLOOR},
+	    {"pool", MM_GUARD_OFF_POOL},         {"reserve", MM_GUARD_OFF_RESERVE},
+	    {"deadband", MM_GUARD_OFF_DEADBAND}, {"hold", MM_GUARD_OFF_HOLD},
 	};
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
 		if (!strcmp(name, names[i].name))

@@ -28,20 +28,19 @@ struct mm_guard_cfg {
  * pool (water-filling: what a clip frees or costs is shared by shifting every
  * unclipped domain by the same amount). If the floors alone exceed the pool,
  * every domain gets its floor (reason POOL). */
-void mm_guard_clip(const struct mm_snapshot *s, const struct mm_guard_cfg *cfg,
-		   struct mm_plan *p);
+void mm_guard_clip(const struct mm_snapshot *s, const struct mm_guard_cfg *cfg, struct mm_plan *p);
 
 /* Keeps the current target when the change is under the dead band, unless
  * that would push the sum of targets over pool_kib or take more from the
  * host. Runs after mm_guard_reserve, so reserve-limited grows are damped too. */
 void mm_guard_deadband(const struct mm_snapshot *s, const struct mm_guard_cfg *cfg,
-		       struct mm_plan *p);
+                       struct mm_plan *p);
 
 /* Scales grows down so that what they take from the host (target - actual)
  * fits in host_free - reserve: shrinks free memory only once the guests have
  * ballooned down, so they are never counted in advance. */
 void mm_guard_reserve(const struct mm_snapshot *s, const struct mm_guard_cfg *cfg,
-		      struct mm_plan *p);
+                      struct mm_plan *p);
 
 /* Name of a guard for command lines ("maxmem", "floor", ...); -1 if unknown. */
 int mm_guard_from_name(const char *name);

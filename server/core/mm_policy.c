@@ -38,13 +38,15 @@ int mm_policy_init(struct mm_policy *p, const char *spec, char *err, size_t errl
 		spec = "tax";
 	} else if (!strncmp(spec, "tax:", 4)) {
 		if (mm_parse_micro_n(spec + 4, strlen(spec + 4), 1000000, &micro)) {
-			snprintf(err, errlen, "policy '%s': tax rate must be AUTO or 0.0 to 1.0", spec);
+			snprintf(err, errlen, "policy '%s': tax rate must be AUTO or 0.0 to 1.0",
+			         spec);
 			return -EINVAL;
 		}
 		p->kind = MM_POLICY_TAX;
 		p->tau_static = (double)micro / 1e6;
 	} else {
-		snprintf(err, errlen, "unknown policy '%s' (known: tax, tax:RATE, equal, none)", spec);
+		snprintf(err, errlen, "unknown policy '%s' (known: tax, tax:RATE, equal, none)",
+		         spec);
 		return -EINVAL;
 	}
 	snprintf(p->spec, sizeof(p->spec), "%s", spec);
@@ -52,7 +54,7 @@ int mm_policy_init(struct mm_policy *p, const char *spec, char *err, size_t errl
 }
 
 double mm_tax_auto_raw(double max_used_kib, double mean_used_kib, size_t n, double pool_kib,
-		       double free_kib)
+                       double free_kib)
 {
 	double a_max, xi, den, tau;
 
@@ -103,8 +105,8 @@ static void run_tax(struct mm_policy *p, const struct mm_snapshot *s, struct mm_
 	mean = sum / (double)n;
 	share = (double)s->pool_kib / (double)n;
 	if (p->tau_auto) {
-		double raw = mm_tax_auto_raw(max, mean, n, (double)s->pool_kib,
-					     (double)s->free_goal_kib);
+		double raw =
+		    mm_tax_auto_raw(max, mean, n, (double)s->pool_kib, (double)s->free_goal_kib);
 		if (raw < p->tau_prev)
 			raw = p->tau_prev + (raw - p->tau_prev) / MM_TAX_HYSTERESIS;
 		p->tau_prev = raw;
@@ -125,9 +127,7 @@ void mm_policy_run(struct mm_policy *p, const struct mm_snapshot *s, struct mm_p
 	if (s->n == 0)
 		return;
 	switch (p->kind) {
-	case MM_POLICY_TAX:
-		run_tax(p, s, out);
-		break;
+	case MM_POLICY_TAX: run_tax(p, s, out); break;
 	case MM_POLICY_EQUAL:
 		for (size_t i = 0; i < s->n; i++)
 			out->dom[i].want_kib = to_kib((double)s->pool_kib / (double)s->n);

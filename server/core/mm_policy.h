@@ -44,6 +44,6 @@ uint64_t mm_dom_used_kib(const struct mm_dom_in *d);
  * the smallest tau that leaves the busiest guest exactly f free, clamped to
  * [0,1]; 0 when all domains use the same (0/0 in the 2013 code). */
 double mm_tax_auto_raw(double max_used_kib, double mean_used_kib, size_t n, double pool_kib,
-		       double free_kib);
+                       double free_kib);
 
 #endif

@@ -4,12 +4,12 @@
 const char *mm_reason_name(enum mm_reason r)
 {
 	static const char *const names[MM_REASON_COUNT] = {
-		[MM_REASON_HOLD] = "hold",       [MM_REASON_GROW] = "grow",
-		[MM_REASON_SHRINK] = "shrink",   [MM_REASON_MAXMEM] = "maxmem",
-		[MM_REASON_FLOOR] = "floor",     [MM_REASON_POOL] = "pool",
-		[MM_REASON_RESERVE] = "reserve", [MM_REASON_DEADBAND] = "deadband",
-		[MM_REASON_STALE] = "stale",     [MM_REASON_STUCK] = "stuck",
-		[MM_REASON_NO_REPORT] = "no_report",
+	    [MM_REASON_HOLD] = "hold",           [MM_REASON_GROW] = "grow",
+	    [MM_REASON_SHRINK] = "shrink",       [MM_REASON_MAXMEM] = "maxmem",
+	    [MM_REASON_FLOOR] = "floor",         [MM_REASON_POOL] = "pool",
+	    [MM_REASON_RESERVE] = "reserve",     [MM_REASON_DEADBAND] = "deadband",
+	    [MM_REASON_STALE] = "stale",         [MM_REASON_STUCK] = "stuck",
+	    [MM_REASON_NO_REPORT] = "no_report",
 	};
 	return (unsigned)r < MM_REASON_COUNT ? names[r] : "unknown";
 }

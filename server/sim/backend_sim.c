@@ -17,14 +17,17 @@ struct sim {
 	struct mm_metrics m;
 	char (*text)[MM_REPORT_MAX_BYTES + 1]; /* last report per guest, as xenstore holds it */
 	int *text_len;                         /* -1: none yet */
-	uint64_t now_ms;   /* since scenario start */
-	uint64_t epoch_ms; /* Unix ms at scenario start */
+	uint64_t now_ms;                       /* since scenario start */
+	uint64_t epoch_ms;                     /* Unix ms at scenario start */
 	uint64_t end_ms;
 	uint32_t next_domid;
 	struct timespec wall; /* real time mode: when the last tick was due */
 };
 
-static struct sim *S(struct mm_backend *b) { return (struct sim *)b; }
+static struct sim *S(struct mm_backend *b)
+{
+	return (struct sim *)b;
+}
 
 static uint64_t host_free(const struct sim *s)
 {
@@ -84,7 +87,7 @@ static bool tick(struct sim *s)
 	}
 	pool = s->sc.host_kib - s->sc.dom0_kib - s->sc.reserve_kib;
 	mm_metrics_tick(&s->m, s->g, s->now_ms, s->sc.tick_ms, pool, host_free(s),
-			s->sc.reserve_kib);
+	                s->sc.reserve_kib);
 	return event;
 }
 
@@ -123,7 +126,7 @@ static int sim_list(struct mm_backend *b, struct mm_dom_info *out, size_t cap, s
 }
 
 static int sim_read_report(struct mm_backend *b, uint32_t domid, struct mm_report *out,
-			   struct mm_report_error *err)
+                           struct mm_report_error *err)
 {
 	struct sim *s = S(b);
 	size_t i;
@@ -205,19 +208,19 @@ static void sim_destroy(struct mm_backend *b)
 }
 
 static const struct mm_backend_ops sim_ops = {
-	.name = "sim",
-	.list_domains = sim_list,
-	.read_report = sim_read_report,
-	.host_free = sim_host_free,
-	.set_target = sim_set_target,
-	.wait = sim_wait,
-	.now_ms = sim_now,
-	.finished = sim_finished,
-	.destroy = sim_destroy,
+    .name = "sim",
+    .list_domains = sim_list,
+    .read_report = sim_read_report,
+    .host_free = sim_host_free,
+    .set_target = sim_set_target,
+    .wait = sim_wait,
+    .now_ms = sim_now,
+    .finished = sim_finished,
+    .destroy = sim_destroy,
 };
 
 int mm_backend_sim_create(struct mm_scenario *sc, const struct mm_sim_opts *o,
-			  struct mm_backend **out, char *err, size_t errlen)
+                          struct mm_backend **out, char *err, size_t errlen)
 {
 	struct sim *s = calloc(1, sizeof(*s));
 	size_t n = sc->n;

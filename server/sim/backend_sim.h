@@ -16,7 +16,7 @@ struct mm_sim_opts {
 
 /* Takes ownership of *sc on success (freed by destroy). */
 int mm_backend_sim_create(struct mm_scenario *sc, const struct mm_sim_opts *o,
-			  struct mm_backend **out, char *err, size_t errlen);
+                          struct mm_backend **out, char *err, size_t errlen);
 
 /* The run's metrics so far (valid until destroy), and the pool a perfect
  * balancer could share. */

@@ -7,10 +7,10 @@
 #include <string.h>
 
 #define INTERMITTENT_PERIOD_MS 30000
-#define INTERMITTENT_STUCK_MS 10000
+#define INTERMITTENT_STUCK_MS  10000
 
 void mm_guest_start(struct mm_guest *g, const struct mm_guest_cfg *cfg, uint32_t domid,
-		    uint64_t now_ms)
+                    uint64_t now_ms)
 {
 	memset(g, 0, sizeof(*g));
 	g->cfg = cfg;
@@ -95,10 +95,10 @@ int mm_guest_report(struct mm_guest *g, char *buf, size_t len)
 	if (c->behaviour == MM_BEH_SILENT)
 		return -1;
 	if (c->behaviour == MM_BEH_GARBAGE)
-		return snprintf(buf, len, "v=1 tot=%llu free=-1 seq=%llu",
-				(unsigned long long)tot, (unsigned long long)++g->seq);
+		return snprintf(buf, len, "v=1 tot=%llu free=-1 seq=%llu", (unsigned long long)tot,
+		                (unsigned long long)++g->seq);
 	r.has = MM_REPORT_HAS_SEQ | MM_REPORT_HAS_AVAIL | MM_REPORT_HAS_CACHED |
-		MM_REPORT_HAS_SWAP | MM_REPORT_HAS_VMSTAT | MM_REPORT_HAS_BALLOON;
+	        MM_REPORT_HAS_SWAP | MM_REPORT_HAS_VMSTAT | MM_REPORT_HAS_BALLOON;
 	r.seq = ++g->seq;
 	r.tot_kib = tot;
 	r.cached_kib = spare * c->cache_permille / 1000;

@@ -26,15 +26,15 @@ enum mm_behaviour {
 struct mm_guest_cfg {
 	char name[MM_NAME_MAX];
 	uint64_t maxmem_kib;
-	uint64_t memory_kib;       /* initial allocation */
+	uint64_t memory_kib; /* initial allocation */
 	uint64_t floor_kib;
-	uint64_t overhead_kib;     /* allocation the guest never sees (MemTotal below target) */
-	uint64_t kernel_min_kib;   /* MemTotal share the kernel keeps */
-	uint64_t balloon_kib_s;    /* balloon speed, KiB per second */
+	uint64_t overhead_kib;   /* allocation the guest never sees (MemTotal below target) */
+	uint64_t kernel_min_kib; /* MemTotal share the kernel keeps */
+	uint64_t balloon_kib_s;  /* balloon speed, KiB per second */
 	uint64_t swap_kib;
-	uint32_t cache_permille;   /* part of the spare memory page cache fills */
+	uint32_t cache_permille; /* part of the spare memory page cache fills */
 	enum mm_behaviour behaviour;
-	uint64_t behaviour_kib;    /* hidden floor/ceiling */
+	uint64_t behaviour_kib;     /* hidden floor/ceiling */
 	uint64_t start_ms, stop_ms; /* domain exists in [start, stop); stop 0 = for ever */
 	struct mm_workload workload;
 };
@@ -43,11 +43,11 @@ struct mm_guest {
 	const struct mm_guest_cfg *cfg;
 	uint32_t domid;
 	bool alive;
-	uint64_t alloc_kib;  /* actual allocation */
+	uint64_t alloc_kib; /* actual allocation */
 	uint64_t target_kib;
 	uint64_t demand_kib; /* application demand now */
 	uint64_t resident_kib, swap_used_kib;
-	bool oom;            /* in an OOM episode (swap full) */
+	bool oom; /* in an OOM episode (swap full) */
 	uint64_t oom_events;
 	uint64_t pswpin, pswpout;
 	uint64_t seq;
@@ -55,7 +55,7 @@ struct mm_guest {
 
 /* Creates the domain at now_ms with its initial allocation. */
 void mm_guest_start(struct mm_guest *g, const struct mm_guest_cfg *cfg, uint32_t domid,
-		    uint64_t now_ms);
+                    uint64_t now_ms);
 
 /* Advances the guest by dt_ms ending at now_ms (ms since scenario start). */
 void mm_guest_tick(struct mm_guest *g, uint64_t now_ms, uint64_t dt_ms);

@@ -47,7 +47,8 @@ static void reaction(struct mm_guest_metrics *gm, bool is_short, uint64_t now_ms
 }
 
 void mm_metrics_tick(struct mm_metrics *m, const struct mm_guest *g, uint64_t now_ms,
-		     uint64_t dt_ms, uint64_t pool_kib, uint64_t host_free_kib, uint64_t reserve_kib)
+                     uint64_t dt_ms, uint64_t pool_kib, uint64_t host_free_kib,
+                     uint64_t reserve_kib)
 {
 	for (size_t i = 0; i < m->n; i++) {
 		struct mm_guest_metrics *gm = &m->g[i];
@@ -68,13 +69,13 @@ void mm_metrics_tick(struct mm_metrics *m, const struct mm_guest *g, uint64_t no
 }
 
 void mm_metrics_write(struct mm_metrics *m, size_t i, const struct mm_guest *g,
-		      uint64_t new_target_kib)
+                      uint64_t new_target_kib)
 {
 	struct mm_guest_metrics *gm = &m->g[i];
 
 	gm->writes++;
 	gm->moved_kib += new_target_kib > g->target_kib ? new_target_kib - g->target_kib
-							: g->target_kib - new_target_kib;
+	                                                : g->target_kib - new_target_kib;
 	if (new_target_kib > g->cfg->maxmem_kib)
 		gm->maxmem_violations++;
 	/* Below the floor and below what the guest has: a shrink into the floor.

@@ -15,8 +15,8 @@ struct mm_guest_metrics {
 	uint64_t shortfall_kib_ms; /* integral of swap used */
 	uint64_t idle_kib_ms;      /* integral of allocation beyond need + f */
 	uint64_t oom_events;
-	uint64_t episodes;         /* times the guest became short */
-	uint64_t reactions;        /* episodes that ended (covered again) */
+	uint64_t episodes;  /* times the guest became short */
+	uint64_t reactions; /* episodes that ended (covered again) */
 	uint64_t reaction_sum_ms, reaction_max_ms;
 	uint64_t short_since_ms;
 	bool is_short;
@@ -38,11 +38,12 @@ struct mm_metrics {
  * could share (host memory - dom0 - reserve); host_free/reserve for the
  * reserve invariant. */
 void mm_metrics_tick(struct mm_metrics *m, const struct mm_guest *g, uint64_t now_ms,
-		     uint64_t dt_ms, uint64_t pool_kib, uint64_t host_free_kib, uint64_t reserve_kib);
+                     uint64_t dt_ms, uint64_t pool_kib, uint64_t host_free_kib,
+                     uint64_t reserve_kib);
 
 /* A target write to guest i: churn, and the maxmem/floor invariants. */
 void mm_metrics_write(struct mm_metrics *m, size_t i, const struct mm_guest *g,
-		      uint64_t new_target_kib);
+                      uint64_t new_target_kib);
 
 /* Sums over guests. */
 void mm_metrics_total(const struct mm_metrics *m, struct mm_guest_metrics *sum);

@@ -33,7 +33,7 @@ static json_t *get(json_t *obj, json_t *defaults, const char *field)
 }
 
 static int size_field(struct ctx *c, json_t *o, json_t *d, const char *f, uint64_t def,
-		      uint64_t *out)
+                      uint64_t *out)
 {
 	json_t *v = get(o, d, f);
 	int rc;
@@ -55,7 +55,7 @@ static int size_field(struct ctx *c, json_t *o, json_t *d, const char *f, uint64
 }
 
 static int secs_field(struct ctx *c, json_t *o, json_t *d, const char *f, uint64_t def_ms,
-		      uint64_t *out_ms)
+                      uint64_t *out_ms)
 {
 	json_t *v = get(o, d, f);
 
@@ -69,10 +69,14 @@ static int secs_field(struct ctx *c, json_t *o, json_t *d, const char *f, uint64
 }
 
 static const char *const behaviours[] = {
-	[MM_BEH_NORMAL] = "normal", [MM_BEH_STUCK] = "stuck", [MM_BEH_SLOW] = "slow",
-	[MM_BEH_HIDDEN_FLOOR] = "hidden_floor", [MM_BEH_HIDDEN_CEILING] = "hidden_ceiling",
-	[MM_BEH_INTERMITTENT] = "intermittent", [MM_BEH_SILENT] = "silent",
-	[MM_BEH_GARBAGE] = "garbage",
+    [MM_BEH_NORMAL] = "normal",
+    [MM_BEH_STUCK] = "stuck",
+    [MM_BEH_SLOW] = "slow",
+    [MM_BEH_HIDDEN_FLOOR] = "hidden_floor",
+    [MM_BEH_HIDDEN_CEILING] = "hidden_ceiling",
+    [MM_BEH_INTERMITTENT] = "intermittent",
+    [MM_BEH_SILENT] = "silent",
+    [MM_BEH_GARBAGE] = "garbage",
 };
 
 static int behaviour_field(struct ctx *c, json_t *o, json_t *d, struct mm_guest_cfg *g)
@@ -89,16 +93,17 @@ static int behaviour_field(struct ctx *c, json_t *o, json_t *d, struct mm_guest_
 			g->behaviour = (enum mm_behaviour)i;
 			if (i == MM_BEH_HIDDEN_FLOOR || i == MM_BEH_HIDDEN_CEILING)
 				return size_field(c, o, d, "behaviour_at", g->memory_kib,
-						  &g->behaviour_kib);
+				                  &g->behaviour_kib);
 			return 0;
 		}
 	}
-	return bad(c, "behaviour", "must be normal, stuck, slow, hidden_floor, hidden_ceiling, "
-		   "intermittent, silent or garbage");
+	return bad(c, "behaviour",
+	           "must be normal, stuck, slow, hidden_floor, hidden_ceiling, "
+	           "intermittent, silent or garbage");
 }
 
-static int trace_workload(struct ctx *c, struct mm_scenario *sc, const char *base_dir,
-			  json_t *w, struct mm_guest_cfg *g)
+static int trace_workload(struct ctx *c, struct mm_scenario *sc, const char *base_dir, json_t *w,
+                          struct mm_guest_cfg *g)
 {
 	char path[PATH_MAX];
 	const char *rel = json_string_value(json_object_get(w, "trace"));
@@ -110,7 +115,7 @@ static int trace_workload(struct ctx *c, struct mm_scenario *sc, const char *bas
 	if (!rel)
 		return bad(c, "workload", "object form needs \"trace\": \"path\"");
 	snprintf(path, sizeof(path), "%s%s%s", rel[0] == '/' ? "" : base_dir,
-		 rel[0] == '/' ? "" : "/", rel);
+	         rel[0] == '/' ? "" : "/", rel);
 	rc = mm_trace_load(path, t, &terr);
 	if (rc) {
 		snprintf(c->err, c->errlen, "%s: trace %s: %s", c->where, path, terr.text);
@@ -127,8 +132,8 @@ static int trace_workload(struct ctx *c, struct mm_scenario *sc, const char *bas
 	return rc;
 }
 
-static int workload_field(struct ctx *c, struct mm_scenario *sc, const char *base_dir,
-			  json_t *o, json_t *d, struct mm_guest_cfg *g)
+static int workload_field(struct ctx *c, struct mm_scenario *sc, const char *base_dir, json_t *o,
+                          json_t *d, struct mm_guest_cfg *g)
 {
 	json_t *w = get(o, d, "workload");
 
@@ -137,8 +142,9 @@ static int workload_field(struct ctx *c, struct mm_scenario *sc, const char *bas
 	if (json_is_object(w))
 		return trace_workload(c, sc, base_dir, w, g);
 	if (!json_is_string(w))
-		return bad(c, "workload", "must be a string such as \"mono 50M 400M 20M\" or "
-			   "{\"trace\": \"file\"}");
+		return bad(c, "workload",
+		           "must be a string such as \"mono 50M 400M 20M\" or "
+		           "{\"trace\": \"file\"}");
 	if (mm_workload_parse(json_string_value(w), &g->workload, c->err, c->errlen)) {
 		char tmp[256];
 		snprintf(tmp, sizeof(tmp), "%s", c->err);
@@ -172,7 +178,7 @@ static int guest_sizes(struct ctx *c, json_t *o, json_t *d, struct mm_guest_cfg 
 }
 
 static int guest_one(struct ctx *c, struct mm_scenario *sc, const char *base_dir, json_t *o,
-		     json_t *d, struct mm_guest_cfg *g)
+                     json_t *d, struct mm_guest_cfg *g)
 {
 	json_t *cache = get(o, d, "cache_share");
 	uint64_t stop_ms;
@@ -203,10 +209,11 @@ static int count_guests(json_t *guests, size_t *n)
 	size_t i, total = 0;
 	json_t *g;
 
-	json_array_foreach(guests, i, g) {
+	json_array_foreach(guests, i, g)
+	{
 		json_int_t k = json_is_integer(json_object_get(g, "count"))
-				       ? json_integer_value(json_object_get(g, "count"))
-				       : 1;
+		                   ? json_integer_value(json_object_get(g, "count"))
+		                   : 1;
 		if (!json_is_object(g) || k < 1 || k > MM_SCENARIO_MAX_GUESTS)
 			return -EINVAL;
 		total += (size_t)k;
@@ -223,8 +230,9 @@ static int name_guest(struct mm_guest_cfg *g, json_t *o, size_t idx)
 
 	if (!name)
 		return snprintf(g->name, sizeof(g->name), "vm%zu", idx + 1), 0;
-	if (strlen(name) >= sizeof(fmt) || strspn(name, "abcdefghijklmnopqrstuvwxyz"
-		"ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.%d") != strlen(name))
+	if (strlen(name) >= sizeof(fmt) ||
+	    strspn(name, "abcdefghijklmnopqrstuvwxyz"
+	                 "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.%d") != strlen(name))
 		return -EINVAL;
 	snprintf(fmt, sizeof(fmt), "%s", name);
 	if (strstr(fmt, "%d")) {
@@ -245,18 +253,21 @@ static int guests_all(struct ctx *c, struct mm_scenario *sc, const char *base_di
 	size_t i, idx = 0;
 
 	if (!json_is_array(arr) || count_guests(arr, &sc->n))
-		return bad(c, "guests", "must be a list of 1 to 1000 guest objects (count included)");
+		return bad(c, "guests",
+		           "must be a list of 1 to 1000 guest objects (count included)");
 	sc->guests = calloc(sc->n, sizeof(*sc->guests));
 	sc->traces = calloc(sc->n, sizeof(*sc->traces));
 	if (!sc->guests || !sc->traces)
 		return -ENOMEM;
-	json_array_foreach(arr, i, o) {
+	json_array_foreach(arr, i, o)
+	{
 		json_t *cnt = json_object_get(o, "count");
 		size_t k, reps = cnt ? (size_t)json_integer_value(cnt) : 1;
 		for (k = 0; k < reps; k++, idx++) {
 			struct mm_guest_cfg *g = &sc->guests[idx];
 			if (name_guest(g, o, idx))
-				return bad(c, "name", "must be letters, digits, -_. (optionally %d)");
+				return bad(c, "name",
+				           "must be letters, digits, -_. (optionally %d)");
 			snprintf(where, sizeof(where), "guest %s", g->name);
 			c->where = where;
 			int rc = guest_one(c, sc, base_dir, o, d, g);
@@ -308,16 +319,17 @@ static int fits_host(struct ctx *c, const struct mm_scenario *sc)
 	for (size_t i = 0; i < sc->n; i++)
 		sum += sc->guests[i].memory_kib;
 	if (sum > sc->host_kib) {
-		snprintf(c->err, c->errlen, "host: dom0 + reserve + the guests' initial memory "
-			 "(%llu KiB) exceed host memory (%llu KiB)",
-			 (unsigned long long)sum, (unsigned long long)sc->host_kib);
+		snprintf(c->err, c->errlen,
+		         "host: dom0 + reserve + the guests' initial memory "
+		         "(%llu KiB) exceed host memory (%llu KiB)",
+		         (unsigned long long)sum, (unsigned long long)sc->host_kib);
 		return -EINVAL;
 	}
 	return 0;
 }
 
 int mm_scenario_parse(const char *json, const char *base_dir, struct mm_scenario *sc, char *err,
-		      size_t errlen)
+                      size_t errlen)
 {
 	struct ctx c = {err, errlen, "scenario"};
 	json_error_t jerr;
@@ -329,7 +341,8 @@ int mm_scenario_parse(const char *json, const char *base_dir, struct mm_scenario
 		snprintf(err, errlen, "line %d column %d: %s", jerr.line, jerr.column, jerr.text);
 		return -EINVAL;
 	}
-	rc = json_is_object(root) ? host_and_run(&c, sc, root) : bad(&c, "top level", "must be an object");
+	rc = json_is_object(root) ? host_and_run(&c, sc, root)
+	                          : bad(&c, "top level", "must be an object");
 	rc = rc ? rc : guests_all(&c, sc, base_dir, root);
 	rc = rc ? rc : fits_host(&c, sc);
 	json_decref(root);
@@ -349,7 +362,7 @@ int mm_scenario_load(const char *path, struct mm_scenario *sc, char *err, size_t
 	memset(sc, 0, sizeof(*sc));
 	if (!root) {
 		snprintf(err, errlen, "%s: line %d column %d: %s", path, jerr.line, jerr.column,
-			 jerr.text);
+		         jerr.text);
 		return -EINVAL;
 	}
 	text = json_dumps(root, 0);

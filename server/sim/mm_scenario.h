@@ -16,13 +16,13 @@ struct mm_scenario {
 	char name[64];
 	uint64_t seed;
 	uint64_t duration_ms;
-	uint64_t tick_ms;     /* simulation step */
-	uint64_t report_ms;   /* how often guests report, as mmclient's interval */
-	uint64_t host_kib;    /* physical memory */
+	uint64_t tick_ms;   /* simulation step */
+	uint64_t report_ms; /* how often guests report, as mmclient's interval */
+	uint64_t host_kib;  /* physical memory */
 	uint64_t dom0_kib;
 	uint64_t reserve_kib;
-	uint64_t pool_kib;    /* server hint: 0 = auto */
-	uint64_t free_kib;    /* server hint: 0 = default */
+	uint64_t pool_kib; /* server hint: 0 = auto */
+	uint64_t free_kib; /* server hint: 0 = default */
 	size_t n;
 	struct mm_guest_cfg *guests;
 	size_t ntraces;
@@ -35,7 +35,7 @@ int mm_scenario_load(const char *path, struct mm_scenario *sc, char *err, size_t
 
 /* Parses JSON text; base_dir resolves trace paths. */
 int mm_scenario_parse(const char *json, const char *base_dir, struct mm_scenario *sc, char *err,
-		      size_t errlen);
+                      size_t errlen);
 
 void mm_scenario_free(struct mm_scenario *sc);
 

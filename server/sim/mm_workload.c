@@ -19,12 +19,12 @@ struct shape {
 };
 
 static const struct shape shapes[] = {
-	{"mono", MM_WL_MONO, 3, "mono LOW HIGH STEP"},
-	{"static", MM_WL_STATIC, 1, "static SIZE"},
-	{"random", MM_WL_RANDOM, 2, "random LOW HIGH"},
-	{"triangle", MM_WL_TRIANGLE, 3, "triangle BASE DELTA MAX"},
-	{"step", MM_WL_STEP, 3, "step LOW HIGH AT_S"},
-	{"burst", MM_WL_BURST, 4, "burst BASE PEAK AT_S LEN_S"},
+    {"mono", MM_WL_MONO, 3, "mono LOW HIGH STEP"},
+    {"static", MM_WL_STATIC, 1, "static SIZE"},
+    {"random", MM_WL_RANDOM, 2, "random LOW HIGH"},
+    {"triangle", MM_WL_TRIANGLE, 3, "triangle BASE DELTA MAX"},
+    {"step", MM_WL_STEP, 3, "step LOW HIGH AT_S"},
+    {"burst", MM_WL_BURST, 4, "burst BASE PEAK AT_S LEN_S"},
 };
 
 /* Splits spec into at most 1 + MAX_ARGS words in buf; returns the count. */
@@ -44,17 +44,18 @@ static int split(const char *spec, char *buf, size_t len, char **words)
 
 /* Sizes for the size slots; plain seconds for the timing slots of step/burst. */
 static int parse_args(const struct shape *sh, char **args, struct mm_workload *w, char *err,
-		      size_t errlen)
+                      size_t errlen)
 {
 	uint64_t v[MAX_ARGS] = {0};
 
 	for (int i = 0; i < sh->nargs; i++) {
-		int timing = (sh->kind == MM_WL_STEP && i == 2) || (sh->kind == MM_WL_BURST && i >= 2);
+		int timing =
+		    (sh->kind == MM_WL_STEP && i == 2) || (sh->kind == MM_WL_BURST && i >= 2);
 		int rc = timing ? mm_parse_u64(args[i], 1000000000, &v[i])
-				: mm_parse_size_kib(args[i], &v[i]);
+		                : mm_parse_size_kib(args[i], &v[i]);
 		if (rc) {
-			snprintf(err, errlen, "workload '%s': argument %d '%s': %s", sh->usage, i + 1,
-				 args[i], mm_parse_strerror(rc));
+			snprintf(err, errlen, "workload '%s': argument %d '%s': %s", sh->usage,
+			         i + 1, args[i], mm_parse_strerror(rc));
 			return -EINVAL;
 		}
 	}
@@ -77,8 +78,10 @@ static int check_shape(const struct mm_workload *w, const char *usage, char *err
 	if (w->kind == MM_WL_TRIANGLE)
 		bad = w->b_kib == 0 || w->a_kib > w->c_kib;
 	if (bad)
-		snprintf(err, errlen, "workload '%s': LOW/BASE must not exceed HIGH/MAX and "
-			 "STEP/DELTA must be positive", usage);
+		snprintf(err, errlen,
+		         "workload '%s': LOW/BASE must not exceed HIGH/MAX and "
+		         "STEP/DELTA must be positive",
+		         usage);
 	return bad ? -EINVAL : 0;
 }
 
@@ -101,8 +104,10 @@ int mm_workload_parse(const char *spec, struct mm_workload *w, char *err, size_t
 			return -EINVAL;
 		return check_shape(w, sh->usage, err, errlen);
 	}
-	snprintf(err, errlen, "unknown workload '%s' (known: mono, static, random, triangle, "
-		 "step, burst, or a trace file)", spec);
+	snprintf(err, errlen,
+	         "unknown workload '%s' (known: mono, static, random, triangle, "
+	         "step, burst, or a trace file)",
+	         spec);
 	return -EINVAL;
 }
 
@@ -144,7 +149,8 @@ uint64_t mm_workload_demand_kib(const struct mm_workload *w, uint64_t t_ms)
 	case MM_WL_MONO: return mono(w, s);
 	case MM_WL_STATIC: return w->a_kib;
 	case MM_WL_RANDOM:
-		return w->a_kib + mix(w->seed ^ (s * 0x632be59bd9b4e019u)) % (w->b_kib - w->a_kib + 1);
+		return w->a_kib +
+		       mix(w->seed ^ (s * 0x632be59bd9b4e019u)) % (w->b_kib - w->a_kib + 1);
 	case MM_WL_TRIANGLE: return triangle(w, s);
 	case MM_WL_STEP: return t_ms >= w->at_ms ? w->b_kib : w->a_kib;
 	case MM_WL_BURST:

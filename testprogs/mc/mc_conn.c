@@ -27,19 +27,21 @@ static bool is_loopback(const struct sockaddr *sa)
 }
 
 int mc_addr_resolve(const char *host, const char *port, bool allow_remote, struct mc_addr *a,
-		    FILE *err)
+                    FILE *err)
 {
 	struct addrinfo hints = {.ai_socktype = SOCK_STREAM}, *res = NULL;
 	int rc = getaddrinfo(host, port, &hints, &res);
 
 	if (rc) {
 		fprintf(err, "mm_bench_mc: cannot resolve %s:%s: %s\n", host, port,
-			gai_strerror(rc));
+		        gai_strerror(rc));
 		return -EHOSTUNREACH;
 	}
 	if (!allow_remote && !is_loopback(res->ai_addr)) {
-		fprintf(err, "mm_bench_mc: %s is not a loopback address; refusing to load a "
-			     "remote server without --allow-remote\n", host);
+		fprintf(err,
+		        "mm_bench_mc: %s is not a loopback address; refusing to load a "
+		        "remote server without --allow-remote\n",
+		        host);
 		freeaddrinfo(res);
 		return -EPERM;
 	}

@@ -43,7 +43,7 @@ struct mc_addr {
  * address that is not loopback (127.0.0.0/8, ::1). 0 or -errno, with a
  * message on err. */
 int mc_addr_resolve(const char *host, const char *port, bool allow_remote, struct mc_addr *a,
-		    FILE *err);
+                    FILE *err);
 
 int mc_conn_init(struct mc_conn *c, uint32_t depth, size_t out_cap);
 void mc_conn_dispose(struct mc_conn *c);

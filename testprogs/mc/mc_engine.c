@@ -17,10 +17,10 @@
 #include "mc_sched.h"
 #include "mm_tp.h"
 
-#define NS_PER_S UINT64_C(1000000000)
+#define NS_PER_S       UINT64_C(1000000000)
 #define BACKOFF_MIN_MS 100
 #define BACKOFF_MAX_MS 1000
-#define STOP_DRAIN_NS (200 * UINT64_C(1000000)) /* after a signal: short drain */
+#define STOP_DRAIN_NS  (200 * UINT64_C(1000000)) /* after a signal: short drain */
 
 struct eng {
 	const struct mc_engine_cfg *cfg;
@@ -30,12 +30,12 @@ struct eng {
 	uint32_t n, cursor, ndown;
 	uint32_t *dirty, ndirty;
 	struct mc_sched sched;
-	uint64_t next_due;          /* open loop: absolute ns of the next arrival */
+	uint64_t next_due; /* open loop: absolute ns of the next arrival */
 	struct mc_mix mix;
 	uint64_t fill_next, fill_left;
-	char *values;               /* value bytes, value_max long */
+	char *values; /* value bytes, value_max long */
 	char key[MC_KEY_MAX + 1];
-	struct mc_tick *tick;       /* the current second */
+	struct mc_tick *tick; /* the current second */
 	uint64_t tick_end_ns;
 	uint64_t end_ns, drain_until_ns, late_ns, delay_ns;
 	int issuing;
@@ -103,7 +103,7 @@ static int issue(struct eng *e, struct mc_conn *c, uint64_t due, uint64_t now)
 		room = c->out_cap - c->out_len;
 	}
 	len = mc_encode(e->o->proto, p.op, e->key, e->o->key_len, e->values, p.value_len,
-			c->out + c->out_len, room);
+	                c->out + c->out_len, room);
 	if (len < 0)
 		return len;
 	c->out_len += (size_t)len;
@@ -152,8 +152,7 @@ static void conn_lost(struct eng *e, struct mc_conn *c, uint64_t now)
 	conn_down(e, c, now);
 }
 
-static void complete(struct eng *e, struct mc_conn *c, const struct mc_resp *resp,
-		     uint64_t now)
+static void complete(struct eng *e, struct mc_conn *c, const struct mc_resp *resp, uint64_t now)
 {
 	struct mc_req *r = mc_conn_head(c);
 	struct mc_counts *k = &e->tick->c;
@@ -186,7 +185,7 @@ static int decode_all(struct eng *e, struct mc_conn *c, uint64_t now)
 
 	while (c->count) {
 		int n = mc_decode(e->o->proto, (enum mc_op)mc_conn_head(c)->op, c->in + pos,
-				  c->in_len - pos, &resp);
+		                  c->in_len - pos, &resp);
 		if (n < 0)
 			return n;
 		if (n == 0) {
@@ -331,8 +330,7 @@ static uint64_t wait_ns(const struct eng *e, uint64_t now)
 		until = e->end_ns;
 	if (!e->issuing && e->drain_until_ns < until)
 		until = e->drain_until_ns;
-	if (e->issuing && e->cfg->mode == MC_MODE_OPEN && e->next_due > now &&
-	    e->next_due < until)
+	if (e->issuing && e->cfg->mode == MC_MODE_OPEN && e->next_due > now && e->next_due < until)
 		until = e->next_due;
 	if (e->ndown && now + BACKOFF_MIN_MS * UINT64_C(1000000) < until)
 		until = now + BACKOFF_MIN_MS * UINT64_C(1000000);
@@ -363,8 +361,7 @@ static bool finished(struct eng *e, uint64_t now)
 	if (e->issuing) {
 		if (mm_tp_stop)
 			e->drain_until_ns = now + STOP_DRAIN_NS;
-		else if (now >= e->end_ns ||
-			 (e->cfg->mode == MC_MODE_FILL && e->fill_left == 0))
+		else if (now >= e->end_ns || (e->cfg->mode == MC_MODE_FILL && e->fill_left == 0))
 			e->drain_until_ns = e->end_ns + e->cfg->drain_ns;
 		else
 			return false;
@@ -406,8 +403,8 @@ static int setup_conns(struct eng *e, FILE *err)
 			rc = mc_conn_connect_wait(&e->conns[i], e->cfg->addr, 2000);
 		if (rc) {
 			fprintf(err, "mm_bench_mc: error=connect addr=%s conn=%u: %s%s\n",
-				e->cfg->addr->text, i, strerror(-rc),
-				rc == -ECONNREFUSED ? " (is memcached running there?)" : "");
+			        e->cfg->addr->text, i, strerror(-rc),
+			        rc == -ECONNREFUSED ? " (is memcached running there?)" : "");
 			return rc;
 		}
 		set_events(e, &e->conns[i], EPOLLIN, EPOLL_CTL_ADD);
@@ -429,9 +426,12 @@ static int setup(struct eng *e, const struct mc_engine_cfg *cfg, FILE *err)
 	e->delay_ns = o->delay_us * 1000u;
 	e->issuing = 1;
 	e->mix = (struct mc_mix){.rng = cfg->seed ^ UINT64_C(0x5bd1e9955bd1e995),
-				 .get_ratio = o->get_ratio, .keys = o->keys,
-				 .hot_frac = o->hot_frac, .hot_prob = o->hot_prob,
-				 .value_min = o->value_min, .value_max = o->value_max};
+	                         .get_ratio = o->get_ratio,
+	                         .keys = o->keys,
+	                         .hot_frac = o->hot_frac,
+	                         .hot_prob = o->hot_prob,
+	                         .value_min = o->value_min,
+	                         .value_max = o->value_max};
 	e->fill_next = cfg->key_from;
 	if (cfg->mode == MC_MODE_FILL && cfg->key_step && cfg->key_from < o->keys)
 		e->fill_left = (o->keys - cfg->key_from + cfg->key_step - 1) / cfg->key_step;
@@ -486,7 +486,7 @@ static void finish_ticks(struct eng *e)
 int mc_engine_run(const struct mc_engine_cfg *cfg, struct mc_engine_result *res, FILE *err)
 {
 	struct timespec t0 = {.tv_sec = (time_t)(cfg->t0_ns / NS_PER_S),
-			      .tv_nsec = (long)(cfg->t0_ns % NS_PER_S)};
+	                      .tv_nsec = (long)(cfg->t0_ns % NS_PER_S)};
 	struct eng e;
 	int rc = setup(&e, cfg, err);
 

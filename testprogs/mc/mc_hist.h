@@ -8,9 +8,9 @@
 #include <stdint.h>
 
 #define MC_HIST_SUB_BITS 7
-#define MC_HIST_SUB (1u << MC_HIST_SUB_BITS)
+#define MC_HIST_SUB      (1u << MC_HIST_SUB_BITS)
 #define MC_HIST_MAX_BITS 40 /* values are clamped below 2^40 ns (18 min) */
-#define MC_HIST_BUCKETS ((MC_HIST_MAX_BITS - MC_HIST_SUB_BITS + 1) * MC_HIST_SUB)
+#define MC_HIST_BUCKETS  ((MC_HIST_MAX_BITS - MC_HIST_SUB_BITS + 1) * MC_HIST_SUB)
 
 struct mc_hist {
 	uint64_t count;

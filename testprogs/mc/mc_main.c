@@ -16,20 +16,25 @@
 
 enum { EXIT_OK = 0, EXIT_RUN = 1, EXIT_USAGE = 2, EXIT_ERRORS = 3 };
 
-#define NS_PER_MS UINT64_C(1000000)
+#define NS_PER_MS      UINT64_C(1000000)
 #define START_DELAY_NS (100 * NS_PER_MS) /* lets every worker connect before second 0 */
-#define DRAIN_NS (1000 * NS_PER_MS)
-#define KILL_GRACE_NS (5000 * NS_PER_MS) /* a worker this late past the end is killed */
+#define DRAIN_NS       (1000 * NS_PER_MS)
+#define KILL_GRACE_NS  (5000 * NS_PER_MS) /* a worker this late past the end is killed */
 
 /* Stores every key once, from this process; 0 or EXIT_RUN. */
 static int fill(const struct mc_opts *o, const struct mc_addr *addr)
 {
 	struct mc_opts fo = *o;
 	struct mc_engine_result res;
-	struct mc_engine_cfg cfg = {.o = &fo, .addr = addr, .mode = MC_MODE_FILL,
-				    .nconns = o->conns < 8 ? o->conns : 8, .seed = o->seed,
-				    .key_from = 0, .key_step = 1, .tick_fd = -1,
-				    .drain_ns = DRAIN_NS};
+	struct mc_engine_cfg cfg = {.o = &fo,
+	                            .addr = addr,
+	                            .mode = MC_MODE_FILL,
+	                            .nconns = o->conns < 8 ? o->conns : 8,
+	                            .seed = o->seed,
+	                            .key_from = 0,
+	                            .key_step = 1,
+	                            .tick_fd = -1,
+	                            .drain_ns = DRAIN_NS};
 	double secs;
 
 	fo.depth = o->depth > 32 ? o->depth : 32; /* a fill is throughput, not latency */
@@ -45,16 +50,16 @@ static int fill(const struct mc_opts *o, const struct mc_addr *addr)
 	fflush(stdout);
 	if (res.total.stored != o->keys) {
 		fprintf(stderr, "mm_bench_mc: error=fill stored=%llu of keys=%llu%s\n",
-			(unsigned long long)res.total.stored, (unsigned long long)o->keys,
-			mm_tp_stop ? " (stopped)" : "");
+		        (unsigned long long)res.total.stored, (unsigned long long)o->keys,
+		        mm_tp_stop ? " (stopped)" : "");
 		return EXIT_RUN;
 	}
 	return EXIT_OK;
 }
 
 /* Worker w's share of the connections and of the rate. */
-static void worker_cfg(const struct mc_opts *o, const struct mc_addr *addr, uint32_t w,
-		       uint64_t t0, struct mc_engine_cfg *cfg)
+static void worker_cfg(const struct mc_opts *o, const struct mc_addr *addr, uint32_t w, uint64_t t0,
+                       struct mc_engine_cfg *cfg)
 {
 	double rate = o->rate_per_s / o->procs;
 
@@ -79,7 +84,7 @@ struct workers {
 };
 
 static int spawn(struct workers *ws, const struct mc_opts *o, const struct mc_addr *addr,
-		 uint64_t t0)
+                 uint64_t t0)
 {
 	fflush(NULL); /* nothing buffered may be printed twice */
 	for (ws->n = 0; ws->n < o->procs; ws->n++) {
@@ -152,7 +157,7 @@ static bool reap(const struct workers *ws)
 			;
 		if (WIFSIGNALED(st))
 			fprintf(stderr, "mm_bench_mc: error=worker pid=%d signal=%d\n",
-				(int)ws->pid[w], WTERMSIG(st));
+			        (int)ws->pid[w], WTERMSIG(st));
 		if (!WIFEXITED(st) || WEXITSTATUS(st) != 0)
 			ok = false;
 	}
@@ -160,13 +165,13 @@ static bool reap(const struct workers *ws)
 }
 
 static int run_load(const struct mc_opts *o, const struct mc_addr *addr, unsigned set_index,
-		    FILE *record)
+                    FILE *record)
 {
 	struct workers ws = {.n = 0};
 	struct mc_agg agg;
 	uint64_t t0 = mc_now_ns() + START_DELAY_NS;
-	uint64_t deadline = t0 + (uint64_t)o->duration_s * 1000 * NS_PER_MS + DRAIN_NS +
-			    KILL_GRACE_NS;
+	uint64_t deadline =
+	    t0 + (uint64_t)o->duration_s * 1000 * NS_PER_MS + DRAIN_NS + KILL_GRACE_NS;
 	int rc;
 	bool ok;
 
@@ -201,8 +206,7 @@ static int run_one(const struct mc_opts *o, unsigned set_index, FILE *record)
 	mc_conn_dispose(&probe);
 	if (rc) {
 		fprintf(stderr, "mm_bench_mc: error=connect addr=%s: %s%s\n", addr.text,
-			strerror(-rc),
-			rc == -ECONNREFUSED ? " (is memcached running there?)" : "");
+		        strerror(-rc), rc == -ECONNREFUSED ? " (is memcached running there?)" : "");
 		return EXIT_RUN;
 	}
 	if (o->fill && (rc = fill(o, &addr)))
@@ -262,7 +266,8 @@ int main(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 	if (o.record[0]) {
 		if (!(record = fopen(o.record, "w"))) {
-			fprintf(stderr, "mm_bench_mc: --record %s: %s\n", o.record, strerror(errno));
+			fprintf(stderr, "mm_bench_mc: --record %s: %s\n", o.record,
+			        strerror(errno));
 			return EXIT_USAGE;
 		}
 		mc_record_header(record);

@@ -11,10 +11,10 @@
 
 struct mc_mix {
 	uint64_t rng;
-	double get_ratio;  /* share of gets, 0..1 */
-	uint64_t keys;     /* key numbers are 0..keys-1 */
-	double hot_frac;   /* 0: uniform keys; else this share of keys ... */
-	double hot_prob;   /* ... receives this share of requests */
+	double get_ratio;              /* share of gets, 0..1 */
+	uint64_t keys;                 /* key numbers are 0..keys-1 */
+	double hot_frac;               /* 0: uniform keys; else this share of keys ... */
+	double hot_prob;               /* ... receives this share of requests */
 	uint32_t value_min, value_max; /* bytes, uniform */
 };
 

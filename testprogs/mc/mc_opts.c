@@ -12,84 +12,98 @@
 #include "mm_parse.h"
 
 enum {
-	OPT_ALLOW_REMOTE = 256, OPT_PROTOCOL, OPT_SCHEDULE, OPT_WARMUP, OPT_COOLDOWN,
-	OPT_KEYSPACE, OPT_KEY_SIZE, OPT_HOT, OPT_FILL, OPT_NO_FILL, OPT_FILL_TIMEOUT, OPT_SEED,
-	OPT_LATE, OPT_DELAY, OPT_RECORD, OPT_AUTO,
+	OPT_ALLOW_REMOTE = 256,
+	OPT_PROTOCOL,
+	OPT_SCHEDULE,
+	OPT_WARMUP,
+	OPT_COOLDOWN,
+	OPT_KEYSPACE,
+	OPT_KEY_SIZE,
+	OPT_HOT,
+	OPT_FILL,
+	OPT_NO_FILL,
+	OPT_FILL_TIMEOUT,
+	OPT_SEED,
+	OPT_LATE,
+	OPT_DELAY,
+	OPT_RECORD,
+	OPT_AUTO,
 };
 
 static const struct option long_opts[] = {
-	{"server", required_argument, NULL, 's'},
-	{"allow-remote", no_argument, NULL, OPT_ALLOW_REMOTE},
-	{"conns", required_argument, NULL, 'c'},
-	{"procs", required_argument, NULL, 'P'},
-	{"depth", required_argument, NULL, 'd'},
-	{"protocol", required_argument, NULL, OPT_PROTOCOL},
-	{"rate", required_argument, NULL, 'r'},
-	{"schedule", required_argument, NULL, OPT_SCHEDULE},
-	{"duration", required_argument, NULL, 't'},
-	{"warmup", required_argument, NULL, OPT_WARMUP},
-	{"cooldown", required_argument, NULL, OPT_COOLDOWN},
-	{"get-ratio", required_argument, NULL, 'g'},
-	{"keys", required_argument, NULL, 'k'},
-	{"keyspace", required_argument, NULL, OPT_KEYSPACE},
-	{"key-size", required_argument, NULL, OPT_KEY_SIZE},
-	{"value-size", required_argument, NULL, 'v'},
-	{"hot", required_argument, NULL, OPT_HOT},
-	{"fill", no_argument, NULL, OPT_FILL},
-	{"no-fill", no_argument, NULL, OPT_NO_FILL},
-	{"fill-timeout", required_argument, NULL, OPT_FILL_TIMEOUT},
-	{"seed", required_argument, NULL, OPT_SEED},
-	{"late-us", required_argument, NULL, OPT_LATE},
-	{"delay-us", required_argument, NULL, OPT_DELAY},
-	{"quiet", no_argument, NULL, 'q'},
-	{"record", required_argument, NULL, OPT_RECORD},
-	{"auto", required_argument, NULL, OPT_AUTO},
-	{"help", no_argument, NULL, 'h'},
-	{NULL, 0, NULL, 0},
+    {"server", required_argument, NULL, 's'},
+    {"allow-remote", no_argument, NULL, OPT_ALLOW_REMOTE},
+    {"conns", required_argument, NULL, 'c'},
+    {"procs", required_argument, NULL, 'P'},
+    {"depth", required_argument, NULL, 'd'},
+    {"protocol", required_argument, NULL, OPT_PROTOCOL},
+    {"rate", required_argument, NULL, 'r'},
+    {"schedule", required_argument, NULL, OPT_SCHEDULE},
+    {"duration", required_argument, NULL, 't'},
+    {"warmup", required_argument, NULL, OPT_WARMUP},
+    {"cooldown", required_argument, NULL, OPT_COOLDOWN},
+    {"get-ratio", required_argument, NULL, 'g'},
+    {"keys", required_argument, NULL, 'k'},
+    {"keyspace", required_argument, NULL, OPT_KEYSPACE},
+    {"key-size", required_argument, NULL, OPT_KEY_SIZE},
+    {"value-size", required_argument, NULL, 'v'},
+    {"hot", required_argument, NULL, OPT_HOT},
+    {"fill", no_argument, NULL, OPT_FILL},
+    {"no-fill", no_argument, NULL, OPT_NO_FILL},
+    {"fill-timeout", required_argument, NULL, OPT_FILL_TIMEOUT},
+    {"seed", required_argument, NULL, OPT_SEED},
+    {"late-us", required_argument, NULL, OPT_LATE},
+    {"delay-us", required_argument, NULL, OPT_DELAY},
+    {"quiet", no_argument, NULL, 'q'},
+    {"record", required_argument, NULL, OPT_RECORD},
+    {"auto", required_argument, NULL, OPT_AUTO},
+    {"help", no_argument, NULL, 'h'},
+    {NULL, 0, NULL, 0},
 };
 
 void mc_opts_usage(FILE *f)
 {
-	fprintf(f,
-		"Usage: mm_bench_mc [OPTIONS]\n"
-		"memcached load generator: fill a key space, then run closed-loop (max rate)\n"
-		"or open-loop (--rate) from a schedule fixed before the run; latency counts\n"
-		"from when each request was due. Loopback servers only unless --allow-remote.\n\n"
-		"Target and load:\n"
-		"  -s, --server HOST[:PORT]  memcached address (default 127.0.0.1:11211)\n"
-		"      --allow-remote        allow a non-loopback server\n"
-		"  -c, --conns N             connections in total (default 4)\n"
-		"  -P, --procs N             worker processes, one thread each (default 1)\n"
-		"  -d, --depth N             requests in flight per connection (default 1)\n"
-		"      --protocol text|meta  get/set or mg/ms (default text)\n"
-		"  -r, --rate OPS            open loop at OPS requests/s; 0 = closed loop (default)\n"
-		"      --schedule poisson|fixed  open-loop arrivals (default poisson)\n"
-		"Time (seconds; every run is bounded, at most %d s):\n"
-		"  -t, --duration S          run length including warm-up and cool-down (default 10);\n"
-		"                            0 = fill only\n"
-		"      --warmup S            not measured at the start (default 1)\n"
-		"      --cooldown S          not measured at the end (default 1)\n"
-		"Data:\n"
-		"  -g, --get-ratio F         share of gets, 0..1 (default 0.9)\n"
-		"  -k, --keys N              key space in keys (default 10000)\n"
-		"      --keyspace SIZE       key space by value bytes, e.g. 512M (sets --keys)\n"
-		"      --key-size N          key length in bytes (default 16)\n"
-		"  -v, --value-size N|MIN-MAX  value bytes (default 100)\n"
-		"      --hot FRAC:PROB       PROB of requests go to the first FRAC of the keys\n"
-		"      --fill / --no-fill    store every key before the run (default on)\n"
-		"      --fill-timeout S      give up filling after S (default 120)\n"
-		"      --seed N              schedule and mix seed (default 1)\n"
-		"Output:\n"
-		"      --late-us US          a send this late after its due time counts as late\n"
-		"                            (default 1000)\n"
-		"      --delay-us US         a reply this late after due counts as delayed\n"
-		"                            (default 10000)\n"
-		"  -q, --quiet               no per-second lines, summary only\n"
-		"      --record FILE         per-second rows as TSV\n"
-		"      --auto FILE           run each line of FILE (options) in turn\n"
-		"  -h, --help                this text\n"
-		"Exit: 0 ok, 1 cannot connect or run, 2 usage error, 3 run saw errors.\n",
-		MC_DURATION_MAX_S);
+	fprintf(
+	    f,
+	    "Usage: mm_bench_mc [OPTIONS]\n"
+	    "memcached load generator: fill a key space, then run closed-loop (max rate)\n"
+	    "or open-loop (--rate) from a schedule fixed before the run; latency counts\n"
+	    "from when each request was due. Loopback servers only unless --allow-remote.\n\n"
+	    "Target and load:\n"
+	    "  -s, --server HOST[:PORT]  memcached address (default 127.0.0.1:11211)\n"
+	    "      --allow-remote        allow a non-loopback server\n"
+	    "  -c, --conns N             connections in total (default 4)\n"
+	    "  -P, --procs N             worker processes, one thread each (default 1)\n"
+	    "  -d, --depth N             requests in flight per connection (default 1)\n"
+	    "      --protocol text|meta  get/set or mg/ms (default text)\n"
+	    "  -r, --rate OPS            open loop at OPS requests/s; 0 = closed loop (default)\n"
+	    "      --schedule poisson|fixed  open-loop arrivals (default poisson)\n"
+	    "Time (seconds; every run is bounded, at most %d s):\n"
+	    "  -t, --duration S          run length including warm-up and cool-down (default 10);\n"
+	    "                            0 = fill only\n"
+	    "      --warmup S            not measured at the start (default 1)\n"
+	    "      --cooldown S          not measured at the end (default 1)\n"
+	    "Data:\n"
+	    "  -g, --get-ratio F         share of gets, 0..1 (default 0.9)\n"
+	    "  -k, --keys N              key space in keys (default 10000)\n"
+	    "      --keyspace SIZE       key space by value bytes, e.g. 512M (sets --keys)\n"
+	    "      --key-size N          key length in bytes (default 16)\n"
+	    "  -v, --value-size N|MIN-MAX  value bytes (default 100)\n"
+	    "      --hot FRAC:PROB       PROB of requests go to the first FRAC of the keys\n"
+	    "      --fill / --no-fill    store every key before the run (default on)\n"
+	    "      --fill-timeout S      give up filling after S (default 120)\n"
+	    "      --seed N              schedule and mix seed (default 1)\n"
+	    "Output:\n"
+	    "      --late-us US          a send this late after its due time counts as late\n"
+	    "                            (default 1000)\n"
+	    "      --delay-us US         a reply this late after due counts as delayed\n"
+	    "                            (default 10000)\n"
+	    "  -q, --quiet               no per-second lines, summary only\n"
+	    "      --record FILE         per-second rows as TSV\n"
+	    "      --auto FILE           run each line of FILE (options) in turn\n"
+	    "  -h, --help                this text\n"
+	    "Exit: 0 ok, 1 cannot connect or run, 2 usage error, 3 run saw errors.\n",
+	    MC_DURATION_MAX_S);
 }
 
 void mc_opts_defaults(struct mc_opts *o)
@@ -120,7 +134,7 @@ static int bad(FILE *err, const char *opt, const char *arg, const char *why)
 }
 
 static int num(FILE *err, const char *opt, const char *arg, uint64_t min, uint64_t max,
-	       uint64_t *out)
+               uint64_t *out)
 {
 	int rc = mm_parse_u64(arg, max, out);
 
@@ -132,7 +146,7 @@ static int num(FILE *err, const char *opt, const char *arg, uint64_t min, uint64
 }
 
 static int num32(FILE *err, const char *opt, const char *arg, uint32_t min, uint32_t max,
-		 uint32_t *out)
+                 uint32_t *out)
 {
 	uint64_t v;
 	int rc = num(err, opt, arg, min, max, &v);
@@ -224,8 +238,8 @@ static int copy_path(char *dst, size_t cap, const char *opt, const char *arg, FI
 	return 0;
 }
 
-static int parse_choice(FILE *err, const char *opt, const char *arg, const char *a,
-			const char *b, int *out)
+static int parse_choice(FILE *err, const char *opt, const char *arg, const char *a, const char *b,
+                        int *out)
 {
 	if (strcmp(arg, a) == 0)
 		*out = 0;
@@ -340,18 +354,19 @@ int mc_opts_finish(struct mc_opts *o, FILE *err)
 		o->key_len = mc_key_min_len(o->keys) > 16 ? mc_key_min_len(o->keys) : 16;
 	if (o->key_len < mc_key_min_len(o->keys)) {
 		fprintf(err, "mm_bench_mc: --key-size %u is too short for %llu keys (need %u)\n",
-			o->key_len, (unsigned long long)o->keys, mc_key_min_len(o->keys));
+		        o->key_len, (unsigned long long)o->keys, mc_key_min_len(o->keys));
 		return -EINVAL;
 	}
 	if (o->duration_s && o->warmup_s + o->cooldown_s >= o->duration_s) {
-		fprintf(err, "mm_bench_mc: --duration %u leaves nothing to measure after "
-			     "--warmup %u and --cooldown %u\n",
-			o->duration_s, o->warmup_s, o->cooldown_s);
+		fprintf(err,
+		        "mm_bench_mc: --duration %u leaves nothing to measure after "
+		        "--warmup %u and --cooldown %u\n",
+		        o->duration_s, o->warmup_s, o->cooldown_s);
 		return -EINVAL;
 	}
 	if (o->conns < o->procs) {
 		fprintf(err, "mm_bench_mc: --conns %u is less than --procs %u\n", o->conns,
-			o->procs);
+		        o->procs);
 		return -EINVAL;
 	}
 	return 0;

@@ -12,9 +12,9 @@
 #include "mc_sched.h"
 
 #define MC_DURATION_MAX_S 3600 /* every run is bounded: one hour at most */
-#define MC_CONNS_MAX 4096
-#define MC_PROCS_MAX 64
-#define MC_DEPTH_MAX 1024
+#define MC_CONNS_MAX      4096
+#define MC_PROCS_MAX      64
+#define MC_DEPTH_MAX      1024
 
 struct mc_opts {
 	char host[256];

@@ -27,7 +27,7 @@ static int valid_key(const char *key, size_t key_len)
 }
 
 int mc_encode(enum mc_proto proto, enum mc_op op, const char *key, size_t key_len,
-	      const char *value, size_t value_len, char *buf, size_t cap)
+              const char *value, size_t value_len, char *buf, size_t cap)
 {
 	int meta = proto == MC_PROTO_META, tail_len;
 	const char *verb = op == MC_OP_GET ? (meta ? "mg " : "get ") : (meta ? "ms " : "set ");
@@ -39,8 +39,8 @@ int mc_encode(enum mc_proto proto, enum mc_op op, const char *key, size_t key_le
 	if (op == MC_OP_GET)
 		tail_len = snprintf(tail, sizeof(tail), "%s", meta ? " v\r\n" : "\r\n");
 	else
-		tail_len = snprintf(tail, sizeof(tail), meta ? " %zu\r\n" : " 0 0 %zu\r\n",
-				    value_len);
+		tail_len =
+		    snprintf(tail, sizeof(tail), meta ? " %zu\r\n" : " 0 0 %zu\r\n", value_len);
 	total = verb_len + key_len + (size_t)tail_len + (op == MC_OP_SET ? value_len + 2 : 0);
 	if (total > cap)
 		return -ENOSPC;
@@ -105,7 +105,7 @@ static int field_u32(const char *line, size_t n, unsigned field, uint32_t *out)
 
 /* A hit: header line, value, CRLF, and for text a final "END\r\n". */
 static int decode_value(enum mc_proto proto, const char *buf, size_t len, size_t hdr,
-			struct mc_resp *r)
+                        struct mc_resp *r)
 {
 	size_t tail = proto == MC_PROTO_TEXT ? 7 : 2; /* "\r\nEND\r\n" or "\r\n" */
 	size_t total;
@@ -118,14 +118,13 @@ static int decode_value(enum mc_proto proto, const char *buf, size_t len, size_t
 		return 0;
 	}
 	if (memcmp(buf + hdr + r->value_len, proto == MC_PROTO_TEXT ? "\r\nEND\r\n" : "\r\n",
-		   tail) != 0)
+	           tail) != 0)
 		return -EPROTO;
 	r->kind = MC_RESP_HIT;
 	return (int)total;
 }
 
-static int decode_get(enum mc_proto proto, const char *buf, size_t len, size_t n,
-		      struct mc_resp *r)
+static int decode_get(enum mc_proto proto, const char *buf, size_t len, size_t n, struct mc_resp *r)
 {
 	if (proto == MC_PROTO_TEXT) {
 		if (n == 5 && starts(buf, n, "END\r\n")) {
@@ -165,8 +164,7 @@ static int decode_set(enum mc_proto proto, const char *buf, size_t n, struct mc_
 	return -EPROTO;
 }
 
-int mc_decode(enum mc_proto proto, enum mc_op op, const char *buf, size_t len,
-	      struct mc_resp *r)
+int mc_decode(enum mc_proto proto, enum mc_op op, const char *buf, size_t len, struct mc_resp *r)
 {
 	int n = line_len(buf, len);
 

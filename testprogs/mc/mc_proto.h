@@ -24,9 +24,9 @@ struct mc_resp {
 	size_t need;        /* when incomplete: total bytes the reply needs, 0 if unknown */
 };
 
-#define MC_KEY_MAX 250           /* memcached's key length limit */
-#define MC_LINE_MAX 1024         /* a reply header longer than this is garbage */
-#define MC_VALUE_MAX (1u << 20)  /* memcached's default item size limit: 1 MiB */
+#define MC_KEY_MAX   250        /* memcached's key length limit */
+#define MC_LINE_MAX  1024       /* a reply header longer than this is garbage */
+#define MC_VALUE_MAX (1u << 20) /* memcached's default item size limit: 1 MiB */
 
 /* Bytes a request can take at most (header plus value plus CRLFs). */
 size_t mc_encode_bound(size_t key_len, size_t value_len);
@@ -34,14 +34,13 @@ size_t mc_encode_bound(size_t key_len, size_t value_len);
 /* Writes one request; value is used by sets only. Returns the length or
  * -ENOSPC if cap is too small, -EINVAL for a bad key. */
 int mc_encode(enum mc_proto proto, enum mc_op op, const char *key, size_t key_len,
-	      const char *value, size_t value_len, char *buf, size_t cap);
+              const char *value, size_t value_len, char *buf, size_t cap);
 
 /* Decodes the reply to a request of type op from buf[0..len). Returns the
  * bytes consumed (> 0) with *r filled, 0 if buf holds only part of the
  * reply (r->need says how much it needs when known), or -EPROTO if the
  * bytes cannot be a reply to op. */
-int mc_decode(enum mc_proto proto, enum mc_op op, const char *buf, size_t len,
-	      struct mc_resp *r);
+int mc_decode(enum mc_proto proto, enum mc_op op, const char *buf, size_t len, struct mc_resp *r);
 
 const char *mc_resp_name(enum mc_resp_kind kind);
 

@@ -19,8 +19,8 @@ const char *mc_phase_name(const struct mc_opts *o, int64_t sec)
 	return "drain";
 }
 
-int mc_agg_init(struct mc_agg *a, const struct mc_opts *o, uint32_t nworkers,
-		unsigned set_index, FILE *out, FILE *record)
+int mc_agg_init(struct mc_agg *a, const struct mc_opts *o, uint32_t nworkers, unsigned set_index,
+                FILE *out, FILE *record)
 {
 	memset(a, 0, sizeof(*a));
 	a->o = o;
@@ -59,7 +59,7 @@ static void hit_ratio(char *buf, size_t len, const struct mc_counts *c)
 void mc_record_header(FILE *f)
 {
 	fprintf(f, "set\tsec\tphase\tops_per_s\tgets\tsets\thits\tmisses\thit_ratio\tp50_us\t"
-		   "p90_us\tp99_us\tp999_us\tmax_us\tlate\tdelayed\terrors\tclosed\n");
+	           "p90_us\tp99_us\tp999_us\tmax_us\tlate\tdelayed\terrors\tclosed\n");
 }
 
 static void print_second(struct mc_agg *a, const struct mc_tick *t)
@@ -71,25 +71,25 @@ static void print_second(struct mc_agg *a, const struct mc_tick *t)
 	hit_ratio(hit, sizeof(hit), c);
 	if (!a->o->quiet)
 		fprintf(a->out,
-			"sec=%lld phase=%s ops_s=%llu hit=%s p50_us=%.1f p99_us=%.1f max_us=%.1f "
-			"late=%llu delayed=%llu err=%llu closed=%llu\n",
-			(long long)t->sec, phase, (unsigned long long)c->done, hit,
-			US(mc_hist_percentile(&t->lat, 50)), US(mc_hist_percentile(&t->lat, 99)),
-			US(t->lat.max_ns), (unsigned long long)c->late,
-			(unsigned long long)c->delayed, (unsigned long long)c->errors,
-			(unsigned long long)c->closed);
+		        "sec=%lld phase=%s ops_s=%llu hit=%s p50_us=%.1f p99_us=%.1f max_us=%.1f "
+		        "late=%llu delayed=%llu err=%llu closed=%llu\n",
+		        (long long)t->sec, phase, (unsigned long long)c->done, hit,
+		        US(mc_hist_percentile(&t->lat, 50)), US(mc_hist_percentile(&t->lat, 99)),
+		        US(t->lat.max_ns), (unsigned long long)c->late,
+		        (unsigned long long)c->delayed, (unsigned long long)c->errors,
+		        (unsigned long long)c->closed);
 	if (a->record)
 		fprintf(a->record,
-			"%u\t%lld\t%s\t%llu\t%llu\t%llu\t%llu\t%llu\t%s\t%.1f\t%.1f\t%.1f\t%.1f\t"
-			"%.1f\t%llu\t%llu\t%llu\t%llu\n",
-			a->set_index, (long long)t->sec, phase, (unsigned long long)c->done,
-			(unsigned long long)c->gets, (unsigned long long)c->sets,
-			(unsigned long long)c->hits, (unsigned long long)c->misses, hit,
-			US(mc_hist_percentile(&t->lat, 50)), US(mc_hist_percentile(&t->lat, 90)),
-			US(mc_hist_percentile(&t->lat, 99)), US(mc_hist_percentile(&t->lat, 99.9)),
-			US(t->lat.max_ns), (unsigned long long)c->late,
-			(unsigned long long)c->delayed, (unsigned long long)c->errors,
-			(unsigned long long)c->closed);
+		        "%u\t%lld\t%s\t%llu\t%llu\t%llu\t%llu\t%llu\t%s\t%.1f\t%.1f\t%.1f\t%.1f\t"
+		        "%.1f\t%llu\t%llu\t%llu\t%llu\n",
+		        a->set_index, (long long)t->sec, phase, (unsigned long long)c->done,
+		        (unsigned long long)c->gets, (unsigned long long)c->sets,
+		        (unsigned long long)c->hits, (unsigned long long)c->misses, hit,
+		        US(mc_hist_percentile(&t->lat, 50)), US(mc_hist_percentile(&t->lat, 90)),
+		        US(mc_hist_percentile(&t->lat, 99)), US(mc_hist_percentile(&t->lat, 99.9)),
+		        US(t->lat.max_ns), (unsigned long long)c->late,
+		        (unsigned long long)c->delayed, (unsigned long long)c->errors,
+		        (unsigned long long)c->closed);
 	fflush(a->out);
 }
 
@@ -152,26 +152,26 @@ void mc_agg_summary(const struct mc_agg *a, bool stopped)
 	hit_ratio(hit, sizeof(hit), &w->c);
 	snprintf(target_s, sizeof(target_s), target > 0 ? "%.0f" : "max", target);
 	snprintf(err_s, sizeof(err_s), target > 0 ? "%.3f" : "na",
-		 target > 0 ? (achieved - target) / target * 100.0 : 0.0);
+	         target > 0 ? (achieved - target) / target * 100.0 : 0.0);
 	fprintf(a->out,
-		"summary set=%u mode=%s proto=%s procs=%u conns=%u depth=%u window_s=%llu "
-		"target_ops_s=%s achieved_ops_s=%.1f rate_error_pct=%s ops=%llu gets=%llu "
-		"sets=%llu hit_ratio=%s p50_us=%.1f p90_us=%.1f p99_us=%.1f p999_us=%.1f "
-		"max_us=%.1f mean_us=%.1f svc_p50_us=%.1f svc_p99_us=%.1f svc_p999_us=%.1f "
-		"late=%llu delayed=%llu errors=%llu closed=%llu failed=%llu connect_errors=%llu "
-		"unfinished=%llu unsent=%llu stopped=%d\n",
-		a->set_index, target > 0 ? "open" : "closed",
-		a->o->proto == MC_PROTO_META ? "meta" : "text", a->o->procs, a->o->conns,
-		a->o->depth, (unsigned long long)a->window_secs, target_s, achieved, err_s,
-		(unsigned long long)w->c.done, (unsigned long long)w->c.gets,
-		(unsigned long long)w->c.sets, hit, US(mc_hist_percentile(&w->lat, 50)),
-		US(mc_hist_percentile(&w->lat, 90)), US(mc_hist_percentile(&w->lat, 99)),
-		US(mc_hist_percentile(&w->lat, 99.9)), US(w->lat.max_ns),
-		mc_hist_mean_ns(&w->lat) / 1000.0, US(mc_hist_percentile(&w->svc, 50)),
-		US(mc_hist_percentile(&w->svc, 99)), US(mc_hist_percentile(&w->svc, 99.9)),
-		(unsigned long long)w->c.late, (unsigned long long)w->c.delayed,
-		(unsigned long long)t->errors, (unsigned long long)t->closed,
-		(unsigned long long)t->failed, (unsigned long long)t->connect_errors,
-		(unsigned long long)t->unfinished, (unsigned long long)t->unsent, stopped ? 1 : 0);
+	        "summary set=%u mode=%s proto=%s procs=%u conns=%u depth=%u window_s=%llu "
+	        "target_ops_s=%s achieved_ops_s=%.1f rate_error_pct=%s ops=%llu gets=%llu "
+	        "sets=%llu hit_ratio=%s p50_us=%.1f p90_us=%.1f p99_us=%.1f p999_us=%.1f "
+	        "max_us=%.1f mean_us=%.1f svc_p50_us=%.1f svc_p99_us=%.1f svc_p999_us=%.1f "
+	        "late=%llu delayed=%llu errors=%llu closed=%llu failed=%llu connect_errors=%llu "
+	        "unfinished=%llu unsent=%llu stopped=%d\n",
+	        a->set_index, target > 0 ? "open" : "closed",
+	        a->o->proto == MC_PROTO_META ? "meta" : "text", a->o->procs, a->o->conns,
+	        a->o->depth, (unsigned long long)a->window_secs, target_s, achieved, err_s,
+	        (unsigned long long)w->c.done, (unsigned long long)w->c.gets,
+	        (unsigned long long)w->c.sets, hit, US(mc_hist_percentile(&w->lat, 50)),
+	        US(mc_hist_percentile(&w->lat, 90)), US(mc_hist_percentile(&w->lat, 99)),
+	        US(mc_hist_percentile(&w->lat, 99.9)), US(w->lat.max_ns),
+	        mc_hist_mean_ns(&w->lat) / 1000.0, US(mc_hist_percentile(&w->svc, 50)),
+	        US(mc_hist_percentile(&w->svc, 99)), US(mc_hist_percentile(&w->svc, 99.9)),
+	        (unsigned long long)w->c.late, (unsigned long long)w->c.delayed,
+	        (unsigned long long)t->errors, (unsigned long long)t->closed,
+	        (unsigned long long)t->failed, (unsigned long long)t->connect_errors,
+	        (unsigned long long)t->unfinished, (unsigned long long)t->unsent, stopped ? 1 : 0);
 	fflush(a->out);
 }

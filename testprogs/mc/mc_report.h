@@ -27,11 +27,11 @@ struct mc_agg {
 	int64_t next_sec;         /* next second to print */
 	struct mc_tick *window;   /* sum over the measured seconds */
 	uint64_t window_secs;
-	struct mc_counts total;   /* everything, warm-up and drain included */
+	struct mc_counts total; /* everything, warm-up and drain included */
 };
 
-int mc_agg_init(struct mc_agg *a, const struct mc_opts *o, uint32_t nworkers,
-		unsigned set_index, FILE *out, FILE *record);
+int mc_agg_init(struct mc_agg *a, const struct mc_opts *o, uint32_t nworkers, unsigned set_index,
+                FILE *out, FILE *record);
 void mc_agg_dispose(struct mc_agg *a);
 /* Adds one worker's tick: a second (sec >= 0) or its end record (sec < 0). */
 void mc_agg_add(struct mc_agg *a, const struct mc_tick *t);

@@ -7,8 +7,8 @@
 
 #include "mm_tp.h"
 
-void mc_sched_init(struct mc_sched *s, enum mc_sched_kind kind, double rate_per_s,
-		   uint64_t seed, double phase_ns)
+void mc_sched_init(struct mc_sched *s, enum mc_sched_kind kind, double rate_per_s, uint64_t seed,
+                   double phase_ns)
 {
 	s->kind = kind;
 	s->interval_ns = 1e9 / rate_per_s;

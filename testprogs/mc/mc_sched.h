@@ -20,8 +20,8 @@ struct mc_sched {
 
 /* rate_per_s > 0. phase_ns shifts a fixed schedule (several workers at the
  * same rate interleave instead of firing together). */
-void mc_sched_init(struct mc_sched *s, enum mc_sched_kind kind, double rate_per_s,
-		   uint64_t seed, double phase_ns);
+void mc_sched_init(struct mc_sched *s, enum mc_sched_kind kind, double rate_per_s, uint64_t seed,
+                   double phase_ns);
 /* Due time of the next arrival, ns from the start; non-decreasing. */
 uint64_t mc_sched_next(struct mc_sched *s);
 

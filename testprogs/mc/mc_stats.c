@@ -117,7 +117,7 @@ int mc_tick_recv(int fd, struct mc_tick *t)
 	mc_tick_reset(t, h.sec);
 	t->c = h.c;
 	if (rc == 1 && (mc_hist_decode_add(&t->lat, buf, h.lat_len) ||
-			mc_hist_decode_add(&t->svc, buf + h.lat_len, h.svc_len)))
+	                mc_hist_decode_add(&t->svc, buf + h.lat_len, h.svc_len)))
 		rc = -EPROTO;
 	free(buf);
 	return rc == 0 ? -EPROTO : rc;

@@ -12,11 +12,11 @@ struct mc_counts {
 	uint64_t done;       /* replies received */
 	uint64_t gets, sets; /* replies by request type */
 	uint64_t hits, misses, stored, not_stored;
-	uint64_t errors;     /* ERROR / CLIENT_ERROR / SERVER_ERROR replies */
-	uint64_t late;       /* sent more than --late-us after due */
-	uint64_t delayed;    /* replied more than --delay-us after due */
-	uint64_t closed;     /* connections lost (EOF, reset, garbage) */
-	uint64_t failed;     /* requests lost with a connection */
+	uint64_t errors;  /* ERROR / CLIENT_ERROR / SERVER_ERROR replies */
+	uint64_t late;    /* sent more than --late-us after due */
+	uint64_t delayed; /* replied more than --delay-us after due */
+	uint64_t closed;  /* connections lost (EOF, reset, garbage) */
+	uint64_t failed;  /* requests lost with a connection */
 	uint64_t connect_errors;
 	uint64_t unfinished; /* still in flight when the run ended */
 	uint64_t unsent;     /* due before the end, never sent */

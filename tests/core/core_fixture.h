@@ -7,8 +7,8 @@
 #include "mm_balance.h"
 
 #define FX_MAX 1024
-#define GIB (UINT64_C(1) << 20) /* in KiB */
-#define MIB (UINT64_C(1) << 10)
+#define GIB    (UINT64_C(1) << 20) /* in KiB */
+#define MIB    (UINT64_C(1) << 10)
 
 struct fixture {
 	struct mm_dom_in in[FX_MAX];
@@ -37,12 +37,15 @@ static inline void fx_init(struct fixture *f, size_t n, const uint64_t *used)
 		d->maxmem_kib = 4 * GIB;
 		d->floor_kib = 200 * MIB;
 	}
-	f->snap = (struct mm_snapshot){.n = n, .dom = f->in, .pool_kib = 5 * GIB,
-				       .free_goal_kib = 150 * MIB, .host_free_kib = 64 * GIB,
-				       .reserve_kib = 64 * MIB};
+	f->snap = (struct mm_snapshot){.n = n,
+	                               .dom = f->in,
+	                               .pool_kib = 5 * GIB,
+	                               .free_goal_kib = 150 * MIB,
+	                               .host_free_kib = 64 * GIB,
+	                               .reserve_kib = 64 * MIB};
 	f->plan = (struct mm_plan){.n = n, .dom = f->out};
-	f->work = (struct mm_balance_work){.cap = FX_MAX, .in = f->work_in, .out = f->work_out,
-					   .idx = f->work_idx};
+	f->work = (struct mm_balance_work){
+	    .cap = FX_MAX, .in = f->work_in, .out = f->work_out, .idx = f->work_idx};
 	f->cfg = (struct mm_guard_cfg){.deadband_kib = MM_GUARD_DEADBAND_KIB};
 }
 

@@ -14,38 +14,38 @@ struct size_case {
 };
 
 static const struct size_case size_cases[] = {
-	{"150M", 0, 153600},
-	{"150m", 0, 153600},
-	{"5G", 0, 5242880},
-	{"5g", 0, 5242880},
-	{"1T", 0, 1073741824},
-	{"512K", 0, 512},
-	{"0M", 0, 0},
-	{"1.5G", 0, 1572864},
-	{"0.5M", 0, 512},
-	{"1024", 0, 1024},            /* bare KiB, as xl */
-	{"1048576", 0, 1048576},
-	{"00150M", 0, 153600},
-	{"1024T", 0, UINT64_C(1) << 40}, /* the limit itself */
-	{"1025T", MM_PARSE_OVERFLOW, 0},
-	{"1023", MM_PARSE_TOO_SMALL, 0},
-	{"150", MM_PARSE_TOO_SMALL, 0},
-	{"0", MM_PARSE_TOO_SMALL, 0},
-	{"", MM_PARSE_EMPTY, 0},
-	{" 150M", MM_PARSE_NOT_NUMBER, 0},
-	{"150M ", MM_PARSE_TRAILING, 0},
-	{"-150M", MM_PARSE_NOT_NUMBER, 0},
-	{"+150M", MM_PARSE_NOT_NUMBER, 0},
-	{"150MB", MM_PARSE_TRAILING, 0},
-	{"150X", MM_PARSE_SUFFIX, 0},
-	{"1.5", MM_PARSE_SUFFIX, 0},
-	{"1.M", MM_PARSE_TRAILING, 0},
-	{"1.1234567G", MM_PARSE_TRAILING, 0},
-	{"0x10M", MM_PARSE_TRAILING, 0},
-	{"M", MM_PARSE_NOT_NUMBER, 0},
-	{"99999999999999999999999", MM_PARSE_OVERFLOW, 0},
-	{"18446744073709551616", MM_PARSE_OVERFLOW, 0},
-	{"auto", MM_PARSE_NOT_NUMBER, 0},
+    {"150M", 0, 153600},
+    {"150m", 0, 153600},
+    {"5G", 0, 5242880},
+    {"5g", 0, 5242880},
+    {"1T", 0, 1073741824},
+    {"512K", 0, 512},
+    {"0M", 0, 0},
+    {"1.5G", 0, 1572864},
+    {"0.5M", 0, 512},
+    {"1024", 0, 1024}, /* bare KiB, as xl */
+    {"1048576", 0, 1048576},
+    {"00150M", 0, 153600},
+    {"1024T", 0, UINT64_C(1) << 40}, /* the limit itself */
+    {"1025T", MM_PARSE_OVERFLOW, 0},
+    {"1023", MM_PARSE_TOO_SMALL, 0},
+    {"150", MM_PARSE_TOO_SMALL, 0},
+    {"0", MM_PARSE_TOO_SMALL, 0},
+    {"", MM_PARSE_EMPTY, 0},
+    {" 150M", MM_PARSE_NOT_NUMBER, 0},
+    {"150M ", MM_PARSE_TRAILING, 0},
+    {"-150M", MM_PARSE_NOT_NUMBER, 0},
+    {"+150M", MM_PARSE_NOT_NUMBER, 0},
+    {"150MB", MM_PARSE_TRAILING, 0},
+    {"150X", MM_PARSE_SUFFIX, 0},
+    {"1.5", MM_PARSE_SUFFIX, 0},
+    {"1.M", MM_PARSE_TRAILING, 0},
+    {"1.1234567G", MM_PARSE_TRAILING, 0},
+    {"0x10M", MM_PARSE_TRAILING, 0},
+    {"M", MM_PARSE_NOT_NUMBER, 0},
+    {"99999999999999999999999", MM_PARSE_OVERFLOW, 0},
+    {"18446744073709551616", MM_PARSE_OVERFLOW, 0},
+    {"auto", MM_PARSE_NOT_NUMBER, 0},
 };
 
 static void test_sizes(void **state)
@@ -81,7 +81,10 @@ static void test_u64(void **state)
 	assert_int_equal(mm_parse_u64("-1", 10, &v), MM_PARSE_NOT_NUMBER);
 	assert_int_equal(mm_parse_u64("", 10, &v), MM_PARSE_EMPTY);
 	/* a NUL inside the counted bytes is garbage, not an end */
-	assert_int_equal(mm_parse_u64_n("12\0" "3", 4, 10000, &v), MM_PARSE_TRAILING);
+	assert_int_equal(mm_parse_u64_n("12\0"
+	                                "3",
+	                                4, 10000, &v),
+	                 MM_PARSE_TRAILING);
 }
 
 static void test_micro(void **state)
@@ -117,16 +120,16 @@ static void test_format(void **state)
 	assert_int_equal(mm_parse_size_kib(buf, &kib), 0);
 	assert_int_equal(kib, 5242880);
 	assert_string_equal(mm_parse_strerror(MM_PARSE_TOO_SMALL),
-			    "bare number under 1024 is KiB: add a suffix, e.g. 150M");
+	                    "bare number under 1024 is KiB: add a suffix, e.g. 150M");
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_sizes),
-		cmocka_unit_test(test_u64),
-		cmocka_unit_test(test_micro),
-		cmocka_unit_test(test_format),
+	    cmocka_unit_test(test_sizes),
+	    cmocka_unit_test(test_u64),
+	    cmocka_unit_test(test_micro),
+	    cmocka_unit_test(test_format),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

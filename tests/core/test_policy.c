@@ -209,14 +209,14 @@ static void test_defect_domain_set_changes(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_tax_vectors),
-		cmocka_unit_test(test_tax_static_and_reset),
-		cmocka_unit_test(test_policy_names),
-		cmocka_unit_test(test_defect_equal_usage_nan),
-		cmocka_unit_test(test_defect_negative_targets),
-		cmocka_unit_test(test_defect_over_maxmem),
-		cmocka_unit_test(test_defect_free_floor_new_target),
-		cmocka_unit_test(test_defect_domain_set_changes),
+	    cmocka_unit_test(test_tax_vectors),
+	    cmocka_unit_test(test_tax_static_and_reset),
+	    cmocka_unit_test(test_policy_names),
+	    cmocka_unit_test(test_defect_equal_usage_nan),
+	    cmocka_unit_test(test_defect_negative_targets),
+	    cmocka_unit_test(test_defect_over_maxmem),
+	    cmocka_unit_test(test_defect_free_floor_new_target),
+	    cmocka_unit_test(test_defect_domain_set_changes),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -25,7 +25,10 @@ static uint64_t next(void) /* xorshift64*: fixed sequence for a fixed seed */
 	return rng * 0x2545f4914f6cdd1du;
 }
 
-static uint64_t pick(uint64_t lo, uint64_t hi) { return lo + next() % (hi - lo + 1); }
+static uint64_t pick(uint64_t lo, uint64_t hi)
+{
+	return lo + next() % (hi - lo + 1);
+}
 
 /* A report ranging from sane to absurd (but parseable: the parser refuses
  * worse ones before they get here). */
@@ -71,7 +74,7 @@ static void check_plan(const struct mm_snapshot *s, const struct mm_plan *p, int
 		grow += t > d->actual_kib ? t - d->actual_kib : 0;
 		assert_true(t <= MM_SIZE_MAX_KIB + 16 * GIB); /* never wrapped negative */
 		if (pol_none || t == d->target_kib)
-			continue; /* nothing written */
+			continue;                   /* nothing written */
 		if (d->maxmem_kib < d->floor_kib) { /* unmanageable: only lowered toward actual */
 			assert_true(t < d->target_kib && t >= d->actual_kib);
 			continue;
@@ -81,7 +84,8 @@ static void check_plan(const struct mm_snapshot *s, const struct mm_plan *p, int
 		    o->reason == MM_REASON_STUCK)
 			assert_true(t == d->actual_kib);
 		else if (o->reason == MM_REASON_RESERVE)
-			assert_true(t >= d->actual_kib && (t >= d->floor_kib || d->actual_kib < d->floor_kib));
+			assert_true(t >= d->actual_kib &&
+			            (t >= d->floor_kib || d->actual_kib < d->floor_kib));
 		else
 			assert_true(t >= d->floor_kib);
 	}
@@ -92,9 +96,9 @@ static void check_plan(const struct mm_snapshot *s, const struct mm_plan *p, int
 	for (size_t i = 0; i < s->n; i++) {
 		const struct mm_dom_in *d = &s->dom[i];
 		int held = (d->flags & MM_FLAG_HELD) || d->maxmem_kib < d->floor_kib;
-		kept_mov_floor += held ? (d->target_kib > d->actual_kib ? d->target_kib
-									 : d->actual_kib)
-				       : d->floor_kib;
+		kept_mov_floor +=
+		    held ? (d->target_kib > d->actual_kib ? d->target_kib : d->actual_kib)
+		         : d->floor_kib;
 	}
 	feasible = kept_mov_floor <= s->pool_kib;
 	if (feasible)
@@ -138,7 +142,7 @@ static void test_random_snapshots(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_random_snapshots),
+	    cmocka_unit_test(test_random_snapshots),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -11,8 +11,11 @@
 
 static uint32_t step(struct mm_track *t, uint64_t now, bool valid, uint64_t actual, uint64_t target)
 {
-	struct mm_track_in in = {.now_ms = now, .interval_ms = 1000, .report_valid = valid,
-				 .actual_kib = actual, .target_kib = target};
+	struct mm_track_in in = {.now_ms = now,
+	                         .interval_ms = 1000,
+	                         .report_valid = valid,
+	                         .actual_kib = actual,
+	                         .target_kib = target};
 	return mm_track_update(t, &in);
 }
 
@@ -23,9 +26,9 @@ static void test_no_report_then_stale(void **state)
 	memset(&t, 0, sizeof(t));
 	assert_int_equal(step(&t, 0, false, 1000, 1000), MM_FLAG_NO_REPORT);
 	assert_int_equal(step(&t, 1000, true, 1000, 1000), 0);
-	assert_int_equal(step(&t, 11000, false, 1000, 1000), 0);         /* 10 intervals: not yet */
+	assert_int_equal(step(&t, 11000, false, 1000, 1000), 0); /* 10 intervals: not yet */
 	assert_int_equal(step(&t, 11001, false, 1000, 1000), MM_FLAG_STALE);
-	assert_int_equal(step(&t, 12000, true, 1000, 1000), 0);           /* back */
+	assert_int_equal(step(&t, 12000, true, 1000, 1000), 0); /* back */
 }
 
 static void test_stuck_and_retry(void **state)
@@ -69,9 +72,9 @@ static void test_slow_but_moving_is_not_stuck(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_no_report_then_stale),
-		cmocka_unit_test(test_stuck_and_retry),
-		cmocka_unit_test(test_slow_but_moving_is_not_stuck),
+	    cmocka_unit_test(test_no_report_then_stale),
+	    cmocka_unit_test(test_stuck_and_retry),
+	    cmocka_unit_test(test_slow_but_moving_is_not_stuck),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

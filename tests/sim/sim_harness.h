@@ -1,6 +1,6 @@
-/* Runs a scenario (path from the source root, without .json) in-process through the real loop and the
- * sim backend, with an invariant checker on every round (the sim backend
- * checks maxmem, floor and reserve on every write and tick itself). */
+/* Runs a scenario (path from the source root, without .json) in-process through the real loop and
+ * the sim backend, with an invariant checker on every round (the sim backend checks maxmem, floor
+ * and reserve on every write and tick itself). */
 #ifndef SIM_HARNESS_H
 #define SIM_HARNESS_H
 
@@ -21,11 +21,11 @@ struct run {
 	volatile sig_atomic_t stop, reload;
 	const struct mm_metrics *m;
 	uint64_t rounds;
-	uint64_t pool_violations;   /* rounds whose targets sum above the pool */
-	uint64_t bound_violations;  /* written targets above maxmem */
+	uint64_t pool_violations;  /* rounds whose targets sum above the pool */
+	uint64_t bound_violations; /* written targets above maxmem */
 	uint64_t max_tau_x1000;
 	size_t ndom;
-	struct mm_round_dom last[H_MAX_DOMS]; /* the last round, per domain */
+	struct mm_round_dom last[H_MAX_DOMS];                      /* the last round, per domain */
 	void (*each)(struct run *r, const struct mm_round *round); /* optional extra check */
 	void *user;
 };
@@ -54,7 +54,7 @@ static void h_on_round(void *arg, const struct mm_round *rd)
 
 /* Returns 0 or a negative errno; prints why on failure. */
 static int h_run(struct run *r, const char *scenario, const char *policy, unsigned guard_off,
-		 uint64_t duration_ms)
+                 uint64_t duration_ms)
 {
 	char path[512], dir[512], err[512];
 	struct mm_scenario sc;
@@ -66,7 +66,7 @@ static int h_run(struct run *r, const char *scenario, const char *policy, unsign
 	snprintf(dir, sizeof(dir), "%s/tests/sim/out", MM_BINARY_DIR);
 	mkdir(dir, 0755);
 	snprintf(dir, sizeof(dir), "%s/tests/sim/out/%s-%s-%x", MM_BINARY_DIR,
-		 strrchr(scenario, '/') ? strrchr(scenario, '/') + 1 : scenario, policy, guard_off);
+	         strrchr(scenario, '/') ? strrchr(scenario, '/') + 1 : scenario, policy, guard_off);
 	rc = mm_scenario_load(path, &sc, err, sizeof(err));
 	if (rc)
 		return fprintf(stderr, "%s\n", err), rc;
@@ -116,14 +116,14 @@ static const struct mm_round_dom *h_dom(const struct run *r, const char *name)
 }
 
 /* The invariants that must hold in every run with all guards on. */
-#define H_ASSERT_INVARIANTS(r)                                                     \
-	do {                                                                       \
-		struct mm_guest_metrics t_ = h_total(r);                           \
-		assert_int_equal(t_.maxmem_violations, 0);                         \
-		assert_int_equal(t_.floor_violations, 0);                          \
-		assert_int_equal((r)->m->reserve_violation_ticks, 0);              \
-		assert_int_equal((r)->pool_violations, 0);                         \
-		assert_int_equal((r)->bound_violations, 0);                        \
+#define H_ASSERT_INVARIANTS(r)                                                                     \
+	do {                                                                                       \
+		struct mm_guest_metrics t_ = h_total(r);                                           \
+		assert_int_equal(t_.maxmem_violations, 0);                                         \
+		assert_int_equal(t_.floor_violations, 0);                                          \
+		assert_int_equal((r)->m->reserve_violation_ticks, 0);                              \
+		assert_int_equal((r)->pool_violations, 0);                                         \
+		assert_int_equal((r)->bound_violations, 0);                                        \
 	} while (0)
 
 #endif

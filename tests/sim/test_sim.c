@@ -34,7 +34,8 @@ static void test_mono5_loaded_guest_near_f(void **state)
 	vm2 = h_dom(&r, "vm2");
 	assert_non_null(vm1);
 	print_message("vm1 free_kib=%llu target_kib=%llu\n",
-		      (unsigned long long)vm1->report.free_kib, (unsigned long long)vm1->target_kib);
+	              (unsigned long long)vm1->report.free_kib,
+	              (unsigned long long)vm1->target_kib);
 	/* the ramp adds 20 MiB/s and reports lag 1 s: within 60 MiB of f */
 	assert_true(vm1->report.free_kib > 90 * MIB && vm1->report.free_kib < 210 * MIB);
 	assert_true(vm1->target_kib > 2 * 1024 * MIB);
@@ -80,7 +81,8 @@ static void test_stuck_guest(void **state)
 static void test_guard_off_hold(void **state)
 {
 	(void)state;
-	assert_int_equal(h_run(&r, "tests/data/scenarios/stuck-tight", "tax", MM_GUARD_OFF_HOLD, 0), 0);
+	assert_int_equal(h_run(&r, "tests/data/scenarios/stuck-tight", "tax", MM_GUARD_OFF_HOLD, 0),
+	                 0);
 	assert_true(mm_mib_s(r.m->g[0].shortfall_kib_ms) > 10000); /* vm1 starves */
 }
 
@@ -101,7 +103,8 @@ static void test_guard_off_reserve(void **state)
 	assert_int_equal(h_run(&r, "tests/data/scenarios/reserve-race", "tax", 0, 0), 0);
 	H_ASSERT_INVARIANTS(&r);
 	h_dispose(&r);
-	assert_int_equal(h_run(&r, "tests/data/scenarios/reserve-race", "tax", MM_GUARD_OFF_RESERVE, 0), 0);
+	assert_int_equal(
+	    h_run(&r, "tests/data/scenarios/reserve-race", "tax", MM_GUARD_OFF_RESERVE, 0), 0);
 	assert_true(r.m->reserve_violation_ticks > 10);
 }
 
@@ -111,7 +114,8 @@ static void test_guard_off_maxmem(void **state)
 	assert_int_equal(h_run(&r, "tests/data/scenarios/tight-maxmem", "tax", 0, 0), 0);
 	H_ASSERT_INVARIANTS(&r);
 	h_dispose(&r);
-	assert_int_equal(h_run(&r, "tests/data/scenarios/tight-maxmem", "tax", MM_GUARD_OFF_MAXMEM, 0), 0);
+	assert_int_equal(
+	    h_run(&r, "tests/data/scenarios/tight-maxmem", "tax", MM_GUARD_OFF_MAXMEM, 0), 0);
 	assert_true(h_total(&r).maxmem_violations > 0);
 }
 
@@ -121,7 +125,8 @@ static void test_guard_off_floor(void **state)
 	assert_int_equal(h_run(&r, "tests/data/scenarios/floor-squeeze", "tax", 0, 0), 0);
 	H_ASSERT_INVARIANTS(&r);
 	h_dispose(&r);
-	assert_int_equal(h_run(&r, "tests/data/scenarios/floor-squeeze", "tax", MM_GUARD_OFF_FLOOR, 0), 0);
+	assert_int_equal(
+	    h_run(&r, "tests/data/scenarios/floor-squeeze", "tax", MM_GUARD_OFF_FLOOR, 0), 0);
 	assert_true(h_total(&r).floor_violations > 0);
 }
 
@@ -186,26 +191,26 @@ static void test_hostile(void **state)
 	assert_true(g->invalid_reports >= 100);
 	assert_int_equal(g->reason, MM_REASON_NO_REPORT);
 	assert_int_equal(s->reason, MM_REASON_NO_REPORT);
-	assert_non_null(h_dom(&r, "late"));        /* appeared mid-run, managed */
-	assert_null(h_dom(&r, "leaving"));         /* vanished, dropped */
+	assert_non_null(h_dom(&r, "late")); /* appeared mid-run, managed */
+	assert_null(h_dom(&r, "leaving"));  /* vanished, dropped */
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_teardown(test_mono5_loaded_guest_near_f, teardown),
-		cmocka_unit_test_teardown(test_mono5_none_swaps, teardown),
-		cmocka_unit_test_teardown(test_deterministic, teardown),
-		cmocka_unit_test_teardown(test_stuck_guest, teardown),
-		cmocka_unit_test_teardown(test_guard_off_hold, teardown),
-		cmocka_unit_test_teardown(test_overcommit_reserve, teardown),
-		cmocka_unit_test_teardown(test_guard_off_reserve, teardown),
-		cmocka_unit_test_teardown(test_guard_off_maxmem, teardown),
-		cmocka_unit_test_teardown(test_guard_off_floor, teardown),
-		cmocka_unit_test_teardown(test_guard_off_pool, teardown),
-		cmocka_unit_test_teardown(test_guard_off_deadband, teardown),
-		cmocka_unit_test_teardown(test_replay_2013_to_end, teardown),
-		cmocka_unit_test_teardown(test_hostile, teardown),
+	    cmocka_unit_test_teardown(test_mono5_loaded_guest_near_f, teardown),
+	    cmocka_unit_test_teardown(test_mono5_none_swaps, teardown),
+	    cmocka_unit_test_teardown(test_deterministic, teardown),
+	    cmocka_unit_test_teardown(test_stuck_guest, teardown),
+	    cmocka_unit_test_teardown(test_guard_off_hold, teardown),
+	    cmocka_unit_test_teardown(test_overcommit_reserve, teardown),
+	    cmocka_unit_test_teardown(test_guard_off_reserve, teardown),
+	    cmocka_unit_test_teardown(test_guard_off_maxmem, teardown),
+	    cmocka_unit_test_teardown(test_guard_off_floor, teardown),
+	    cmocka_unit_test_teardown(test_guard_off_pool, teardown),
+	    cmocka_unit_test_teardown(test_guard_off_deadband, teardown),
+	    cmocka_unit_test_teardown(test_replay_2013_to_end, teardown),
+	    cmocka_unit_test_teardown(test_hostile, teardown),
 	};
 	mm_log_init("test_sim", false, MM_LOG_ERR);
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -73,7 +73,7 @@ static void assert_near(uint64_t got, double want, double rel)
 		d = -d;
 	if (d > want * rel)
 		fail_msg("got %llu, want %.0f within %.2f%%", (unsigned long long)got, want,
-			 rel * 100);
+		         rel * 100);
 }
 
 static void test_percentiles(void **state)
@@ -148,9 +148,9 @@ static void test_merge_and_encode(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_bounds),     cmocka_unit_test(test_index_monotonic),
-		cmocka_unit_test(test_clamp),      cmocka_unit_test(test_percentiles),
-		cmocka_unit_test(test_tail),       cmocka_unit_test(test_merge_and_encode),
+	    cmocka_unit_test(test_bounds), cmocka_unit_test(test_index_monotonic),
+	    cmocka_unit_test(test_clamp),  cmocka_unit_test(test_percentiles),
+	    cmocka_unit_test(test_tail),   cmocka_unit_test(test_merge_and_encode),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -29,8 +29,9 @@ static char server[64];
 
 static int connect_port(int port)
 {
-	struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port),
-				.sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+	struct sockaddr_in a = {.sin_family = AF_INET,
+	                        .sin_port = htons((uint16_t)port),
+	                        .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
 	int fd = socket(AF_INET, SOCK_STREAM, 0);
 
 	if (fd >= 0 && connect(fd, (struct sockaddr *)&a, sizeof(a)) == 0)
@@ -203,7 +204,7 @@ static void test_set_get_mix(void **state)
 
 	(void)state;
 	r = bench(server, "--keys 20000 -g 0.5 --protocol meta -P 2 -c 4 -d 4 -t 3 --warmup 1 "
-			  "--cooldown 0 -q --seed 5");
+	                  "--cooldown 0 -q --seed 5");
 	assert_int_equal(r->rc, 0);
 	gets = kv(r->summary, "gets");
 	sets = kv(r->summary, "sets");
@@ -213,8 +214,8 @@ static void test_set_get_mix(void **state)
 	dget = mc_stat("cmd_get") - get0;
 	dset = mc_stat("cmd_set") - set0;
 	assert_true(dget == mc_stat("get_hits") - hit0); /* the referee saw no miss */
-	assert_true(dget >= gets);                        /* window <= whole run */
-	assert_true(dset >= 20000 + sets);                /* fill + run */
+	assert_true(dget >= gets);                       /* window <= whole run */
+	assert_true(dset >= 20000 + sets);               /* fill + run */
 	free(r);
 }
 
@@ -303,7 +304,7 @@ static void test_coordinated_omission(void **state)
 	(void)state;
 	assert_non_null(r);
 	p = bench_start(server, "--no-fill -r 5000 --schedule fixed -c 8 -d 8 -t 4 --warmup 1 "
-				"--cooldown 1 --delay-us 20000 --late-us 5000");
+	                        "--cooldown 1 --delay-us 20000 --late-us 5000");
 	/* "sec=0" is printed once second 1 (the first measured one) has begun. */
 	assert_true(tp_wait_line(p, "sec=0 ", 10000, line, sizeof(line)));
 	t_stop = tp_now_ms();
@@ -319,7 +320,7 @@ static void test_coordinated_omission(void **state)
 	delayed = kv(r->summary, "delayed");
 	p999_ms = kv(r->summary, "p999_us") / 1000.0;
 	fprintf(stderr, "stall_ms=%.0f expect_delayed=%.0f delayed=%.0f p999_ms=%.1f late=%.0f\n",
-		stall_ms, expect, delayed, p999_ms, kv(r->summary, "late"));
+	        stall_ms, expect, delayed, p999_ms, kv(r->summary, "late"));
 	assert_true(delayed > 0.8 * expect && delayed < 1.2 * expect);
 	assert_true(p999_ms > 0.75 * stall_ms && p999_ms < stall_ms + 50);
 	assert_true(kv(r->summary, "max_us") / 1000.0 > 0.9 * stall_ms);
@@ -334,9 +335,9 @@ static void test_coordinated_omission(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_fill_then_read),      cmocka_unit_test(test_set_get_mix),
-		cmocka_unit_test(test_coordinated_omission), cmocka_unit_test(test_server_closes),
-		cmocka_unit_test(test_wrong_port),          cmocka_unit_test(test_remote_refused),
+	    cmocka_unit_test(test_fill_then_read),       cmocka_unit_test(test_set_get_mix),
+	    cmocka_unit_test(test_coordinated_omission), cmocka_unit_test(test_server_closes),
+	    cmocka_unit_test(test_wrong_port),           cmocka_unit_test(test_remote_refused),
 	};
 	return cmocka_run_group_tests(tests, start_memcached, stop_memcached);
 }

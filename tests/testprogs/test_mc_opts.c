@@ -12,7 +12,7 @@
 
 struct ocase {
 	const char *args;
-	int ok; /* 1: parse and finish succeed */
+	int ok;            /* 1: parse and finish succeed */
 	const char *field; /* checked when ok */
 	double want;
 };
@@ -24,67 +24,79 @@ static double field(const struct mc_opts *o, const char *name)
 		sscanf(o->port, "%lf", &p);
 		return p;
 	}
-	if (!strcmp(name, "conns")) return o->conns;
-	if (!strcmp(name, "rate")) return o->rate_per_s;
-	if (!strcmp(name, "keys")) return (double)o->keys;
-	if (!strcmp(name, "key_len")) return o->key_len;
-	if (!strcmp(name, "vmin")) return o->value_min;
-	if (!strcmp(name, "vmax")) return o->value_max;
-	if (!strcmp(name, "get_ratio")) return o->get_ratio;
-	if (!strcmp(name, "hot_prob")) return o->hot_prob;
-	if (!strcmp(name, "proto")) return o->proto;
-	if (!strcmp(name, "sched")) return o->sched;
-	if (!strcmp(name, "fill")) return o->fill;
-	if (!strcmp(name, "duration")) return o->duration_s;
+	if (!strcmp(name, "conns"))
+		return o->conns;
+	if (!strcmp(name, "rate"))
+		return o->rate_per_s;
+	if (!strcmp(name, "keys"))
+		return (double)o->keys;
+	if (!strcmp(name, "key_len"))
+		return o->key_len;
+	if (!strcmp(name, "vmin"))
+		return o->value_min;
+	if (!strcmp(name, "vmax"))
+		return o->value_max;
+	if (!strcmp(name, "get_ratio"))
+		return o->get_ratio;
+	if (!strcmp(name, "hot_prob"))
+		return o->hot_prob;
+	if (!strcmp(name, "proto"))
+		return o->proto;
+	if (!strcmp(name, "sched"))
+		return o->sched;
+	if (!strcmp(name, "fill"))
+		return o->fill;
+	if (!strcmp(name, "duration"))
+		return o->duration_s;
 	fail_msg("unknown field %s", name);
 	return 0;
 }
 
 static const struct ocase cases[] = {
-	{"", 1, "port", 11211},
-	{"-s 127.0.0.1:22122", 1, "port", 22122},
-	{"-s [::1]:22123", 1, "port", 22123},
-	{"-s localhost", 1, "port", 11211},
-	{"-s ::1", 0, NULL, 0},
-	{"-s 127.0.0.1:0", 0, NULL, 0},
-	{"-s 127.0.0.1:65536", 0, NULL, 0},
-	{"-s :11211", 0, NULL, 0},
-	{"-c 16", 1, "conns", 16},
-	{"-c 0", 0, NULL, 0},
-	{"-c -1", 0, NULL, 0},
-	{"-c 4x", 0, NULL, 0},
-	{"-r 20000", 1, "rate", 20000},
-	{"-r 20k", 0, NULL, 0},
-	{"--keys 1000000", 1, "key_len", 16},
-	{"--keys 1000000000000", 1, "key_len", 16},
-	{"--keys 10000000000000", 0, NULL, 0},
-	{"--keys 1000 --key-size 3", 0, NULL, 0},
-	{"--keyspace 1M -v 1024", 1, "keys", 1024},
-	{"--keyspace 100", 0, NULL, 0},
-	{"--keyspace 1M --keys 5", 1, "keys", 5},
-	{"-v 10-20", 1, "vmax", 20},
-	{"-v 10-20", 1, "vmin", 10},
-	{"-v 20-10", 0, NULL, 0},
-	{"-v 0", 0, NULL, 0},
-	{"-v 2000000", 0, NULL, 0},
-	{"-g 0.75", 1, "get_ratio", 0.75},
-	{"-g 1", 1, "get_ratio", 1},
-	{"-g 1.5", 0, NULL, 0},
-	{"-g -0.5", 0, NULL, 0},
-	{"--hot 0.1:0.9", 1, "hot_prob", 0.9},
-	{"--hot 0.1", 0, NULL, 0},
-	{"--protocol meta", 1, "proto", MC_PROTO_META},
-	{"--protocol binary", 0, NULL, 0},
-	{"--schedule fixed", 1, "sched", MC_SCHED_FIXED},
-	{"--no-fill", 1, "fill", 0},
-	{"-t 0", 1, "duration", 0},
-	{"-t 3600", 1, "duration", 3600},
-	{"-t 3601", 0, NULL, 0},
-	{"-t 2", 0, NULL, 0}, /* warm-up 1 + cool-down 1 leave nothing */
-	{"-t 2 --warmup 0", 1, "duration", 2},
-	{"-P 4 -c 2", 0, NULL, 0},
-	{"extra", 0, NULL, 0},
-	{"--bogus", 0, NULL, 0},
+    {"", 1, "port", 11211},
+    {"-s 127.0.0.1:22122", 1, "port", 22122},
+    {"-s [::1]:22123", 1, "port", 22123},
+    {"-s localhost", 1, "port", 11211},
+    {"-s ::1", 0, NULL, 0},
+    {"-s 127.0.0.1:0", 0, NULL, 0},
+    {"-s 127.0.0.1:65536", 0, NULL, 0},
+    {"-s :11211", 0, NULL, 0},
+    {"-c 16", 1, "conns", 16},
+    {"-c 0", 0, NULL, 0},
+    {"-c -1", 0, NULL, 0},
+    {"-c 4x", 0, NULL, 0},
+    {"-r 20000", 1, "rate", 20000},
+    {"-r 20k", 0, NULL, 0},
+    {"--keys 1000000", 1, "key_len", 16},
+    {"--keys 1000000000000", 1, "key_len", 16},
+    {"--keys 10000000000000", 0, NULL, 0},
+    {"--keys 1000 --key-size 3", 0, NULL, 0},
+    {"--keyspace 1M -v 1024", 1, "keys", 1024},
+    {"--keyspace 100", 0, NULL, 0},
+    {"--keyspace 1M --keys 5", 1, "keys", 5},
+    {"-v 10-20", 1, "vmax", 20},
+    {"-v 10-20", 1, "vmin", 10},
+    {"-v 20-10", 0, NULL, 0},
+    {"-v 0", 0, NULL, 0},
+    {"-v 2000000", 0, NULL, 0},
+    {"-g 0.75", 1, "get_ratio", 0.75},
+    {"-g 1", 1, "get_ratio", 1},
+    {"-g 1.5", 0, NULL, 0},
+    {"-g -0.5", 0, NULL, 0},
+    {"--hot 0.1:0.9", 1, "hot_prob", 0.9},
+    {"--hot 0.1", 0, NULL, 0},
+    {"--protocol meta", 1, "proto", MC_PROTO_META},
+    {"--protocol binary", 0, NULL, 0},
+    {"--schedule fixed", 1, "sched", MC_SCHED_FIXED},
+    {"--no-fill", 1, "fill", 0},
+    {"-t 0", 1, "duration", 0},
+    {"-t 3600", 1, "duration", 3600},
+    {"-t 3601", 0, NULL, 0},
+    {"-t 2", 0, NULL, 0}, /* warm-up 1 + cool-down 1 leave nothing */
+    {"-t 2 --warmup 0", 1, "duration", 2},
+    {"-P 4 -c 2", 0, NULL, 0},
+    {"extra", 0, NULL, 0},
+    {"--bogus", 0, NULL, 0},
 };
 
 static void test_table(void **state)
@@ -100,10 +112,11 @@ static void test_table(void **state)
 			rc = mc_opts_finish(&o, null);
 		fclose(null);
 		if ((rc == 0) != cases[i].ok)
-			fail_msg("'%s': rc %d, want %s", cases[i].args, rc, cases[i].ok ? "ok" : "error");
+			fail_msg("'%s': rc %d, want %s", cases[i].args, rc,
+			         cases[i].ok ? "ok" : "error");
 		if (rc == 0 && cases[i].field && field(&o, cases[i].field) != cases[i].want)
 			fail_msg("'%s': %s = %g, want %g", cases[i].args, cases[i].field,
-				 field(&o, cases[i].field), cases[i].want);
+			         field(&o, cases[i].field), cases[i].want);
 	}
 }
 
@@ -124,6 +137,6 @@ static void test_layering(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {cmocka_unit_test(test_table),
-					   cmocka_unit_test(test_layering)};
+	                                   cmocka_unit_test(test_layering)};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

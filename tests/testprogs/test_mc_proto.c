@@ -20,17 +20,17 @@ struct enc_case {
 };
 
 static const struct enc_case enc_cases[] = {
-	{MC_PROTO_TEXT, MC_OP_GET, "mc0001", "", "get mc0001\r\n", 64, 0},
-	{MC_PROTO_TEXT, MC_OP_SET, "k", "abc", "set k 0 0 3\r\nabc\r\n", 64, 0},
-	{MC_PROTO_TEXT, MC_OP_SET, "k", "", "set k 0 0 0\r\n\r\n", 64, 0},
-	{MC_PROTO_META, MC_OP_GET, "mc0001", "", "mg mc0001 v\r\n", 64, 0},
-	{MC_PROTO_META, MC_OP_SET, "k", "abc", "ms k 3\r\nabc\r\n", 64, 0},
-	{MC_PROTO_TEXT, MC_OP_SET, "k", "abc", "set k 0 0 3\r\nabc\r\n", 18, 0}, /* exact fit */
-	{MC_PROTO_TEXT, MC_OP_SET, "k", "abc", NULL, 17, -ENOSPC},
-	{MC_PROTO_TEXT, MC_OP_GET, "mc0001", "", NULL, 11, -ENOSPC},
-	{MC_PROTO_TEXT, MC_OP_GET, "", "", NULL, 64, -EINVAL},
-	{MC_PROTO_TEXT, MC_OP_GET, "a b", "", NULL, 64, -EINVAL},
-	{MC_PROTO_META, MC_OP_GET, "a\nb", "", NULL, 64, -EINVAL},
+    {MC_PROTO_TEXT, MC_OP_GET, "mc0001", "", "get mc0001\r\n", 64, 0},
+    {MC_PROTO_TEXT, MC_OP_SET, "k", "abc", "set k 0 0 3\r\nabc\r\n", 64, 0},
+    {MC_PROTO_TEXT, MC_OP_SET, "k", "", "set k 0 0 0\r\n\r\n", 64, 0},
+    {MC_PROTO_META, MC_OP_GET, "mc0001", "", "mg mc0001 v\r\n", 64, 0},
+    {MC_PROTO_META, MC_OP_SET, "k", "abc", "ms k 3\r\nabc\r\n", 64, 0},
+    {MC_PROTO_TEXT, MC_OP_SET, "k", "abc", "set k 0 0 3\r\nabc\r\n", 18, 0}, /* exact fit */
+    {MC_PROTO_TEXT, MC_OP_SET, "k", "abc", NULL, 17, -ENOSPC},
+    {MC_PROTO_TEXT, MC_OP_GET, "mc0001", "", NULL, 11, -ENOSPC},
+    {MC_PROTO_TEXT, MC_OP_GET, "", "", NULL, 64, -EINVAL},
+    {MC_PROTO_TEXT, MC_OP_GET, "a b", "", NULL, 64, -EINVAL},
+    {MC_PROTO_META, MC_OP_GET, "a\nb", "", NULL, 64, -EINVAL},
 };
 
 static void test_encode(void **state)
@@ -41,7 +41,7 @@ static void test_encode(void **state)
 	for (size_t i = 0; i < sizeof(enc_cases) / sizeof(enc_cases[0]); i++) {
 		const struct enc_case *c = &enc_cases[i];
 		int rc = mc_encode(c->proto, c->op, c->key, strlen(c->key), c->value,
-				   strlen(c->value), buf, c->cap);
+		                   strlen(c->value), buf, c->cap);
 		if (!c->want) {
 			assert_int_equal(rc, c->rc);
 			continue;
@@ -53,7 +53,7 @@ static void test_encode(void **state)
 	memset(key, 'k', sizeof(key));
 	assert_true(mc_encode(MC_PROTO_TEXT, MC_OP_GET, key, 250, "", 0, buf, sizeof(buf)) > 0);
 	assert_int_equal(mc_encode(MC_PROTO_TEXT, MC_OP_GET, key, 251, "", 0, buf, sizeof(buf)),
-			 -EINVAL);
+	                 -EINVAL);
 }
 
 struct dec_case {
@@ -72,37 +72,37 @@ struct dec_case {
 #define S MC_OP_SET
 
 static const struct dec_case dec_cases[] = {
-	{"text hit", T, G, "VALUE mc1 0 3\r\nabc\r\nEND\r\n", 25, MC_RESP_HIT, 3},
-	{"text hit with cas", T, G, "VALUE mc1 7 3 99\r\nabc\r\nEND\r\n", 28, MC_RESP_HIT, 3},
-	{"text hit empty value", T, G, "VALUE k 0 0\r\n\r\nEND\r\n", 20, MC_RESP_HIT, 0},
-	{"text hit value holds END", T, G, "VALUE k 0 7\r\n\r\nEND\r\n\r\nEND\r\n", 27, MC_RESP_HIT, 7},
-	{"text miss", T, G, "END\r\n", 5, MC_RESP_MISS, 0},
-	{"text stored", T, S, "STORED\r\n", 8, MC_RESP_STORED, 0},
-	{"text not stored", T, S, "NOT_STORED\r\n", 12, MC_RESP_NOT_STORED, 0},
-	{"text exists", T, S, "EXISTS\r\n", 8, MC_RESP_NOT_STORED, 0},
-	{"server error", T, S, "SERVER_ERROR out of memory storing object\r\n", 43, MC_RESP_ERROR, 0},
-	{"server error on get", T, G, "SERVER_ERROR busy\r\n", 19, MC_RESP_ERROR, 0},
-	{"client error", T, S, "CLIENT_ERROR bad data chunk\r\n", 29, MC_RESP_ERROR, 0},
-	{"plain error", M, G, "ERROR\r\n", 7, MC_RESP_ERROR, 0},
-	{"meta hit", M, G, "VA 3\r\nabc\r\n", 11, MC_RESP_HIT, 3},
-	{"meta hit flags", M, G, "VA 3 f0 t-1\r\nabc\r\n", 18, MC_RESP_HIT, 3},
-	{"meta miss", M, G, "EN\r\n", 4, MC_RESP_MISS, 0},
-	{"meta stored", M, S, "HD\r\n", 4, MC_RESP_STORED, 0},
-	{"meta stored flags", M, S, "HD c5\r\n", 7, MC_RESP_STORED, 0},
-	{"meta not stored", M, S, "NS\r\n", 4, MC_RESP_NOT_STORED, 0},
-	{"pipelined: first only", T, G, "END\r\nVALUE k 0 1\r\nx\r\nEND\r\n", 5, MC_RESP_MISS, 0},
-	{"stored for a get", T, G, "STORED\r\n", -EPROTO, 0, 0},
-	{"end for a set", T, S, "END\r\n", -EPROTO, 0, 0},
-	{"text reply to meta", M, G, "END\r\n", -EPROTO, 0, 0},
-	{"bare LF", T, G, "END\n", -EPROTO, 0, 0},
-	{"bad trailer", T, G, "VALUE k 0 3\r\nabcXXEND\r\n", -EPROTO, 0, 0},
-	{"value length short", T, G, "VALUE k 0 2\r\nabc\r\nEND\r\n", -EPROTO, 0, 0},
-	{"negative length", T, G, "VALUE k 0 -1\r\n", -EPROTO, 0, 0},
-	{"length not a number", T, G, "VALUE k 0 x\r\n", -EPROTO, 0, 0},
-	{"length missing", T, G, "VALUE k 0\r\n", -EPROTO, 0, 0},
-	{"length over 1 MiB", M, G, "VA 1048577\r\n", -EPROTO, 0, 0},
-	{"ERRORX is not ERROR", T, S, "ERRORX\r\n", -EPROTO, 0, 0},
-	{"empty line", T, S, "\r\n", -EPROTO, 0, 0},
+    {"text hit", T, G, "VALUE mc1 0 3\r\nabc\r\nEND\r\n", 25, MC_RESP_HIT, 3},
+    {"text hit with cas", T, G, "VALUE mc1 7 3 99\r\nabc\r\nEND\r\n", 28, MC_RESP_HIT, 3},
+    {"text hit empty value", T, G, "VALUE k 0 0\r\n\r\nEND\r\n", 20, MC_RESP_HIT, 0},
+    {"text hit value holds END", T, G, "VALUE k 0 7\r\n\r\nEND\r\n\r\nEND\r\n", 27, MC_RESP_HIT, 7},
+    {"text miss", T, G, "END\r\n", 5, MC_RESP_MISS, 0},
+    {"text stored", T, S, "STORED\r\n", 8, MC_RESP_STORED, 0},
+    {"text not stored", T, S, "NOT_STORED\r\n", 12, MC_RESP_NOT_STORED, 0},
+    {"text exists", T, S, "EXISTS\r\n", 8, MC_RESP_NOT_STORED, 0},
+    {"server error", T, S, "SERVER_ERROR out of memory storing object\r\n", 43, MC_RESP_ERROR, 0},
+    {"server error on get", T, G, "SERVER_ERROR busy\r\n", 19, MC_RESP_ERROR, 0},
+    {"client error", T, S, "CLIENT_ERROR bad data chunk\r\n", 29, MC_RESP_ERROR, 0},
+    {"plain error", M, G, "ERROR\r\n", 7, MC_RESP_ERROR, 0},
+    {"meta hit", M, G, "VA 3\r\nabc\r\n", 11, MC_RESP_HIT, 3},
+    {"meta hit flags", M, G, "VA 3 f0 t-1\r\nabc\r\n", 18, MC_RESP_HIT, 3},
+    {"meta miss", M, G, "EN\r\n", 4, MC_RESP_MISS, 0},
+    {"meta stored", M, S, "HD\r\n", 4, MC_RESP_STORED, 0},
+    {"meta stored flags", M, S, "HD c5\r\n", 7, MC_RESP_STORED, 0},
+    {"meta not stored", M, S, "NS\r\n", 4, MC_RESP_NOT_STORED, 0},
+    {"pipelined: first only", T, G, "END\r\nVALUE k 0 1\r\nx\r\nEND\r\n", 5, MC_RESP_MISS, 0},
+    {"stored for a get", T, G, "STORED\r\n", -EPROTO, 0, 0},
+    {"end for a set", T, S, "END\r\n", -EPROTO, 0, 0},
+    {"text reply to meta", M, G, "END\r\n", -EPROTO, 0, 0},
+    {"bare LF", T, G, "END\n", -EPROTO, 0, 0},
+    {"bad trailer", T, G, "VALUE k 0 3\r\nabcXXEND\r\n", -EPROTO, 0, 0},
+    {"value length short", T, G, "VALUE k 0 2\r\nabc\r\nEND\r\n", -EPROTO, 0, 0},
+    {"negative length", T, G, "VALUE k 0 -1\r\n", -EPROTO, 0, 0},
+    {"length not a number", T, G, "VALUE k 0 x\r\n", -EPROTO, 0, 0},
+    {"length missing", T, G, "VALUE k 0\r\n", -EPROTO, 0, 0},
+    {"length over 1 MiB", M, G, "VA 1048577\r\n", -EPROTO, 0, 0},
+    {"ERRORX is not ERROR", T, S, "ERRORX\r\n", -EPROTO, 0, 0},
+    {"empty line", T, S, "\r\n", -EPROTO, 0, 0},
 };
 
 static void test_decode_table(void **state)
@@ -175,9 +175,9 @@ static void test_big_value(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_encode),          cmocka_unit_test(test_decode_table),
-		cmocka_unit_test(test_partial_prefixes), cmocka_unit_test(test_long_line),
-		cmocka_unit_test(test_big_value),
+	    cmocka_unit_test(test_encode),           cmocka_unit_test(test_decode_table),
+	    cmocka_unit_test(test_partial_prefixes), cmocka_unit_test(test_long_line),
+	    cmocka_unit_test(test_big_value),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

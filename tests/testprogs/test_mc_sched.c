@@ -86,8 +86,13 @@ static void test_deterministic(void **state)
 
 static void test_mix_ratio_and_hot(void **state)
 {
-	struct mc_mix m = {.rng = 3, .get_ratio = 0.9, .keys = 1000, .hot_frac = 0.1,
-			   .hot_prob = 0.8, .value_min = 10, .value_max = 20};
+	struct mc_mix m = {.rng = 3,
+	                   .get_ratio = 0.9,
+	                   .keys = 1000,
+	                   .hot_frac = 0.1,
+	                   .hot_prob = 0.8,
+	                   .value_min = 10,
+	                   .value_max = 20};
 	struct mc_pick p;
 	int gets = 0, hot = 0, vmin = 99, vmax = 0;
 
@@ -146,9 +151,9 @@ static void test_key_format(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_fixed_exact),       cmocka_unit_test(test_poisson_stats),
-		cmocka_unit_test(test_deterministic),     cmocka_unit_test(test_mix_ratio_and_hot),
-		cmocka_unit_test(test_mix_uniform),       cmocka_unit_test(test_key_format),
+	    cmocka_unit_test(test_fixed_exact),   cmocka_unit_test(test_poisson_stats),
+	    cmocka_unit_test(test_deterministic), cmocka_unit_test(test_mix_ratio_and_hot),
+	    cmocka_unit_test(test_mix_uniform),   cmocka_unit_test(test_key_format),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

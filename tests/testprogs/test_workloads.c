@@ -38,7 +38,8 @@ static uint64_t check_resident(struct tp_proc *p, const char *line)
 
 	assert_true(tp_kv(line, "held_kib", &held));
 	if ((double)rss < held || (double)rss > held + RSS_SLACK_KIB)
-		fail_msg("held_kib=%.0f but VmRSS=%llu kB: %s", held, (unsigned long long)rss, line);
+		fail_msg("held_kib=%.0f but VmRSS=%llu kB: %s", held, (unsigned long long)rss,
+		         line);
 	return (uint64_t)held;
 }
 
@@ -67,15 +68,15 @@ static void test_static_resident_resize_quit(void **state)
 static void test_mono_ramp(void **state)
 {
 	char *argv[] = {BIN("mm_test_mono"), "16M", "48M", "--step", "16M", "-i", "100",
-			"--progress", NULL};
+	                "--progress",        NULL};
 	const uint64_t want[] = {16384, 32768, 49152, 32768, 16384};
 	struct tp_proc *p = start(argv);
 	char line[256];
 
 	(void)state;
 	for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
-		assert_true(tp_wait_line(p, i < 3 ? "event=up" : "event=down", 5000, line,
-					 sizeof(line)));
+		assert_true(
+		    tp_wait_line(p, i < 3 ? "event=up" : "event=down", 5000, line, sizeof(line)));
 		assert_int_equal(check_resident(p, line), want[i]);
 	}
 	assert_true(tp_wait_line(p, "event=done", 5000, line, sizeof(line)));
@@ -86,7 +87,7 @@ static void test_mono_ramp(void **state)
 static void test_random_range_and_sigterm(void **state)
 {
 	char *argv[] = {BIN("mm_test_random"), "16M", "64M", "--seed", "7", "-i", "50",
-			"--progress", NULL};
+	                "--progress",          NULL};
 	struct tp_proc *p = start(argv);
 	char line[256];
 	uint64_t prev = 0, changes = 0;
@@ -111,8 +112,17 @@ static void test_random_range_and_sigterm(void **state)
  * 100, 150 (MiB), in valid SPEC section 2 reports with seq 1, 2, ... */
 static void test_client_triangle(void **state)
 {
-	char *argv[] = {BIN("mm_test_client"), "100M", "50M", "300M", "--tot", "1G", "-n", "10",
-			"-i", "1", NULL};
+	char *argv[] = {BIN("mm_test_client"),
+	                "100M",
+	                "50M",
+	                "300M",
+	                "--tot",
+	                "1G",
+	                "-n",
+	                "10",
+	                "-i",
+	                "1",
+	                NULL};
 	const int want_mib[] = {100, 150, 200, 250, 300, 250, 200, 150, 100, 150};
 	struct tp_proc *p = start(argv);
 	char *line, *save = NULL;
@@ -165,7 +175,7 @@ static void test_util_swap_fake_proc(void **state)
 	buf[n] = '\0';
 	fclose(f);
 	assert_non_null(strstr(buf, "swap_total_kib=1048572 swap_used_kib=48572 pswpin=17 "
-				    "pswpout=42\n"));
+	                            "pswpout=42\n"));
 	assert_non_null(strstr(strchr(buf, '\n') + 1, "swap_used_kib=48572"));
 	unlink(log);
 	unlink(path);
@@ -182,19 +192,19 @@ struct usage_case {
 };
 
 static const struct usage_case usage_cases[] = {
-	{"mm_test_mono", "--help", NULL, 0, "Usage:"},
-	{"mm_test_mono", "150", "300M", 2, "add a suffix"},
-	{"mm_test_mono", "300M", "100M", 2, "LOW must not exceed HIGH"},
-	{"mm_test_mono", "1X", "2G", 2, "unknown suffix"},
-	{"mm_test_static", "--help", NULL, 0, "Usage:"},
-	{"mm_test_static", "5Q", NULL, 2, "unknown suffix"},
-	{"mm_test_static", "-5M", NULL, 2, "invalid option"},
-	{"mm_test_random", "--help", NULL, 0, "Usage:"},
-	{"mm_test_random", "1M", NULL, 2, "Usage:"},
-	{"mm_test_client", "--help", NULL, 0, "Usage:"},
-	{"mm_test_client", "100M", "0M", 2, "Usage:"},
-	{"mm_util_swap", "--help", NULL, 0, "Usage:"},
-	{"mm_util_swap", "-i", "0", 2, "too small"},
+    {"mm_test_mono", "--help", NULL, 0, "Usage:"},
+    {"mm_test_mono", "150", "300M", 2, "add a suffix"},
+    {"mm_test_mono", "300M", "100M", 2, "LOW must not exceed HIGH"},
+    {"mm_test_mono", "1X", "2G", 2, "unknown suffix"},
+    {"mm_test_static", "--help", NULL, 0, "Usage:"},
+    {"mm_test_static", "5Q", NULL, 2, "unknown suffix"},
+    {"mm_test_static", "-5M", NULL, 2, "invalid option"},
+    {"mm_test_random", "--help", NULL, 0, "Usage:"},
+    {"mm_test_random", "1M", NULL, 2, "Usage:"},
+    {"mm_test_client", "--help", NULL, 0, "Usage:"},
+    {"mm_test_client", "100M", "0M", 2, "Usage:"},
+    {"mm_util_swap", "--help", NULL, 0, "Usage:"},
+    {"mm_util_swap", "-i", "0", 2, "too small"},
 };
 
 static void test_usage(void **state)
@@ -220,12 +230,12 @@ static void test_usage(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_static_resident_resize_quit),
-		cmocka_unit_test(test_mono_ramp),
-		cmocka_unit_test(test_random_range_and_sigterm),
-		cmocka_unit_test(test_client_triangle),
-		cmocka_unit_test(test_util_swap_fake_proc),
-		cmocka_unit_test(test_usage),
+	    cmocka_unit_test(test_static_resident_resize_quit),
+	    cmocka_unit_test(test_mono_ramp),
+	    cmocka_unit_test(test_random_range_and_sigterm),
+	    cmocka_unit_test(test_client_triangle),
+	    cmocka_unit_test(test_util_swap_fake_proc),
+	    cmocka_unit_test(test_usage),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -56,7 +56,7 @@ int tp_spawn(struct tp_proc *p, char *const argv[])
 static void pump(struct tp_proc *p, int timeout_ms)
 {
 	struct pollfd pfd[2] = {{.fd = p->out_fd, .events = POLLIN},
-				{.fd = p->err_fd, .events = POLLIN}};
+	                        {.fd = p->err_fd, .events = POLLIN}};
 	char *buf[2] = {p->out, p->err};
 	size_t *len[2] = {&p->out_len, &p->err_len};
 	size_t cap[2] = {sizeof(p->out) - 1, sizeof(p->err) - 1};

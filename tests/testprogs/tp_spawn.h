@@ -23,8 +23,7 @@ struct tp_proc {
 int tp_spawn(struct tp_proc *p, char *const argv[]);
 /* Waits up to timeout_ms for a whole stdout line containing needle (after
  * the previous match); copies it to line (NUL-terminated). true if found. */
-bool tp_wait_line(struct tp_proc *p, const char *needle, int timeout_ms, char *line,
-		  size_t cap);
+bool tp_wait_line(struct tp_proc *p, const char *needle, int timeout_ms, char *line, size_t cap);
 /* Closes stdin, reads to EOF, reaps. Kills the process after timeout_ms.
  * Returns the exit code, or -1 if it was killed by a signal or timed out. */
 int tp_finish(struct tp_proc *p, int timeout_ms);
