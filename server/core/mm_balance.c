@@ -4,6 +4,8 @@
  * later step keeps the earlier promises. */
 #include "mm_balance.h"
 
+#include <stdbool.h>
+
 static enum mm_reason held_reason(uint32_t flags)
 {
 	if (flags & MM_FLAG_NO_REPORT)
@@ -11,6 +13,13 @@ static enum mm_reason held_reason(uint32_t flags)
 	if (flags & MM_FLAG_STALE)
 		return MM_REASON_STALE;
 	return MM_REASON_STUCK;
+}
+
+/* Stuck only in growing, with a report to go on. */
+static bool grow_stuck(const struct mm_dom_in *d)
+{
+	return (d->flags & MM_FLAG_STUCK_GROW) && d->has_report &&
+	       !(d->flags & (MM_FLAG_STALE | MM_FLAG_NO_REPORT));
 }
 
 /* Sets held and unmanageable domains; compacts the rest into work. Returns
@@ -31,6 +40,13 @@ static uint64_t split(const struct mm_snapshot *s, const struct mm_guard_cfg *cf
 			o->target_kib = d->target_kib; /* bounds make no sense: touch nothing */
 			o->reason = MM_REASON_HOLD;
 			kept += d->target_kib > d->actual_kib ? d->target_kib : d->actual_kib;
+		} else if (grow_stuck(d) && !(cfg->off & MM_GUARD_OFF_HOLD)) {
+			/* it cannot grow but may shrink: keep it in, capped */
+			w->in[k] = *d;
+			if (d->actual_kib < w->in[k].maxmem_kib)
+				w->in[k].maxmem_kib =
+				    d->actual_kib > d->floor_kib ? d->actual_kib : d->floor_kib;
+			w->idx[k++] = i;
 		} else if ((d->flags & MM_FLAG_HELD) && !(cfg->off & MM_GUARD_OFF_HOLD)) {
 			o->target_kib = d->actual_kib;
 			o->reason = held_reason(d->flags);
@@ -76,8 +92,16 @@ void mm_balance_round(struct mm_policy *pol, const struct mm_guard_cfg *cfg,
 	mm_policy_run(pol, &sub, &subplan);
 	mm_guard_clip(&sub, cfg, &subplan);
 	plan->tau = subplan.tau;
-	for (size_t k = 0; k < nmov; k++)
-		plan->dom[work->idx[k]] = work->out[k];
+	for (size_t k = 0; k < nmov; k++) {
+		struct mm_dom_out *o = &work->out[k];
+		/* capped at its allocation because it would not grow: say so */
+		if (grow_stuck(&work->in[k]) && o->reason == MM_REASON_MAXMEM &&
+		    o->target_kib == work->in[k].maxmem_kib && !(cfg->off & MM_GUARD_OFF_HOLD)) {
+			o->reason = MM_REASON_STUCK;
+			o->flags &= ~(uint32_t)MM_FLAG_CAPPED;
+		}
+		plan->dom[work->idx[k]] = *o;
+	}
 	mm_guard_reserve(s, cfg, plan);
 	mm_guard_deadband(s, cfg, plan);
 }

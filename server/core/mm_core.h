@@ -33,6 +33,9 @@ enum {
 	MM_FLAG_STUCK = 1u << 1,
 	MM_FLAG_NO_REPORT = 1u << 2,
 	MM_FLAG_CAPPED = 1u << 3, /* target clipped at maxmem this round */
+	/* with STUCK: the balloon would not grow; it may still shrink, so the
+	 * domain stays in the policy, capped at its allocation */
+	MM_FLAG_STUCK_GROW = 1u << 4,
 	MM_FLAG_HELD = MM_FLAG_STALE | MM_FLAG_STUCK | MM_FLAG_NO_REPORT,
 };
 

@@ -56,10 +56,12 @@ static void judge_progress(struct mm_track *t, const struct mm_track_in *in)
 	if (in->now_ms - t->win_start_ms < MM_STUCK_WINDOW_MS)
 		return;
 	gap = absdiff(t->win_actual_kib, t->win_target_kib);
-	if (progress(t, in->actual_kib) * 1000 < gap * MM_STUCK_MIN_PERMILLE)
+	if (progress(t, in->actual_kib) * 1000 < gap * MM_STUCK_MIN_PERMILLE) {
 		t->stuck_until_ms = in->now_ms + MM_STUCK_HOLD_MS;
-	else
+		t->stuck_grow = t->win_target_kib > t->win_actual_kib;
+	} else {
 		open_window(t, in);
+	}
 }
 
 uint32_t mm_track_update(struct mm_track *t, const struct mm_track_in *in)
@@ -76,6 +78,6 @@ uint32_t mm_track_update(struct mm_track *t, const struct mm_track_in *in)
 		flags |= MM_FLAG_STALE;
 	judge_progress(t, in);
 	if (t->stuck_until_ms)
-		flags |= MM_FLAG_STUCK;
+		flags |= MM_FLAG_STUCK | (t->stuck_grow ? MM_FLAG_STUCK_GROW : 0);
 	return flags;
 }

@@ -20,6 +20,7 @@ struct mm_track {
 	uint64_t win_target_kib; /* target the window measures progress to */
 	bool win_open;
 	uint64_t stuck_until_ms; /* held as stuck until then; 0 if not stuck */
+	bool stuck_grow;         /* it was a grow that did not follow */
 };
 
 struct mm_track_in {
@@ -30,7 +31,8 @@ struct mm_track_in {
 	uint64_t target_kib;
 };
 
-/* Updates t and returns the MM_FLAG_* (STALE, STUCK, NO_REPORT) that apply now. */
+/* Updates t and returns the MM_FLAG_* (STALE, STUCK, STUCK_GROW, NO_REPORT)
+ * that apply now. */
 uint32_t mm_track_update(struct mm_track *t, const struct mm_track_in *in);
 
 #endif

@@ -50,6 +50,8 @@ static void random_dom(struct mm_dom_in *d)
 	d->target_kib = next() % 4 ? d->actual_kib : pick(0, d->maxmem_kib + GIB);
 	d->has_report = next() % 10 != 0;
 	d->flags = next() % 8 ? 0 : (uint32_t)(1u << (next() % 3));
+	if (d->flags == MM_FLAG_STUCK && next() % 2)
+		d->flags |= MM_FLAG_STUCK_GROW;
 	if (!d->has_report)
 		d->flags |= MM_FLAG_NO_REPORT;
 	if (d->has_report)
@@ -80,8 +82,13 @@ static void check_plan(const struct mm_snapshot *s, const struct mm_plan *p, int
 			continue;
 		}
 		assert_true(t <= d->maxmem_kib);
-		if (o->reason == MM_REASON_NO_REPORT || o->reason == MM_REASON_STALE ||
-		    o->reason == MM_REASON_STUCK)
+		/* a balloon that would not grow is never asked to grow */
+		if (d->flags & MM_FLAG_STUCK_GROW)
+			assert_true(t <= d->actual_kib || t <= d->floor_kib);
+		if (o->reason == MM_REASON_STUCK && (d->flags & MM_FLAG_STUCK_GROW))
+			assert_true(t == d->actual_kib || t == d->floor_kib); /* capped */
+		else if (o->reason == MM_REASON_NO_REPORT || o->reason == MM_REASON_STALE ||
+		         o->reason == MM_REASON_STUCK)
 			assert_true(t == d->actual_kib);
 		else if (o->reason == MM_REASON_RESERVE)
 			assert_true(t >= d->actual_kib &&
@@ -95,7 +102,11 @@ static void check_plan(const struct mm_snapshot *s, const struct mm_plan *p, int
 	/* The pool holds whenever the floors and held allocations fit in it. */
 	for (size_t i = 0; i < s->n; i++) {
 		const struct mm_dom_in *d = &s->dom[i];
-		int held = (d->flags & MM_FLAG_HELD) || d->maxmem_kib < d->floor_kib;
+		/* stuck only in growing, with a report: still moves (down), floor applies */
+		int grow_stuck = (d->flags & MM_FLAG_STUCK_GROW) && d->has_report &&
+		                 !(d->flags & (MM_FLAG_STALE | MM_FLAG_NO_REPORT));
+		int held =
+		    ((d->flags & MM_FLAG_HELD) && !grow_stuck) || d->maxmem_kib < d->floor_kib;
 		kept_mov_floor +=
 		    held ? (d->target_kib > d->actual_kib ? d->target_kib : d->actual_kib)
 		         : d->floor_kib;
