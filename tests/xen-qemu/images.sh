@@ -1,0 +1,127 @@
+#!/usr/bin/env bash
+# images.sh BUILD_DIR OUT_DIR: builds the boot images for Xen under QEMU from the host's Debian
+# packages and the freshly built xenmm binaries (no debootstrap, no network): the uncompressed
+# hypervisor, the Linux kernel, a dom0 initramfs and a guest initramfs (the latter inside dom0's).
+# It does not boot anything (boot.py does) and installs nothing (deps.sh does).
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+build=$(cd "${1:?usage: images.sh BUILD_DIR OUT_DIR}" && pwd)
+out=${2:?usage: images.sh BUILD_DIR OUT_DIR}
+xenbin=/usr/lib/xen-4.17/bin
+kver=${XQ_KVER:-$(ls /lib/modules | sort -V | tail -1)}
+# Guest sizes (MiB). Small, so TCG stays fast; maxmem leaves room to grow past the boot size.
+guest_mem_mib=${XQ_GUEST_MEM_MIB:-160}
+guest_maxmem_mib=${XQ_GUEST_MAXMEM_MIB:-512}
+
+for b in server/mmserver client/mmclient testprogs/mm_test_mono testprogs/mm_test_static; do
+	[ -x "$build/$b" ] || { echo "images.sh: $build/$b missing: build first" >&2; exit 2; }
+done
+for f in /boot/xen-4.17-amd64.gz "/boot/vmlinuz-$kver" $xenbin/xl /usr/bin/xenstore /bin/busybox; do
+	[ -e "$f" ] || { echo "images.sh: $f missing: run tests/xen-qemu/deps.sh" >&2; exit 2; }
+done
+
+stage=$out/stage
+rm -rf "$stage"
+mkdir -p "$out" "$stage/dom0" "$stage/domu"
+
+# Copies the shared libraries ldd lists for a program, at the same absolute
+# paths. libgcc_s is dlopen()ed by glibc's pthread_cancel, so ldd never lists
+# it, and xl aborts without it (shared/xen-qemu pitfall 2): always add it.
+add_libs() { # root program
+	local lib
+	for lib in $(ldd "$2" 2>/dev/null | grep -oE '/[^ ]+\.so[^ ]*' || true) \
+		/lib/x86_64-linux-gnu/libgcc_s.so.1; do
+		[ -e "$1$lib" ] || install -D -m 755 "$(readlink -f "$lib")" "$1$lib"
+	done
+}
+
+add_programs() { # root program...: same path inside as outside
+	local root=$1 f
+	shift
+	for f in "$@"; do
+		install -D -m 755 "$(readlink -f "$f")" "$root$f"
+		add_libs "$root" "$f"
+	done
+}
+
+add_built() { # root build-file dest-dir: a freshly built binary
+	install -D -m 755 "$2" "$1$3/$(basename "$2")"
+	add_libs "$1" "$2"
+}
+
+# A busybox root: applets as symlinks, the usual directories.
+add_busybox() {
+	local root=$1 a
+	mkdir -p "$root"/{bin,sbin,etc,proc,sys,dev,tmp,run,root,var/lib,var/log,usr/bin,usr/sbin}
+	ln -sfn ../run "$root/var/run"
+	install -m 755 /bin/busybox "$root/bin/busybox"
+	for a in $(/bin/busybox --list); do
+		[ -e "$root/bin/$a" ] || ln -s busybox "$root/bin/$a"
+	done
+}
+
+# xenstore-read, -write, ... are one binary that looks at argv[0].
+add_xenstore_links() {
+	local root=$1 c
+	for c in read write ls list rm chmod exists watch; do
+		ln -sf xenstore "$root/usr/bin/xenstore-$c"
+	done
+}
+
+pack() { # root file: newc cpio, gzip
+	(cd "$1" && find . | LC_ALL=C sort | cpio -o -H newc --quiet | gzip -6) >"$2"
+}
+
+# 1. Xen: QEMU's multiboot loader needs the uncompressed image.
+zcat /boot/xen-4.17-amd64.gz >"$out/xen"
+cp "/boot/vmlinuz-$kver" "$out/vmlinuz"
+
+# 2. The guest: busybox, xenstore tools, mmclient and the workloads.
+r=$stage/domu
+add_busybox "$r"
+add_programs "$r" /usr/bin/xenstore
+add_xenstore_links "$r"
+for b in client/mmclient testprogs/mm_test_mono testprogs/mm_test_static; do
+	add_built "$r" "$build/$b" /usr/sbin
+done
+install -m 755 "$here/vm/domu-init.sh" "$r/init"
+install -m 644 "$here/vm/lib.sh" "$r/lib.sh"
+pack "$r" "$out/domu.cpio.gz"
+
+# 3. dom0: Xen's daemons and xl, the five Xen modules, mmserver, the guests.
+r=$stage/dom0
+add_busybox "$r"
+add_programs "$r" $xenbin/xl $xenbin/xenstored $xenbin/xenconsoled $xenbin/xen-init-dom0 \
+	/usr/bin/xenstore
+add_built "$r" "$build/server/mmserver" /usr/sbin
+add_xenstore_links "$r"
+mkdir -p "$r/lib/modules" "$r/var/lib/xen" "$r/var/log/xen/console" "$r/etc/xen" "$r/xq/guests"
+for m in xen-evtchn xen-privcmd xenfs/xenfs xen-gntdev xen-gntalloc; do
+	cp "/lib/modules/$kver/kernel/drivers/xen/$m.ko" "$r/lib/modules/"
+done
+cp /etc/xen/xl.conf "$r/etc/xen/"
+cp "$out/vmlinuz" "$out/domu.cpio.gz" "$r/xq/guests/"
+for n in 1 2 3; do
+	cat >"$r/xq/guests/domu$n.cfg" <<CFG
+name = "domu$n"
+type = "pv"
+kernel = "/xq/guests/vmlinuz"
+ramdisk = "/xq/guests/domu.cpio.gz"
+# memhp_default_state=online: without it the guest cannot use memory above its boot size
+extra = "console=hvc0 quiet memhp_default_state=online"
+memory = $guest_mem_mib
+maxmem = $guest_maxmem_mib
+vcpus = 1
+on_crash = "preserve"
+CFG
+done
+cat >"$r/xq/params.sh" <<PARAMS
+guest_mem_mib=$guest_mem_mib
+guest_maxmem_mib=$guest_maxmem_mib
+PARAMS
+install -m 755 "$here/vm/dom0-init.sh" "$r/init"
+for f in lib.sh dom0-lib.sh scenario.sh; do install -m 644 "$here/vm/$f" "$r/xq/$f"; done
+install -m 755 "$here/vm/xq" "$r/usr/bin/xq"
+pack "$r" "$out/dom0.cpio.gz"
+rm -rf "$stage"
+ls -l "$out"

@@ -1,0 +1,79 @@
+# dom0-lib.sh: dom0 helpers shared by the scenario and the interactive shell: start the three
+# guests, talk to their init over xenstore (data/xq-cmd, data/xq-ack), start mmserver.
+# It checks nothing; scenario.sh records facts and the host judges them.
+. /xq/lib.sh
+. /xq/params.sh
+XQ_OUT=${XQ_OUT:-/xq/out}
+XQ_GUESTS="domu1 domu2 domu3"
+
+say() { echo "XQ: $*"; }
+
+xq_domid() { xl domid "$1" 2>/dev/null; }
+
+# Creates every guest at once (TCG is slow; the xl processes overlap). Logs in $XQ_OUT.
+xq_create_guests() {
+	for g in $XQ_GUESTS; do
+		xl create "/xq/guests/$g.cfg" >"$XQ_OUT/xl-create-$g.log" 2>&1 &
+	done
+	wait
+}
+
+# xq_state NAME: the state the guest's init published (booted, retrying, ...).
+xq_state() {
+	_id=$(xq_domid "$1") && xsr "/local/domain/$_id/data/xq-state"
+}
+
+xq_all_guests_state() { # STATE: every guest has published STATE
+	for g in $XQ_GUESTS; do
+		[ "$(xq_state "$g")" = "$1" ] || return 1
+	done
+}
+
+# xq_send NAME TIMEOUT_S VERB ARGS...: one command to a guest's init; prints its answer.
+# Returns 1 when no answer came in time.
+xq_send() {
+	_g=$1 _t=$2
+	shift 2
+	_id=$(xq_domid "$_g") || return 1
+	_seq=$(($(cat /run/xq.seq 2>/dev/null || echo 0) + 1))
+	echo "$_seq" >/run/xq.seq
+	xenstore-write "/local/domain/$_id/data/xq-cmd" "$_seq $*"
+	_ack() { case "$(xsr "/local/domain/$_id/data/xq-ack")" in "$_seq "*) return 0 ;; esac; return 1; }
+	wait_for "$_t" _ack || return 1
+	xsr "/local/domain/$_id/data/xq-ack" | cut -d' ' -f2-
+}
+
+# xq_start_server ARGS...: mmserver in the background; stderr and the -v table go to
+# $XQ_OUT. A wrapper keeps its pid and exit status in /run, so any shell can stop it.
+xq_start_server() {
+	rm -f /run/mmserver.rc
+	(
+		sh -c 'echo $$ >/run/mmserver.pid; exec mmserver "$@"' mmserver "$@" \
+			>"$XQ_OUT/mmserver.out" 2>"$XQ_OUT/mmserver.err"
+		echo $? >/run/mmserver.rc
+	) &
+	wait_for 5 test -s /run/mmserver.pid
+}
+
+xq_server_running() { [ -s /run/mmserver.pid ] && [ ! -e /run/mmserver.rc ]; }
+
+# xq_stop_server: SIGTERM; prints "rc=N wait_ms=M" (rc=timeout after 20 s, then SIGKILL).
+xq_stop_server() {
+	_pid=$(cat /run/mmserver.pid)
+	_t0=$(now_ms)
+	kill -TERM "$_pid"
+	if wait_for 20 test -e /run/mmserver.rc; then
+		echo "rc=$(cat /run/mmserver.rc) wait_ms=$(($(now_ms) - _t0))"
+	else
+		echo "rc=timeout wait_ms=$(($(now_ms) - _t0))"
+		kill -KILL "$_pid"
+	fi
+}
+
+# xq_targets: "name=target_kib" for every guest, from xenstore.
+xq_targets() {
+	for g in $XQ_GUESTS; do
+		printf '%s=%s ' "$g" "$(xsr "/local/domain/$(xq_domid "$g")/memory/target")"
+	done
+	echo
+}

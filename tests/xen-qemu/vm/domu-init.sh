@@ -1,0 +1,123 @@
+#!/bin/sh
+# /init of each guest: starts mmclient at once (before any report node exists, so its retry
+# path runs), then obeys the commands dom0 writes to data/xq-cmd ("SEQ VERB ARGS") and answers
+# in data/xq-ack ("SEQ RESULT"). It decides nothing: dom0 runs the scenario.
+export PATH=/bin:/sbin:/usr/bin:/usr/sbin
+mount -t proc proc /proc
+mount -t sysfs sysfs /sys
+mount -t devtmpfs dev /dev
+. /lib.sh
+say() { echo "XG: $*"; }
+
+id=$(xsr domid)
+say "up domid=$id uptime_s=$(uptime_s) t_ms=$(now_ms) target_kib=$(xsr memory/target)" \
+	"static_max_kib=$(xsr memory/static-max)"
+# The guest's own pieces must outlive a workload that runs out of memory.
+echo -1000 >/proc/self/oom_score_adj
+
+# The subshell keeps mmclient's exit status; the pid file gives its pid.
+(
+	mmclient --foreground --verbose --pidfile /run/mmclient.pid 2>/tmp/mmclient.log
+	echo $? >/tmp/mmclient.rc
+) &
+tail -f /tmp/mmclient.log &
+say "mmclient started t_ms=$(now_ms)"
+
+# The retry path: without a report node granted by dom0 the first writes fail.
+if wait_for 60 grep -q 'report_node_not_granted\|xenstore_unreachable' /tmp/mmclient.log; then
+	xenstore-write data/xq-state retrying
+else
+	xenstore-write data/xq-state "no-retry-seen"
+fi
+
+# Prints MemTotal (KiB) with a time stamp whenever it changes, every 0.25 s.
+memtotal_sampler() {
+	last=""
+	while :; do
+		kib=$(awk '/^MemTotal:/ { print $2 }' /proc/meminfo)
+		if [ "$kib" != "$last" ]; then
+			say "memtotal t_ms=$(now_ms) kib=$kib"
+			last=$kib
+		fi
+		sleep 0.25
+	done
+}
+
+# attack PEER_DOMID: what a hostile guest would try. Each must be refused.
+attack() {
+	p=/local/domain/$1/memory
+	w=denied r=denied t=denied pt=denied
+	xenstore-write "$p/report" "v=1 seq=999999 tot=999999 free=1" 2>/dev/null && w=allowed
+	xenstore-read "$p/report" >/dev/null 2>&1 && r=allowed
+	xenstore-write memory/target 999999 2>/dev/null && t=allowed
+	xenstore-write "$p/target" 999999 2>/dev/null && pt=allowed
+	echo "write_peer_report=$w read_peer_report=$r write_own_target=$t write_peer_target=$pt"
+}
+
+# mono ARGS...: mm_test_mono in the background; data/xq-mono says when it ends.
+mono() {
+	t=$(now_ms)
+	(
+		echo 1000 >/proc/self/oom_score_adj
+		mm_test_mono --progress "$@" &
+		echo $! >>/tmp/workload.pids
+		wait $!
+		rc=$?
+		say "mono done rc=$rc t_ms=$(now_ms)"
+		xenstore-write data/xq-mono "done rc=$rc t_ms=$(now_ms)"
+	) >/dev/console 2>&1 &
+	echo "started t_ms=$t"
+}
+
+# static SIZE: holds SIZE and keeps it hot until unload (for the interactive shell).
+static() {
+	echo 1000 >/proc/self/oom_score_adj
+	mm_test_static --progress "$@" </dev/null >/dev/console 2>&1 &
+	echo $! >>/tmp/workload.pids
+	echo "started pid=$!"
+}
+
+# unload: SIGTERM to every workload started here.
+unload() {
+	n=0
+	for p in $(cat /tmp/workload.pids 2>/dev/null); do
+		kill -TERM "$p" 2>/dev/null && n=$((n + 1))
+	done
+	: >/tmp/workload.pids
+	echo "signalled=$n"
+}
+
+# stop_client: SIGTERM to mmclient; its exit status once it is gone (10 s at most).
+stop_client() {
+	t=$(now_ms)
+	kill -TERM "$(cat /run/mmclient.pid)" 2>/dev/null
+	wait_for 10 test -e /tmp/mmclient.rc
+	echo "stopped rc=$(cat /tmp/mmclient.rc 2>/dev/null || echo none) t_ms=$t"
+}
+
+run_cmd() { # SEQ VERB ARGS...
+	seq=$1 verb=$2
+	shift 2
+	case $verb in
+	attack) res=$(attack "$@") ;;
+	mono) res=$(mono "$@") ;;
+	static) res=$(static "$@") ;;
+	unload) res=$(unload) ;;
+	sample) (memtotal_sampler >/dev/console 2>&1 &) && res=started ;;
+	stop) res=$(stop_client) ;;
+	*) res="unknown verb=$verb" ;;
+	esac
+	say "cmd seq=$seq verb=$verb result: $res"
+	xenstore-write data/xq-ack "$seq $res"
+}
+
+last_seq=""
+xenstore-watch data/xq-cmd | while read -r _path; do
+	cmd=$(xsr data/xq-cmd)
+	set -- $cmd
+	[ $# -ge 2 ] && [ "$1" != "$last_seq" ] || continue
+	last_seq=$1
+	run_cmd "$@"
+done
+say "command watch ended"
+while :; do sleep 3600; done
