@@ -8,7 +8,18 @@ here=$(cd "$(dirname "$0")" && pwd)
 build=$(cd "${1:?usage: images.sh BUILD_DIR OUT_DIR}" && pwd)
 out=${2:?usage: images.sh BUILD_DIR OUT_DIR}
 xenbin=/usr/lib/xen-4.17/bin
-kver=${XQ_KVER:-$(ls /lib/modules | sort -V | tail -1)}
+# The newest Debian kernel that has both its image in /boot and its Xen modules.
+pick_kernel() {
+	local v
+	for v in $(ls /lib/modules 2>/dev/null | sort -rV); do
+		if [ -e "/boot/vmlinuz-$v" ] && [ -e "/lib/modules/$v/kernel/drivers/xen/xenfs/xenfs.ko" ]; then
+			echo "$v"
+			return
+		fi
+	done
+}
+kver=${XQ_KVER:-$(pick_kernel)}
+[ -n "$kver" ] || { echo "images.sh: no kernel with Xen modules: run tests/xen-qemu/deps.sh" >&2; exit 2; }
 # Guest sizes (MiB). Small, so TCG stays fast; maxmem leaves room to grow past the boot size.
 guest_mem_mib=${XQ_GUEST_MEM_MIB:-160}
 guest_maxmem_mib=${XQ_GUEST_MAXMEM_MIB:-512}
@@ -115,9 +126,13 @@ vcpus = 1
 on_crash = "preserve"
 CFG
 done
+# The scenario's knobs, baked in: dom0 sees no host environment.
 cat >"$r/xq/params.sh" <<PARAMS
 guest_mem_mib=$guest_mem_mib
 guest_maxmem_mib=$guest_maxmem_mib
+floor_mib=${XQ_FLOOR_MIB:-112}
+free_mib=${XQ_FREE_MIB:-32}
+mono_args="${XQ_MONO_ARGS:-}"
 PARAMS
 install -m 755 "$here/vm/dom0-init.sh" "$r/init"
 for f in lib.sh dom0-lib.sh scenario.sh; do install -m 644 "$here/vm/$f" "$r/xq/$f"; done

@@ -33,7 +33,7 @@ case " $(cat /proc/cmdline) " in
 	say "starting domu1 domu2 domu3 (about a minute under TCG)"
 	xq_create_guests
 	wait_for 240 xq_all_guests_state retrying || say "not every guest came up: xl list"
-	xq_start_server --policy tax -N "$((3 * guest_mem_mib))M" -f 32M --floor 112M \
+	xq_start_server --policy tax -N "$((3 * guest_mem_mib))M" -f "${free_mib}M" --floor "${floor_mib}M" \
 		-d /var/log/xenmm -v
 	xq help
 	;;

@@ -6,10 +6,9 @@
 # Sizes for 160 MiB guests (maxmem 512 MiB): the pool is their boot sizes together; the floor
 # keeps a busybox guest alive (shared/xen-qemu: 64 MiB panicked a 128 MiB guest, 96 was fine);
 # the load steps to 64 MiB and ramps to 136 MiB, well past the ~105 MiB MemTotal it boots with.
+# params.sh (images.sh) may override floor_mib, free_mib and mono_args.
 pool_mib=$((3 * guest_mem_mib))
-floor_mib=${XQ_FLOOR_MIB:-112}
-free_mib=${XQ_FREE_MIB:-32}
-mono_args=${XQ_MONO_ARGS:-"--step 8M --interval-ms 1000 64M 136M"}
+mono_args=${mono_args:-"--step 8M --interval-ms 1000 64M 136M"}
 
 fact() { echo "$*" >>"$XQ_OUT/facts.txt"; say "fact $*"; }
 
