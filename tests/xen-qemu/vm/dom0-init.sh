@@ -35,6 +35,7 @@ case " $(cat /proc/cmdline) " in
 	wait_for 240 xq_all_guests_state retrying || say "not every guest came up: xl list"
 	xq_start_server --policy tax -N "$((3 * guest_mem_mib))M" -f "${free_mib}M" --floor "${floor_mib}M" \
 		-d /var/log/xenmm -v
+	xq_server_running && say "ready: domu1-3 up, mmserver running; its logs in /var/log/xenmm"
 	xq help
 	;;
 esac
