@@ -21,6 +21,9 @@ if ! bash "$here/deps.sh" --check; then
 	[ "${XQ_NO_INSTALL:-0}" = 1 ] && exit 2
 	bash "$here/deps.sh" || exit 2
 fi
+# The checks must be able to fail before their verdict means anything (2 s, no VM).
+bash "$here/selftest.sh" >"$build/xen-qemu-selftest.log" 2>&1 ||
+	{ cat "$build/xen-qemu-selftest.log" >&2; echo "run.sh: check.py's self-test failed" >&2; exit 1; }
 t0=$(date +%s)
 rm -rf "$work"
 mkdir -p "$work"
