@@ -4,7 +4,7 @@
 test mode: runs dom0's scenario, writes the serial console time-stamped to --log, and unpacks
 the results dom0 sends over the console (tar.gz in "XQB <n> <base64>" lines, checked by md5)
 into --results. Exit 0 when the results arrived intact, 3 on a boot-level failure (Xen or dom0
-panic, a guest that never came up, a timeout, a damaged transfer), with the reason on stderr.
+panic, a guest that never came up, a timeout, a damaged transfer), with the reason.
 It judges no result: check.py does. shell mode: an interactive dom0 shell on this terminal.
 """
 import argparse
@@ -93,10 +93,10 @@ def watch(proc, con, timeout_s):
         time.sleep(0.5)
 
 
-def stop(proc):
-    """dom0 powers off by itself; QEMU is killed (by its pid) if it lingers."""
+def stop(proc, grace_s):
+    """dom0 powers off by itself; QEMU is killed (by its pid) if it lingers past grace_s."""
     try:
-        proc.wait(timeout=10)
+        proc.wait(timeout=grace_s)
     except subprocess.TimeoutExpired:
         proc.kill()
         proc.wait()
@@ -144,14 +144,14 @@ def main():
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     con = Console(proc, a.log)
     why, peak = watch(proc, con, a.timeout)
-    stop(proc)
+    stop(proc, 0 if why else 10)
     con.thread.join(timeout=5)
     print(f"boot.py: qemu pid={proc.pid} wall_s={time.monotonic() - t0:.0f} "
-          f"peak_rss_mib={peak} log={a.log}")
+          f"peak_rss_mib={peak} log={a.log}", flush=True)
     damaged = unpack(con.lines, a.results)
     why = why or damaged
     if why:
-        print(f"boot.py: boot-level failure: {why}", file=sys.stderr)
+        print(f"boot.py: boot-level failure: {why}", flush=True)
         return EXIT_BOOT
     return EXIT_OK
 

@@ -7,7 +7,7 @@
 # printed); 2 usage, missing binaries or packages; 3 the emulated machine failed to boot twice
 # (a boot-level failure is retried once, and said so).
 # Output in BUILD_DIR/xen-qemu: figures.txt, serial-<n>.log, results-<n>/out (every log).
-# Env: XQ_TIMEOUT (s per boot, default 400), XQ_NO_INSTALL=1 (never apt-get), and the sizes
+# Env: XQ_TIMEOUT (s per boot, default 360), XQ_NO_INSTALL=1 (never apt-get), and the sizes
 # images.sh reads (XQ_GUEST_MEM_MIB, XQ_GUEST_MAXMEM_MIB, XQ_FLOOR_MIB, XQ_FREE_MIB,
 # XQ_MONO_ARGS).
 set -euo pipefail
@@ -15,7 +15,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 [ $# -eq 1 ] || { echo "usage: run.sh BUILD_DIR" >&2; exit 2; }
 build=$(cd "$1" && pwd)
 work=$build/xen-qemu
-timeout_s=${XQ_TIMEOUT:-400}
+timeout_s=${XQ_TIMEOUT:-360}
 
 if ! bash "$here/deps.sh" --check; then
 	[ "${XQ_NO_INSTALL:-0}" = 1 ] && exit 2

@@ -88,7 +88,6 @@ run() {
 	perms perms-after.txt
 
 	# 3. A hostile guest: domu2 against domu1's report and both targets.
-	before=$(xsr "/local/domain/$(xq_domid domu1)/memory/report")
 	res=$(xq_send domu2 30 attack "$(xq_domid domu1)") || res="no-answer"
 	fact "attack from=domu2 to=domu1 $res"
 	after=$(xsr "/local/domain/$(xq_domid domu1)/memory/report")
