@@ -26,14 +26,14 @@ ARCHIVE_LINE = re.compile(r"^XQB (\d+) ([A-Za-z0-9+/=]+)\s*$")
 ARCHIVE_END = re.compile(r"XQ: archive-end lines=(\d+) md5=([0-9a-f]{32})")
 
 
-def qemu_command(images, mode, smp, mem_mib):
+def qemu_command(images, mode, smp, mem_mib, tcg_thread):
     """The QEMU line: TCG with qemu64 (shared/xen-qemu: -cpu max corrupted memory at random,
     and this host's KVM cannot run Xen); the uncompressed Xen as a multiboot kernel; dom0's
     kernel and initramfs as modules ("file args,file": Xen drops the first word)."""
     xen_args = (f"console=com1 com1=115200,8n1 dom0_mem=512M,max:512M dom0_max_vcpus={smp} "
                 "noreboot")
     dom0_args = f"console=hvc0 quiet xq={mode}"
-    return ["qemu-system-x86_64", "-accel", "tcg,thread=multi", "-cpu", "qemu64",
+    return ["qemu-system-x86_64", "-accel", f"tcg,thread={tcg_thread}", "-cpu", "qemu64",
             "-smp", str(smp), "-m", str(mem_mib), "-nic", "none", "-no-reboot",
             "-kernel", os.path.join(images, "xen"), "-append", xen_args,
             "-initrd", f"{os.path.join(images, 'vmlinuz')} {dom0_args},"
@@ -133,8 +133,10 @@ def main():
     ap.add_argument("--timeout", type=int, default=420, help="seconds (test mode)")
     ap.add_argument("--smp", type=int, default=2)
     ap.add_argument("--mem", type=int, default=2048, help="MiB of the emulated machine")
+    ap.add_argument("--tcg-thread", choices=["multi", "single"], default="multi",
+                    help="one host thread per virtual CPU (multi) or one for all (single)")
     a = ap.parse_args()
-    cmd = qemu_command(a.images, a.mode, a.smp, a.mem)
+    cmd = qemu_command(a.images, a.mode, a.smp, a.mem, a.tcg_thread)
     if a.mode == "shell":
         os.execvp(cmd[0], cmd + ["-nographic", "-serial", "mon:stdio"])
     if not a.log or not a.results:

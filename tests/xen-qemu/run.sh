@@ -7,7 +7,8 @@
 # printed); 2 usage, missing binaries or packages; 3 the emulated machine failed to boot twice
 # (a boot-level failure is retried once, and said so).
 # Output in BUILD_DIR/xen-qemu: figures.txt, serial-<n>.log, results-<n>/out (every log).
-# Env: XQ_TIMEOUT (s per boot, default 360), XQ_NO_INSTALL=1 (never apt-get), and the sizes
+# Env: XQ_TIMEOUT (s per boot, default 360), XQ_NO_INSTALL=1 (never apt-get),
+# XQ_TCG_THREAD (multi or single: QEMU's TCG threads), and the sizes
 # images.sh reads (XQ_GUEST_MEM_MIB, XQ_GUEST_MAXMEM_MIB, XQ_FLOOR_MIB, XQ_FREE_MIB,
 # XQ_MONO_ARGS).
 set -euo pipefail
@@ -34,7 +35,8 @@ bash "$here/images.sh" "$build" "$work/images" >"$work/images.log" 2>&1 ||
 boot() {
 	local rc=0
 	python3 "$here/boot.py" --images "$work/images" --log "$work/serial-$1.log" \
-		--results "$work/results-$1" --timeout "$timeout_s" || rc=$?
+		--results "$work/results-$1" --timeout "$timeout_s" \
+		--tcg-thread "${XQ_TCG_THREAD:-multi}" || rc=$?
 	grep -E "XQ: (stage|fact|boot-failed)" "$work/serial-$1.log" | sed 's/^/  /' || true
 	return $rc
 }

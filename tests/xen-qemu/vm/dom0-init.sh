@@ -32,7 +32,7 @@ case " $(cat /proc/cmdline) " in
 *" xq=shell "*)
 	say "starting domu1 domu2 domu3 (about a minute under TCG)"
 	xq_create_guests
-	wait_for 240 xq_all_guests_state retrying || say "not every guest came up: xl list"
+	wait_every 1 240 xq_all_guests_state retrying || say "not every guest came up: xl list"
 	xq_start_server --policy tax -N "$((3 * guest_mem_mib))M" -f "${free_mib}M" --floor "${floor_mib}M" \
 		-d /var/log/xenmm -v
 	xq_server_running && say "ready: domu1-3 up, mmserver running; its logs in /var/log/xenmm"

@@ -8,7 +8,13 @@ XQ_GUESTS="domu1 domu2 domu3"
 
 say() { echo "XQ: $*"; }
 
-xq_domid() { xl domid "$1" 2>/dev/null; }
+# xq_domid NAME: the guest's domid. xl is costly under TCG (a libxl context each time), so
+# the answer is kept in /run: a domid never changes while the domain lives.
+xq_domid() {
+	[ -s "/run/xq-domid.$1" ] || xl domid "$1" >"/run/xq-domid.$1" 2>/dev/null ||
+		{ rm -f "/run/xq-domid.$1"; return 1; }
+	cat "/run/xq-domid.$1"
+}
 
 # Creates every guest at once (TCG is slow; the xl processes overlap). Logs in $XQ_OUT.
 xq_create_guests() {

@@ -7,17 +7,22 @@ now_ms() {
 	adjtimex | awk '/tv_sec/ { s = $2 } /tv_usec/ { u = $2 } END { printf "%d%03d\n", s, int(u / 1000) }'
 }
 
-# wait_for SECONDS COMMAND...: polls every 0.2 s; 0 once COMMAND succeeds, 1 on timeout.
-wait_for() {
-	_left=$(($1 * 5))
-	shift
-	while [ "$_left" -gt 0 ]; do
+# wait_every POLL_S SECONDS COMMAND...: runs COMMAND every POLL_S seconds until it succeeds
+# (0) or SECONDS of uptime have passed (1). The deadline is on the clock, not a count of
+# tries, so a slow COMMAND on a busy emulated machine cannot stretch it.
+wait_every() {
+	_poll=$1
+	_end=$(awk -v t="$2" '{ printf "%d", $1 + t }' /proc/uptime)
+	shift 2
+	while :; do
 		"$@" && return 0
-		sleep 0.2
-		_left=$((_left - 1))
+		[ "$(cut -d. -f1 /proc/uptime)" -lt "$_end" ] || return 1
+		sleep "$_poll"
 	done
-	return 1
 }
+
+# wait_for SECONDS COMMAND...: wait_every with a 0.2 s poll.
+wait_for() { wait_every 0.2 "$@"; }
 
 xsr() { xenstore-read "$@" 2>/dev/null; }
 

@@ -67,7 +67,7 @@ run() {
 	for g in $XQ_GUESTS; do
 		fact "guest name=$g domid=$(xq_domid "$g")"
 	done
-	if ! wait_for 240 xq_all_guests_state retrying; then
+	if ! wait_every 1 240 xq_all_guests_state retrying; then
 		xl list >"$XQ_OUT/xl-list.txt" 2>&1
 		boot_failed "guests not up in 240 s: $(for g in $XQ_GUESTS; do printf '%s=%s ' $g "$(xq_state $g)"; done)"
 		return
@@ -105,7 +105,7 @@ run() {
 	t_send=$(now_ms)
 	res=$(xq_send domu1 20 mono $mono_args) || res="no-answer"
 	fact "load_started t_send_ms=$t_send t_ack_ms=$(now_ms) guest=\"$res\""
-	if wait_for 240 sampled_mono_done; then
+	if wait_every 0.5 240 sampled_mono_done; then
 		fact "load_done t_ms=$(now_ms) guest=\"$(xsr "/local/domain/$(xq_domid domu1)/data/xq-mono")\""
 	else
 		fact "load_not_done t_ms=$(now_ms) after_s=240"
@@ -113,7 +113,7 @@ run() {
 	fact "extremes domu1_peak=$peak1 domu2_low=$low2 domu3_low=$low3"
 
 	# 5. After the ramp down the memory should come back (tau decays 1/10 per round).
-	if wait_for 120 sampled_flowed_back; then
+	if wait_every 0.5 120 sampled_flowed_back; then
 		fact "flowed_back t_ms=$(now_ms) $(xq_targets)"
 	else
 		fact "not_flowed_back t_ms=$(now_ms) $(xq_targets)"
