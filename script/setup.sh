@@ -13,12 +13,15 @@ PKGS_TEST="memcached libmemcached-tools curl libcurl4-openssl-dev
   python3-prometheus-client chromium nodejs procps wrk"
 # Plots in bench/ and the notebook.
 PKGS_PLOT="python3-matplotlib"
+# Real Xen under QEMU (tests/xen-qemu, script/xen-vm.sh).
+PKGS_XEN="xen-hypervisor-4.17-amd64 xen-utils-4.17 xenstore-utils linux-image-amd64
+  busybox-static cpio qemu-system-x86"
 
 sudo_cmd=""
 if [ "$(id -u)" -ne 0 ]; then sudo_cmd="sudo"; fi
 
 missing=""
-for p in $PKGS_BUILD $PKGS_TEST $PKGS_PLOT; do
+for p in $PKGS_BUILD $PKGS_TEST $PKGS_PLOT $PKGS_XEN; do
   if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
     missing="$missing $p"
   fi
