@@ -9,15 +9,11 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "backend_sim.h"
+#include "mm_backends.h"
 #include "mm_config.h"
 #include "mm_log.h"
 #include "mm_loop.h"
 #include "mm_options.h"
-#include "mm_summary.h"
-#ifdef MM_WITH_XEN
-#include "backend_xen.h"
-#endif
 #ifdef MM_WITH_HTTP
 #include "mm_http.h"
 #endif
@@ -48,6 +44,7 @@ static void install_signals(void)
 struct app {
 	struct mm_options opt;
 	struct mm_settings file_set; /* what the config file gave */
+	const struct mm_backend_kind *kind;
 	struct mm_backend *b;
 	struct mm_loop loop;
 #ifdef MM_WITH_HTTP
@@ -83,46 +80,6 @@ static int reload(void *arg, struct mm_settings *out)
 	if (rc)
 		mm_log(MM_LOG_WARN, "config-invalid", "why=\"%s\"", err);
 	return rc;
-}
-
-static int open_backend(struct app *a, struct mm_settings *s)
-{
-	char err[512];
-	int rc;
-
-	if (!strcmp(a->opt.backend, "sim")) {
-		struct mm_scenario sc;
-		struct mm_sim_opts so = {.fast = a->opt.fast, .duration_ms = a->opt.duration_ms};
-		rc = mm_scenario_load(a->opt.scenario, &sc, err, sizeof(err));
-		if (rc) {
-			fprintf(stderr, "mmserver: scenario %s\n", err);
-			return MM_EXIT_USAGE;
-		}
-		/* scenario hints (pool, f, reserve) fill what the command line left open */
-		mm_settings_hints(s, a->opt.given, sc.pool_kib, sc.free_kib, sc.reserve_kib);
-		rc = mm_backend_sim_create(&sc, &so, &a->b, err, sizeof(err));
-		if (rc) {
-			mm_scenario_free(&sc);
-			fprintf(stderr, "mmserver: %s\n", err);
-			return MM_EXIT_RUNTIME;
-		}
-		mm_backend_sim_set_free_goal(a->b, s->free_kib);
-		return 0;
-	}
-#ifdef MM_WITH_XEN
-	struct mm_xen_opts xo = {.manage_dom0 = a->opt.manage_dom0};
-	rc = mm_backend_xen_create(&xo, &a->b, err, sizeof(err));
-	if (rc) {
-		fprintf(stderr, "mmserver: %s\n", err);
-		return MM_EXIT_RUNTIME;
-	}
-	return 0;
-#else
-	(void)rc;
-	fprintf(stderr, "mmserver: this build has no xen backend (libxenlight/libxenstore were "
-	                "not found at build time); use --backend sim --scenario FILE\n");
-	return MM_EXIT_RUNTIME;
-#endif
 }
 
 static int open_logs(struct app *a)
@@ -192,19 +149,12 @@ static int start_http(struct app *a)
 }
 #endif
 
-static void finish_sim(struct app *a)
+/* --policy help: the registered policies, one line each. */
+static void policy_help(void)
 {
-	const struct mm_metrics *m;
-
-	if (strcmp(a->opt.backend, "sim") || !a->b)
-		return;
-	m = mm_backend_sim_metrics(a->b);
-	if (!a->opt.quiet)
-		mm_summary_print(stdout, mm_backend_sim_scenario(a->b)->name, a->loop.pol.spec, m);
-	if (a->opt.summary &&
-	    mm_summary_write_json(a->opt.summary, mm_backend_sim_scenario(a->b)->name,
-	                          a->loop.pol.spec, m))
-		mm_log(MM_LOG_ERR, "summary-write-failed", "path=%s", a->opt.summary);
+	printf("Policies (--policy NAME[:ARGS]):\n");
+	for (size_t i = 0; mm_policy_types[i]; i++)
+		printf("  %-20s %s\n", mm_policy_types[i]->usage, mm_policy_types[i]->help);
 }
 
 static int setup(struct app *a)
@@ -226,7 +176,7 @@ static int setup(struct app *a)
 		       (unsigned long long)s.interval_ms);
 		return -1;
 	}
-	rc = open_backend(a, &s);
+	rc = a->kind->open(&a->opt, &s, &a->b);
 	if (!rc && mm_loop_apply_settings(&a->loop, &s, err, sizeof(err))) /* scenario hints */
 		fprintf(stderr, "mmserver: %s\n", err), rc = MM_EXIT_USAGE;
 	rc = rc ? rc : open_logs(a);
@@ -240,6 +190,13 @@ int main(int argc, char **argv)
 
 	if (rc)
 		return rc;
+	if (!strcmp(a.opt.set.policy, "help")) {
+		policy_help();
+		return MM_EXIT_OK;
+	}
+	a.kind = mm_backend_kind_find(a.opt.backend);
+	if (!a.kind)
+		return MM_EXIT_USAGE;
 	if (a.opt.help || a.opt.version) {
 		if (a.opt.help)
 			mm_options_usage(stdout);
@@ -262,7 +219,8 @@ int main(int argc, char **argv)
 		       a.loop.pol.spec);
 		rc = mm_loop_run(&a.loop) ? MM_EXIT_RUNTIME : MM_EXIT_OK;
 		mm_log(MM_LOG_INFO, "stopped", "rounds=%llu", (unsigned long long)a.loop.rounds);
-		finish_sim(&a);
+		if (a.kind->finish)
+			a.kind->finish(&a.opt, a.b, a.loop.pol.spec);
 	}
 #ifdef MM_WITH_HTTP
 	if (a.http)

@@ -178,6 +178,12 @@ void mm_domains_read(struct mm_loop *l, uint64_t now_ms)
 		in->maxmem_kib =
 		    di ? (di->maxmem_kib < MM_SIZE_MAX_KIB ? di->maxmem_kib : MM_SIZE_MAX_KIB) : 0;
 		in->floor_kib = mm_domains_floor(&l->set, d->name);
+		in->weight = 50;
+		if (d->pol_epoch != l->pol_epoch) {
+			memset(d->pol, 0, sizeof(d->pol));
+			d->pol_epoch = l->pol_epoch;
+		}
+		in->pol = d->pol;
 		ti = (struct mm_track_in){.now_ms = now_ms,
 		                          .interval_ms = l->set.interval_ms,
 		                          .report_valid = valid,

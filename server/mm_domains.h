@@ -4,6 +4,9 @@
 #ifndef MM_DOMAINS_H
 #define MM_DOMAINS_H
 
+#include <stdalign.h>
+#include <stddef.h>
+
 #include "mm_loop.h"
 
 struct mm_dom_state {
@@ -17,6 +20,8 @@ struct mm_dom_state {
 	uint64_t invalid_logged_ms; /* last time one was logged (once a minute) */
 	struct mm_track track;
 	FILE *log;
+	uint64_t pol_epoch; /* the loop's pol_epoch when pol was last reset */
+	alignas(max_align_t) unsigned char pol[MM_POLICY_DOM_BYTES];
 };
 
 /* Lists domains and brings l->dom in line: new ones added (log opened),

@@ -34,10 +34,14 @@ int mm_loop_apply_settings(struct mm_loop *l, const struct mm_settings *s, char 
 	rc = mm_policy_init(&pol, s->policy, err, errlen);
 	if (rc)
 		return rc;
-	/* keep the AUTO tau history across a reload of the same policy */
-	if (!strcmp(pol.spec, l->pol.spec))
-		pol.tau_prev = l->pol.tau_prev;
-	l->pol = pol;
+	/* the same policy keeps its state (AUTO tau history) across a reload */
+	if (l->pol.type && !strcmp(pol.spec, l->pol.spec)) {
+		mm_policy_dispose(&pol);
+	} else {
+		mm_policy_dispose(&l->pol);
+		l->pol = pol;
+		l->pol_epoch++; /* per-domain policy memory starts again */
+	}
 	l->set = *s;
 	l->guard.deadband_kib = MM_GUARD_DEADBAND_KIB;
 	l->guard.off = s->guard_off;
@@ -138,7 +142,9 @@ int mm_loop_round(struct mm_loop *l)
 	                         .dom = l->in,
 	                         .free_goal_kib = l->set.free_kib,
 	                         .host_free_kib = host_free,
-	                         .reserve_kib = l->set.reserve_kib};
+	                         .reserve_kib = l->set.reserve_kib,
+	                         .now_ms = now_ms,
+	                         .interval_ms = l->set.interval_ms};
 	s.pool_kib = l->set.pool_kib ? l->set.pool_kib : auto_pool(l, host_free);
 	p = (struct mm_plan){.n = l->ndom, .dom = l->out};
 	mm_balance_round(&l->pol, &l->guard, &s, &l->work, &p);

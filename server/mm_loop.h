@@ -57,6 +57,7 @@ struct mm_loop {
 	FILE **files;
 	struct mm_balance_work work;
 	uint64_t rounds;
+	uint64_t pol_epoch;           /* bumped when the policy changes: per-domain memory resets */
 	uint64_t list_fail_logged_ms; /* rate limit for a backend that is down */
 };
 

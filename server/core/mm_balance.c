@@ -75,7 +75,7 @@ void mm_balance_round(struct mm_policy *pol, const struct mm_guard_cfg *cfg,
 
 	plan->n = s->n;
 	plan->tau = 0;
-	if (pol->kind == MM_POLICY_NONE) {
+	if (mm_policy_observes(pol)) {
 		for (size_t i = 0; i < s->n; i++) {
 			plan->dom[i].target_kib = s->dom[i].target_kib;
 			plan->dom[i].reason = MM_REASON_HOLD;

@@ -75,6 +75,8 @@ static void set_clipped(const struct mm_dom_in *d, struct mm_dom_out *o, unsigne
 		o->flags |= MM_FLAG_CAPPED;
 	} else if (x < lo) {
 		o->reason = MM_REASON_FLOOR;
+	} else if (mm_reason_is_policy_own(o->reason)) {
+		/* the policy said why (pressure, harm budget, rate cap): keep it */
 	} else if (o->target_kib > d->target_kib) {
 		o->reason = MM_REASON_GROW;
 	} else if (o->target_kib < d->target_kib) {

@@ -31,7 +31,7 @@ check "bad policy" 2 "unknown policy 'greedy'" "$mm" --backend sim --scenario "$
 check "bad tau" 2 "tax rate must be AUTO or 0.0 to 1.0" "$mm" --backend sim --scenario "$sc" --policy tax:1.5 -n
 check "sim needs scenario" 2 "needs --scenario FILE" "$mm" --backend sim
 check "scenario without sim" 2 "only with --backend sim" "$mm" --scenario "$sc"
-check "bad backend" 2 "--backend 'kvm': must be xen or sim" "$mm" --backend kvm
+check "bad backend" 2 "--backend 'kvm': must be one of: xen sim" "$mm" --backend kvm
 check "bad interval" 2 "--interval '5'" "$mm" --interval 5
 check "bad http" 2 "--http '1.2.3.4:99999'" "$mm" --http=1.2.3.4:99999
 check "http with a space" 2 "--http '1.2.3.4:99999'" "$mm" --http 1.2.3.4:99999
