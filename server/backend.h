@@ -12,6 +12,9 @@
 
 #define MM_NAME_MAX 64
 
+/* read_report: the node holds the report already returned, nothing new. */
+#define MM_BACKEND_SAME 1
+
 struct mm_dom_info {
 	uint32_t domid;
 	char name[MM_NAME_MAX];
@@ -27,8 +30,15 @@ struct mm_backend_ops {
 	/* Fills up to cap managed domains (dom0 excluded unless configured);
 	 * *n is the number of domains that exist, which may exceed cap. */
 	int (*list_domains)(struct mm_backend *b, struct mm_dom_info *out, size_t cap, size_t *n);
-	/* 0 with *out filled; -ENOENT when the domain has no report yet;
-	 * -EINVAL when it has one that does not parse (err says why). */
+	/* Freshness is part of the contract, so a dead client is seen as one:
+	 * 0 with *out filled when the report is new since the last call for
+	 * this domain (mm_report_seq_new: its seq advanced or a restarted
+	 * client began again; a report without seq when the guest wrote its
+	 * nodes, i.e. a watch fired, since the last read);
+	 * MM_BACKEND_SAME with *out filled when it is the report already
+	 * returned (re-read, or replayed with an old seq); -ENOENT when the
+	 * domain has no report yet; -EINVAL when it has one that does not
+	 * parse (err says why). */
 	int (*read_report)(struct mm_backend *b, uint32_t domid, struct mm_report *out,
 	                   struct mm_report_error *err);
 	int (*host_free)(struct mm_backend *b, uint64_t *free_kib);

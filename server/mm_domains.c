@@ -139,11 +139,16 @@ static void read_one(struct mm_loop *l, struct mm_dom_state *d, uint64_t now_ms,
 	struct mm_report_error e = {0};
 	int rc = l->b->ops->read_report(l->b, d->domid, &r, &e);
 
+	/* only a new report (backend.h's freshness contract) proves the
+	 * client alive; re-reading the same node does not */
 	*valid = rc == 0;
 	if (rc == 0) {
 		d->report = r;
 		d->has_report = true;
 		d->report_ms = now_ms;
+	} else if (rc == MM_BACKEND_SAME) {
+		d->report = r; /* unchanged, but a reconnect may have re-read it */
+		d->has_report = true;
 	} else if (rc == -EINVAL) {
 		d->invalid++;
 		/* a hostile guest must not flood the log: once a minute per domain */
@@ -172,6 +177,7 @@ void mm_domains_read(struct mm_loop *l, uint64_t now_ms)
 		in->domid = d->domid;
 		in->has_report = d->has_report;
 		in->report = d->report;
+		in->report_age_ms = d->has_report ? now_ms - d->report_ms : 0;
 		in->actual_kib = di ? di->actual_kib : 0;
 		in->target_kib = di ? di->target_kib : 0;
 		/* libxl reports "no limit" as ~0: cap at what any input may name */
@@ -186,10 +192,13 @@ void mm_domains_read(struct mm_loop *l, uint64_t now_ms)
 		in->pol = d->pol;
 		ti = (struct mm_track_in){.now_ms = now_ms,
 		                          .interval_ms = l->set.interval_ms,
+		                          .stale_intervals = l->set.stale_intervals,
 		                          .report_valid = valid,
 		                          .actual_kib = in->actual_kib,
 		                          .target_kib = in->target_kib};
 		in->flags = mm_track_update(&d->track, &ti);
+		if (!mm_scope_manages(&l->set.scope, d->name, d->track.ever_reported))
+			in->flags |= MM_FLAG_OUT_OF_SCOPE;
 	}
 }
 

@@ -53,32 +53,61 @@ static uint64_t auto_pool(const struct mm_loop *l, uint64_t host_free)
 	uint64_t sum = host_free;
 
 	for (size_t i = 0; i < l->ndom; i++)
-		sum += l->in[i].actual_kib;
+		if (!(l->in[i].flags & MM_FLAG_OUT_OF_SCOPE)) /* not ours: not in the pool */
+			sum += l->in[i].actual_kib;
 	return sum > l->set.reserve_kib ? sum - l->set.reserve_kib : 0;
 }
 
-/* Writes changed targets: every shrink before any grow, so memory is given
- * back before it is handed out. Returns the number written. */
-static uint64_t write_targets(struct mm_loop *l)
+static void write_failed(struct mm_loop *l, size_t i, uint64_t t, int rc)
 {
-	uint64_t written = 0;
+	mm_log(MM_LOG_WARN, "set-target-failed", "domid=%u target_kib=%llu rc=%d", l->in[i].domid,
+	       (unsigned long long)t, rc);
+	l->out[i].target_kib = l->in[i].target_kib; /* logged as what it still is */
+}
 
-	for (int pass = 0; pass < 2; pass++) {
-		for (size_t i = 0; i < l->ndom; i++) {
-			uint64_t cur = l->in[i].target_kib, t = l->out[i].target_kib;
-			int rc;
-			if (t == cur || (pass == 0) != (t < cur))
-				continue;
-			rc = l->b->ops->set_target(l->b, l->in[i].domid, t);
-			if (rc) {
-				mm_log(MM_LOG_WARN, "set-target-failed",
-				       "domid=%u target_kib=%llu rc=%d", l->in[i].domid,
-				       (unsigned long long)t, rc);
-				l->out[i].target_kib = cur; /* logged as what it still is */
-				continue;
-			}
-			written++;
+/* Writes changed targets: every shrink before any grow, so memory is given
+ * back before it is handed out. A shrink that fails keeps its memory, so the
+ * grows share only what the pool still has: the sum of targets never
+ * exceeds the pool, whatever Xen refuses. Returns the number written. */
+static uint64_t write_targets(struct mm_loop *l, uint64_t pool_kib)
+{
+	const struct mm_backend_ops *o = l->b->ops;
+	uint64_t written = 0, sum = 0, room;
+	int rc;
+
+	for (size_t i = 0; i < l->ndom; i++) {
+		uint64_t cur = l->in[i].target_kib, t = l->out[i].target_kib;
+		if (t < cur) {
+			rc = o->set_target(l->b, l->in[i].domid, t);
+			if (rc)
+				write_failed(l, i, t, rc);
+			else
+				written++;
 		}
+		if (!(l->out[i].flags & MM_FLAG_OUT_OF_SCOPE))
+			sum += t > cur ? cur : l->out[i].target_kib;
+	}
+	room = pool_kib > sum ? pool_kib - sum : 0;
+	if (l->guard.off & MM_GUARD_OFF_POOL) /* a sim experiment without the pool guard */
+		room = UINT64_MAX;
+	for (size_t i = 0; i < l->ndom; i++) {
+		uint64_t cur = l->in[i].target_kib, t = l->out[i].target_kib;
+		if (t <= cur)
+			continue;
+		if (t - cur > room) { /* a refused shrink left less than planned */
+			mm_log(MM_LOG_WARN, "grow-cut", "domid=%u want_kib=%llu room_kib=%llu",
+			       l->in[i].domid, (unsigned long long)t, (unsigned long long)room);
+			t = l->out[i].target_kib = cur + room;
+			if (t == cur)
+				continue;
+		}
+		rc = o->set_target(l->b, l->in[i].domid, t);
+		if (rc) {
+			write_failed(l, i, t, rc);
+			continue;
+		}
+		room -= t - cur;
+		written++;
 	}
 	return written;
 }
@@ -136,8 +165,12 @@ int mm_loop_round(struct mm_loop *l)
 	l->list_fail_logged_ms = 0;
 	mm_domains_read(l, now_ms);
 	rc = l->b->ops->host_free(l->b, &host_free);
-	if (rc)
-		mm_log(MM_LOG_WARN, "host-free-failed", "rc=%d", rc); /* 0: grows wait */
+	if (rc) {
+		/* an unknown host free would read as 0: the auto pool would shrink
+		 * every guest for a round and grow them back the next. Skip. */
+		mm_log(MM_LOG_WARN, "host-free-failed", "rc=%d action=skip-round", rc);
+		return rc;
+	}
 	s = (struct mm_snapshot){.n = l->ndom,
 	                         .dom = l->in,
 	                         .free_goal_kib = l->set.free_kib,
@@ -149,7 +182,7 @@ int mm_loop_round(struct mm_loop *l)
 	p = (struct mm_plan){.n = l->ndom, .dom = l->out};
 	mm_balance_round(&l->pol, &l->guard, &s, &l->work, &p);
 	fill_round(l, &r, &s, &p, now_ms);
-	r.writes = write_targets(l);
+	r.writes = write_targets(l, s.pool_kib);
 	for (size_t i = 0; i < l->ndom; i++)
 		l->rdom[i].target_kib = l->out[i].target_kib;
 	r.cost_us = mono_us() - t0;

@@ -30,6 +30,10 @@ enum {
 	OPT_CANVAS,
 	OPT_GUARD_OFF,
 	OPT_SYSLOG,
+	OPT_MANAGE,
+	OPT_INCLUDE,
+	OPT_EXCLUDE,
+	OPT_STALE,
 };
 
 static const struct option longopts[] = {
@@ -57,6 +61,10 @@ static const struct option longopts[] = {
     {"canvas", required_argument, NULL, OPT_CANVAS},
     {"sim-disable-guard", required_argument, NULL, OPT_GUARD_OFF},
     {"syslog", no_argument, NULL, OPT_SYSLOG},
+    {"manage", required_argument, NULL, OPT_MANAGE},
+    {"include", required_argument, NULL, OPT_INCLUDE},
+    {"exclude", required_argument, NULL, OPT_EXCLUDE},
+    {"stale-intervals", required_argument, NULL, OPT_STALE},
     {NULL, 0, NULL, 0},
 };
 
@@ -83,6 +91,16 @@ void mm_options_usage(FILE *f)
 	      "      --canvas DIR       folder of the canvas page\n"
 	      "      --backend xen|sim  default xen\n"
 	      "      --manage-dom0      balance dom0 too (xen)\n"
+	      "      --manage MODE      which domains are ours: reporting (default: those\n"
+	      "                         that have reported), all, or list (--include only)\n"
+	      "      --include GLOB     manage only names matching (repeatable)\n"
+	      "      --exclude GLOB     never touch names matching (repeatable; wins)\n"
+	      "      --stale-intervals N  no new report for N intervals: held (default 10)\n"
+	      "      --manage MODE      which domains are ours: reporting (default: those\n"
+	      "                         that have reported), all, or list (--include only)\n"
+	      "      --include GLOB     manage only names matching (repeatable)\n"
+	      "      --exclude GLOB     never touch names matching (repeatable; wins)\n"
+	      "      --stale-intervals N  no new report for N intervals: held (default 10)\n"
 	      "      --scenario FILE    simulator scenario (JSON; sim)\n"
 	      "      --fast             run the simulation as fast as possible (sim)\n"
 	      "      --duration S       simulated seconds (sim; default the scenario's)\n"
@@ -173,6 +191,18 @@ static int one(int c, const char *arg, struct mm_options *o)
 			              "must be maxmem, floor, pool, reserve, deadband or hold");
 		return o->set.guard_off |= (unsigned)g, 0;
 	case OPT_HTTP: return http_opt(arg, o);
+	case OPT_MANAGE:
+	case OPT_INCLUDE:
+	case OPT_EXCLUDE:
+	case OPT_STALE: {
+		static const char *const keys[] = {"manage", "include", "exclude",
+		                                   "stale_intervals"};
+		static const char *const flags[] = {"--manage", "--include", "--exclude",
+		                                    "--stale-intervals"};
+		const char *why =
+		    mm_config_apply_scope(&o->set, &o->given, keys[c - OPT_MANAGE], arg);
+		return why ? refuse(flags[c - OPT_MANAGE], arg, why) : 0;
+	}
 	case 'd': return o->log_dir = arg, 0;
 	case 'c': return o->config = arg, 0;
 	case OPT_SCENARIO: return o->scenario = arg, 0;

@@ -42,6 +42,11 @@ enum {
 	/* with STUCK: the balloon would not grow; it may still shrink, so the
 	 * domain stays in the policy, capped at its allocation */
 	MM_FLAG_STUCK_GROW = 1u << 4,
+	/* not ours (management scope, SPEC 11): never written, not in the pool */
+	MM_FLAG_OUT_OF_SCOPE = 1u << 5,
+	/* set by the core: this round must not write the domain at all
+	 * (out of scope, never reported, bounds that make no sense) */
+	MM_FLAG_FIXED = 1u << 6,
 	MM_FLAG_HELD = MM_FLAG_STALE | MM_FLAG_STUCK | MM_FLAG_NO_REPORT,
 };
 

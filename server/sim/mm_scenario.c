@@ -193,6 +193,12 @@ static int guest_one(struct ctx *c, struct mm_scenario *sc, const char *base_dir
 	g->stop_ms = stop_ms;
 	if (stop_ms && stop_ms <= g->start_ms)
 		return bad(c, "stop_s", "must be after start_s");
+	rc = secs_field(c, o, d, "client_stop_s", 0, &g->client_stop_ms);
+	rc = rc ? rc : secs_field(c, o, d, "client_restart_s", 0, &g->client_restart_ms);
+	if (rc)
+		return rc;
+	if (g->client_restart_ms && g->client_restart_ms <= g->client_stop_ms)
+		return bad(c, "client_restart_s", "must be after client_stop_s");
 	g->cache_permille = 500;
 	if (cache) {
 		if (!json_is_number(cache) || json_number_value(cache) < 0 ||

@@ -257,6 +257,23 @@ static int reload(struct xb *b, struct xdom *x)
 		b->st.invalid_reports++;
 	x->report_rc = rc;
 	x->report_dirty = false;
+	x->wrote = true;
+	return 0;
+}
+
+/* New or the same report again (backend.h): by seq when there is one,
+ * else (the 2013 nodes) by whether a watch fired since the last read. */
+static int freshness(struct xdom *x)
+{
+	bool fresh = (x->report.has & MM_REPORT_HAS_SEQ)
+	                 ? mm_report_seq_new(x->seq_seen, x->last_seq, &x->report)
+	                 : x->wrote;
+
+	x->wrote = false;
+	if (!fresh)
+		return MM_BACKEND_SAME;
+	x->seq_seen = true;
+	x->last_seq = x->report.seq;
 	return 0;
 }
 
@@ -279,7 +296,7 @@ int xb_report(struct xb *b, uint32_t domid, struct mm_report *out, struct mm_rep
 	*out = x->report;
 	if (err)
 		*err = x->rerr;
-	return x->report_rc;
+	return x->report_rc ? x->report_rc : freshness(x);
 }
 
 /* "/local/domain/<id>/memory[/<leaf>]" -> id and leaf ("" for memory/). */

@@ -37,7 +37,8 @@ static void h_on_round(void *arg, const struct mm_round *rd)
 
 	r->rounds++;
 	for (size_t i = 0; i < rd->n; i++) {
-		sum += rd->dom[i].target_kib;
+		if (!(rd->dom[i].flags & MM_FLAG_OUT_OF_SCOPE)) /* not ours: not in the pool */
+			sum += rd->dom[i].target_kib;
 		if (rd->dom[i].target_kib != rd->dom[i].prev_target_kib &&
 		    rd->dom[i].target_kib > rd->dom[i].maxmem_kib)
 			r->bound_violations++;
@@ -105,6 +106,15 @@ static struct mm_guest_metrics h_total(const struct run *r)
 	struct mm_guest_metrics t;
 	mm_metrics_total(r->m, &t);
 	return t;
+}
+
+/* Target writes the sim saw for one guest over the whole run. */
+static uint64_t h_total_writes_of(const struct run *r, const char *name)
+{
+	for (size_t i = 0; i < r->m->n; i++)
+		if (!strcmp(r->m->g[i].name, name))
+			return r->m->g[i].writes;
+	return UINT64_MAX;
 }
 
 static const struct mm_round_dom *h_dom(const struct run *r, const char *name)

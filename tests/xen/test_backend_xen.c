@@ -134,7 +134,8 @@ static void test_reports_garbage_and_other_guest(void **state)
 	assert_int_equal(
 	    mmd_write_as(f->d, 2, "/local/domain/1/memory/report", "v=1 tot=9 free=1", 16),
 	    -EACCES);
-	assert_int_equal(f->b->ops->read_report(f->b, 1, &r, &e), 0);
+	/* the same report read again is not new (backend.h's freshness) */
+	assert_int_equal(f->b->ops->read_report(f->b, 1, &r, &e), MM_BACKEND_SAME);
 	assert_int_equal(r.tot_kib, 900000);
 	/* garbage is refused, counted, and replaced by the next good report */
 	assert_int_equal(mmd_write_as(f->d, 2, "memory/report", "v=1 tot=lots", 12), 0);
@@ -147,6 +148,39 @@ static void test_reports_garbage_and_other_guest(void **state)
 	assert_int_equal(mmd_write_as(f->d, 2, "memory/report", good, strlen(good)), 0);
 	expect_wake(f->b);
 	assert_int_equal(f->b->ops->read_report(f->b, 2, &r, &e), 0);
+}
+
+/* Freshness through the double: a rewrite with the same seq or an old one
+ * (a replay) is not new; seq advancing is; a restarted client's seq 1 is. */
+static void test_report_freshness(void **state)
+{
+	struct fx *f = *state;
+	struct mm_dom_info d[4];
+	struct mm_report r;
+	struct mm_report_error e;
+	static const struct {
+		const char *text;
+		int rc;
+	} steps[] = {
+	    {"v=1 seq=7 tot=900000 free=300000", 0},
+	    {"v=1 seq=7 tot=900000 free=300000", MM_BACKEND_SAME},
+	    {"v=1 seq=8 tot=900000 free=200000", 0},
+	    {"v=1 seq=1000 tot=900000 free=200000", 0},
+	    {"v=1 seq=500 tot=900000 free=100000", MM_BACKEND_SAME}, /* replayed */
+	    {"v=1 seq=1 tot=900000 free=100000", 0},                 /* client restarted */
+	};
+
+	assert_int_equal(mmd_domain_create(f->d, 1, "a", 256 * MIB, 1024 * MIB), 0);
+	assert_int_equal(list(f->b, d, 4), 1);
+	for (size_t i = 0; i < sizeof(steps) / sizeof(steps[0]); i++) {
+		assert_int_equal(
+		    mmd_write_as(f->d, 1, "memory/report", steps[i].text, strlen(steps[i].text)),
+		    0);
+		expect_wake(f->b);
+		assert_int_equal(f->b->ops->read_report(f->b, 1, &r, &e), steps[i].rc);
+		/* nothing written since: the same report, however often it is read */
+		assert_int_equal(f->b->ops->read_report(f->b, 1, &r, &e), MM_BACKEND_SAME);
+	}
 }
 
 /* A guest may remove its own node; it cannot create it again, mmserver does. */
@@ -324,6 +358,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_no_xen, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_domain_appears_and_is_provisioned, setup,
 	                                    teardown),
+	    cmocka_unit_test_setup_teardown(test_report_freshness, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_reports_garbage_and_other_guest, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_coalesced, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_node_removed_by_guest, setup, teardown),
