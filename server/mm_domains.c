@@ -153,11 +153,13 @@ static void read_one(struct mm_loop *l, struct mm_dom_state *d, uint64_t now_ms,
 		d->invalid++;
 		/* a hostile guest must not flood the log: once a minute per domain */
 		if (!d->invalid_logged_ms || now_ms - d->invalid_logged_ms >= 60000) {
+			char key[80], name[160];
 			mm_log(MM_LOG_WARN, "report-invalid",
-			       "domid=%u name=%s why=\"%s\" key=%s "
-			       "count=%llu",
-			       d->domid, d->name, mm_report_strerror(e.code),
-			       e.key[0] ? e.key : "-", (unsigned long long)d->invalid);
+			       "domid=%u name=%s why=\"%s\" key=%s count=%llu", d->domid,
+			       mm_log_quote(name, sizeof(name), d->name, strlen(d->name)),
+			       mm_report_strerror(e.code),
+			       mm_log_quote(key, sizeof(key), e.key, strnlen(e.key, sizeof(e.key))),
+			       (unsigned long long)d->invalid);
 			d->invalid_logged_ms = now_ms;
 		}
 	}

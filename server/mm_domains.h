@@ -18,6 +18,8 @@ struct mm_dom_state {
 	uint64_t report_ms;         /* when it was read */
 	uint64_t invalid;           /* invalid reports seen */
 	uint64_t invalid_logged_ms; /* last time one was logged (once a minute) */
+	uint64_t write_failures;    /* target writes the backend refused */
+	uint64_t write_logged_ms;   /* last time one was logged (once a minute) */
 	struct mm_track track;
 	FILE *log;
 	uint64_t pol_epoch; /* the loop's pol_epoch when pol was last reset */

@@ -58,10 +58,20 @@ static uint64_t auto_pool(const struct mm_loop *l, uint64_t host_free)
 	return sum > l->set.reserve_kib ? sum - l->set.reserve_kib : 0;
 }
 
+/* One line per domain per minute, however often Xen refuses. */
 static void write_failed(struct mm_loop *l, size_t i, uint64_t t, int rc)
 {
-	mm_log(MM_LOG_WARN, "set-target-failed", "domid=%u target_kib=%llu rc=%d", l->in[i].domid,
-	       (unsigned long long)t, rc);
+	struct mm_dom_state *d = &l->dom[i];
+	uint64_t now = l->b->ops->now_ms(l->b);
+
+	d->write_failures++;
+	if (!d->write_logged_ms || now - d->write_logged_ms >= 60000) {
+		mm_log(MM_LOG_WARN, "set-target-failed",
+		       "domid=%u target_kib=%llu errno=%d error=\"%s\" count=%llu", l->in[i].domid,
+		       (unsigned long long)t, -rc, strerror(-rc),
+		       (unsigned long long)d->write_failures);
+		d->write_logged_ms = now;
+	}
 	l->out[i].target_kib = l->in[i].target_kib; /* logged as what it still is */
 }
 

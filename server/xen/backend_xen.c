@@ -131,8 +131,7 @@ static int op_set_target(struct mm_backend *be, uint32_t domid, uint64_t target_
 	if (rc) {
 		b->st.set_target_failures++;
 		b->dom[domid]->meta_dirty = true; /* static-max may have moved */
-		mm_log(MM_LOG_WARN, "set-target-failed", "domid=%u target_kib=%llu errno=%d", domid,
-		       (unsigned long long)target_kib, -rc);
+		                                  /* the loop logs it, once per domain per minute */
 	}
 	return rc;
 }

@@ -9,10 +9,13 @@
 #include <cmocka.h>
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "mm_config.h"
 #include "mm_domains.h"
+#include "mm_log.h"
 #include "mm_loop.h"
 
 #define NDOM 3
@@ -179,6 +182,43 @@ static void test_refused_shrink_keeps_pool(void **state)
 	assert_true(sum_targets() <= 3 * GIB);
 }
 
+/* Counts lines containing what in the diagnostics of n rounds. */
+static int logged_lines(const char *what, int n)
+{
+	char path[] = "/tmp/xenmm-test-loop-XXXXXX", line[600];
+	int fd = mkstemp(path), saved = dup(2), count = 0;
+	FILE *f;
+
+	assert_true(fd >= 0 && saved >= 0);
+	fflush(stderr);
+	dup2(fd, 2);
+	for (int k = 0; k < n; k++) {
+		mm_loop_round(&L);
+		F.now_ms += 1000;
+		for (size_t i = 0; i < NDOM; i++)
+			F.rep[i].seq++, F.fresh[i] = true;
+	}
+	fflush(stderr);
+	dup2(saved, 2);
+	close(saved);
+	f = fdopen(fd, "r");
+	rewind(f);
+	while (fgets(line, sizeof(line), f))
+		count += strstr(line, what) != NULL;
+	fclose(f);
+	unlink(path);
+	return count;
+}
+
+/* A write Xen refuses every round is one log line a minute, not two a round. */
+static void test_refused_write_logged_once(void **state)
+{
+	(void)state;
+	F.refuse_domid = 2;
+	assert_int_equal(logged_lines("set-target-failed", 30), 1);
+	assert_true(L.dom[1].write_failures >= 5); /* refused again and again, logged once */
+}
+
 /* A client that stops writing: the same report re-read every round is not
  * new, so the domain goes stale after 10 intervals and is held. */
 static void test_frozen_report_goes_stale(void **state)
@@ -234,6 +274,21 @@ static void test_scope_untouched(void **state)
 	assert_true(F.dom[0].target_kib > GIB + 1 * GIB);
 }
 
+/* Guest bytes in a log line are quoted and escaped: a report key such as
+ * "=\nlevel=error" cannot end the line and forge another. */
+static void test_log_quote(void **state)
+{
+	char out[64];
+	(void)state;
+
+	assert_string_equal(mm_log_quote(out, sizeof(out), "=\nlevel=error", 13),
+	                    "\"=\\x0alevel=error\"");
+	assert_string_equal(mm_log_quote(out, sizeof(out), "a\"b\\c\xff", 6),
+	                    "\"a\\\"b\\\\c\\xff\"");
+	assert_string_equal(mm_log_quote(out, 8, "abcdefghij", 10), "\"abcde\"");
+	assert_string_equal(mm_log_quote(out, 8, "\n\n\n", 3), "\"\\x0a\""); /* never half */
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -241,6 +296,8 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_refused_shrink_keeps_pool, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_frozen_report_goes_stale, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_scope_untouched, setup, teardown),
+	    cmocka_unit_test(test_log_quote),
+	    cmocka_unit_test_setup_teardown(test_refused_write_logged_once, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
