@@ -157,6 +157,20 @@ static void policy_help(void)
 		printf("  %-20s %s\n", mm_policy_types[i]->usage, mm_policy_types[i]->help);
 }
 
+/* Whether --summary FILE could be written: its folder must take a file. */
+static int summary_unwritable(const char *path)
+{
+	char dir[4096];
+	const char *slash = strrchr(path, '/');
+
+	snprintf(dir, sizeof(dir), "%.*s", slash ? (int)(slash - path) + 1 : 1, slash ? path : ".");
+	if (access(dir, W_OK) == 0 && (access(path, F_OK) != 0 || access(path, W_OK) == 0))
+		return 0;
+	fprintf(stderr, "mmserver: --summary '%s': cannot write there: %s\n", path,
+	        strerror(errno));
+	return 1;
+}
+
 static int setup(struct app *a)
 {
 	struct mm_settings s;
@@ -176,6 +190,8 @@ static int setup(struct app *a)
 		       (unsigned long long)s.interval_ms);
 		return -1;
 	}
+	if (a->opt.summary && summary_unwritable(a->opt.summary))
+		return MM_EXIT_USAGE; /* before a long run, not after it */
 	rc = a->kind->open(&a->opt, &s, &a->b);
 	if (!rc && mm_loop_apply_settings(&a->loop, &s, err, sizeof(err))) /* scenario hints */
 		fprintf(stderr, "mmserver: %s\n", err), rc = MM_EXIT_USAGE;
@@ -219,8 +235,8 @@ int main(int argc, char **argv)
 		       a.loop.pol.spec);
 		rc = mm_loop_run(&a.loop) ? MM_EXIT_RUNTIME : MM_EXIT_OK;
 		mm_log(MM_LOG_INFO, "stopped", "rounds=%llu", (unsigned long long)a.loop.rounds);
-		if (a.kind->finish)
-			a.kind->finish(&a.opt, a.b, a.loop.pol.spec);
+		if (a.kind->finish && a.kind->finish(&a.opt, a.b, a.loop.pol.spec))
+			rc = MM_EXIT_RUNTIME;
 	}
 #ifdef MM_WITH_HTTP
 	if (a.http)

@@ -35,15 +35,18 @@ static int sim_open(const struct mm_options *o, struct mm_settings *s, struct mm
 	return 0;
 }
 
-static void sim_finish(const struct mm_options *o, struct mm_backend *b, const char *policy)
+static int sim_finish(const struct mm_options *o, struct mm_backend *b, const char *policy)
 {
 	const struct mm_metrics *m = mm_backend_sim_metrics(b);
 	const char *name = mm_backend_sim_scenario(b)->name;
 
 	if (!o->quiet)
 		mm_summary_print(stdout, name, policy, m);
-	if (o->summary && mm_summary_write_json(o->summary, name, policy, m))
+	if (o->summary && mm_summary_write_json(o->summary, name, policy, m)) {
 		mm_log(MM_LOG_ERR, "summary-write-failed", "path=%s", o->summary);
+		return MM_EXIT_RUNTIME;
+	}
+	return 0;
 }
 
 static int xen_open(const struct mm_options *o, struct mm_settings *s, struct mm_backend **out)

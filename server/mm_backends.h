@@ -13,8 +13,9 @@ struct mm_backend_kind {
 	 * left open (a scenario's pool, say). 0, or an MM_EXIT_* code after
 	 * printing one line that says why to stderr. */
 	int (*open)(const struct mm_options *o, struct mm_settings *s, struct mm_backend **out);
-	/* Called once after the run (a simulation's summary); may be NULL. */
-	void (*finish)(const struct mm_options *o, struct mm_backend *b, const char *policy);
+	/* Called once after the run (a simulation's summary); may be NULL.
+	 * 0, or MM_EXIT_RUNTIME when what it had to write could not be. */
+	int (*finish)(const struct mm_options *o, struct mm_backend *b, const char *policy);
 };
 
 /* NULL-terminated, in the order --help lists them. */

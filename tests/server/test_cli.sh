@@ -43,6 +43,9 @@ check "empty scenario" 2 "guests" "$mm" --backend sim --scenario "$tmp/empty.jso
 printf '{"host": ' > "$tmp/trunc.json"
 check "truncated json" 2 "line 1 column" "$mm" --backend sim --scenario "$tmp/trunc.json" -d "$tmp/x"
 
+printf '{"host": {"memory": "4G"},\n "guests": [{"name": "vm1",\n   "worklaod": "static 100M"}]}' > "$tmp/typo.json"
+check "scenario typo" 2 "line 3 column 4: guest vm1: unknown key 'worklaod'" "$mm" --backend sim --scenario "$tmp/typo.json" -d "$tmp/x"
+check "summary unwritable" 2 "--summary '/nonexistent/dir/s.json'" "$mm" --backend sim --scenario "$sc" --fast -d "$tmp/x" --summary /nonexistent/dir/s.json
 printf 'policy = tax\nfree = 150M\nfloor.vm1 = 300M\n' > "$tmp/ok.conf"
 check "config ok" 0 "configuration ok: policy=tax" "$mm" -c "$tmp/ok.conf" -n
 printf 'policy = tax\nfree = 150\n' > "$tmp/bad.conf"
