@@ -82,6 +82,15 @@ static int reload(void *arg, struct mm_settings *out)
 	return rc;
 }
 
+/* The restart marker carries the real time even when a fast simulation's
+ * rows carry simulated time. */
+static uint64_t wall_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+}
+
 static int open_logs(struct app *a)
 {
 	char dir[4096];
@@ -93,7 +102,7 @@ static int open_logs(struct app *a)
 		fprintf(stderr, "mmserver: cannot name a log directory here\n");
 		return MM_EXIT_RUNTIME;
 	}
-	rc = mm_logs_open(&a->loop.logs, dir);
+	rc = mm_logs_open(&a->loop.logs, dir, wall_ms());
 	if (rc) {
 		fprintf(stderr, "mmserver: log directory %s: %s\n", dir, strerror(-rc));
 		return MM_EXIT_RUNTIME;
@@ -123,6 +132,7 @@ static const char *canvas_dir(const struct mm_options *o)
 static int start_http(struct app *a)
 {
 	char err[256];
+	bool v6;
 
 	if (!a->opt.http_addr)
 		return 0;
@@ -132,8 +142,14 @@ static int start_http(struct app *a)
 		        (unsigned)a->opt.http_port, err);
 		return MM_EXIT_RUNTIME;
 	}
-	mm_log(MM_LOG_INFO, "listening", "url=http://%s:%u/", a->opt.http_addr,
-	       (unsigned)mm_http_port(a->http));
+	v6 = strchr(a->opt.http_addr, ':') != NULL;
+	mm_log(MM_LOG_INFO, "listening", "url=http://%s%s%s:%u/", v6 ? "[" : "", a->opt.http_addr,
+	       v6 ? "]" : "", (unsigned)mm_http_port(a->http));
+	if (strncmp(a->opt.http_addr, "127.", 4) && strcmp(a->opt.http_addr, "::1"))
+		mm_log(MM_LOG_WARN, "http-not-loopback",
+		       "addr=%s why=\"anyone who reaches this address reads every guest's "
+		       "memory state\"",
+		       a->opt.http_addr);
 	a->loop.on_round = publish;
 	a->loop.on_round_arg = a->http;
 	return 0;

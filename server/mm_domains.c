@@ -204,6 +204,24 @@ void mm_domains_read(struct mm_loop *l, uint64_t now_ms)
 	}
 }
 
+void mm_domains_reopen_logs(struct mm_loop *l, uint64_t now_ms)
+{
+	if (!l->logs.rounds && !l->logs.dir[0])
+		return; /* no data logs in this run */
+	if (mm_logs_reopen(&l->logs, now_ms))
+		mm_log(MM_LOG_WARN, "log-reopen-failed", "file=rounds.tsv errno=%d", errno);
+	for (size_t i = 0; i < l->ndom; i++) {
+		struct mm_dom_state *d = &l->dom[i];
+		if (d->log)
+			fclose(d->log);
+		d->log = mm_logs_open_domain(&l->logs, d->name, d->domid, now_ms);
+		if (!d->log)
+			mm_log(MM_LOG_WARN, "log-reopen-failed", "domid=%u errno=%d", d->domid,
+			       errno);
+	}
+	mm_log(MM_LOG_INFO, "logs-reopened", "dir=%s files=%zu", l->logs.dir, l->ndom + 1);
+}
+
 void mm_domains_free(struct mm_loop *l)
 {
 	for (size_t i = 0; i < l->ndom; i++)

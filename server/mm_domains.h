@@ -36,6 +36,10 @@ void mm_domains_read(struct mm_loop *l, uint64_t now_ms);
 /* Floor for a domain: a per-name floor from the settings, else the default. */
 uint64_t mm_domains_floor(const struct mm_settings *s, const char *name);
 
+/* Closes and opens every data log again, rounds.tsv included (SIGHUP:
+ * logrotate moved them); a failure is logged and that file skipped. */
+void mm_domains_reopen_logs(struct mm_loop *l, uint64_t now_ms);
+
 void mm_domains_free(struct mm_loop *l);
 
 #endif

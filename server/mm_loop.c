@@ -142,7 +142,8 @@ static void fill_round(struct mm_loop *l, struct mm_round *r, const struct mm_sn
 		memcpy(rd->name, d->name, sizeof(rd->name));
 		rd->has_report = d->has_report;
 		rd->report = d->report;
-		rd->report_age_ms = d->has_report ? now_ms - d->report_ms : 0;
+		rd->report_age_ms = l->in[i].report_age_ms;
+		rd->used_kib = d->has_report ? mm_dom_used_kib(&l->in[i]) : 0;
 		rd->actual_kib = l->in[i].actual_kib;
 		rd->prev_target_kib = l->in[i].target_kib;
 		rd->target_kib = l->out[i].target_kib;
@@ -221,6 +222,7 @@ static void maybe_reload(struct mm_loop *l)
 		mm_log(MM_LOG_WARN, "reload-refused", "why=\"%s\"", err);
 	else
 		mm_log(MM_LOG_INFO, "reloaded", "policy=%s", l->pol.spec);
+	mm_domains_reopen_logs(l, l->b->ops->now_ms(l->b)); /* logrotate moved them */
 }
 
 /* Waits until the next round is due: the interval elapsed, or a report

@@ -126,11 +126,15 @@ static int size_opt(const char *flag, const char *v, uint64_t *out)
 	return rc ? refuse(flag, v, mm_parse_strerror(rc)) : 0;
 }
 
-/* "[ADDR:]PORT"; no value means 127.0.0.1:9091. */
+/* "[ADDR:]PORT"; no value means 127.0.0.1:9091. ADDR is numeric (no DNS
+ * in a daemon's startup): IPv4, IPv6 in brackets ("[::1]:9091"), or
+ * "localhost", which means 127.0.0.1. */
 static int http_opt(const char *v, struct mm_options *o)
 {
 	static char addr[64];
 	const char *colon = v ? strrchr(v, ':') : NULL, *port = colon ? colon + 1 : v;
+	const char *a = v;
+	size_t alen = colon ? (size_t)(colon - v) : 0;
 	uint64_t p;
 
 	o->http_addr = "127.0.0.1";
@@ -138,11 +142,15 @@ static int http_opt(const char *v, struct mm_options *o)
 	if (!v)
 		return 0;
 	if (colon) {
-		if ((size_t)(colon - v) >= sizeof(addr) || colon == v)
+		if (alen >= 2 && v[0] == '[' && v[alen - 1] == ']')
+			a = v + 1, alen -= 2; /* [IPv6]:PORT */
+		else if (memchr(v, ':', alen))
+			return refuse("--http", v, "write an IPv6 address in brackets: [::1]:PORT");
+		if (alen >= sizeof(addr) || alen == 0)
 			return refuse("--http", v, "expected [ADDR:]PORT");
-		memcpy(addr, v, (size_t)(colon - v));
-		addr[colon - v] = '\0';
-		o->http_addr = addr;
+		memcpy(addr, a, alen);
+		addr[alen] = '\0';
+		o->http_addr = strcmp(addr, "localhost") ? addr : "127.0.0.1";
 	}
 	if (mm_parse_u64(port, 65535, &p))
 		return refuse("--http", v, "port must be 0 to 65535");
