@@ -28,9 +28,15 @@ static void on_signal(int sig)
 		stop_flag = 1;
 }
 
+/* The mask the backends wait with: the signals below are blocked except
+ * inside the wait (ppoll), so one that arrives between the loop's flag check
+ * and the wait is not left pending for a whole --interval. */
+static sigset_t wait_mask;
+
 static void install_signals(void)
 {
 	struct sigaction sa;
+	sigset_t block;
 
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_signal; /* no SA_RESTART: a sleeping loop wakes up */
@@ -39,6 +45,11 @@ static void install_signals(void)
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGHUP, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
+	sigemptyset(&block);
+	sigaddset(&block, SIGINT);
+	sigaddset(&block, SIGTERM);
+	sigaddset(&block, SIGHUP);
+	sigprocmask(SIG_BLOCK, &block, &wait_mask);
 }
 
 struct app {
@@ -247,6 +258,7 @@ int main(int argc, char **argv)
 	rc = setup(&a);
 	if (rc == 0) {
 		a.loop.b = a.b;
+		a.b->wait_sigmask = &wait_mask;
 		mm_log(MM_LOG_INFO, "started", "backend=%s policy=%s", a.b->ops->name,
 		       a.loop.pol.spec);
 		rc = mm_loop_run(&a.loop) ? MM_EXIT_RUNTIME : MM_EXIT_OK;

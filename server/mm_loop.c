@@ -62,7 +62,7 @@ static uint64_t auto_pool(const struct mm_loop *l, uint64_t host_free)
 static void write_failed(struct mm_loop *l, size_t i, uint64_t t, int rc)
 {
 	struct mm_dom_state *d = &l->dom[i];
-	uint64_t now = l->b->ops->now_ms(l->b);
+	uint64_t now = l->b->ops->mono_ms(l->b);
 
 	d->write_failures++;
 	if (!d->write_logged_ms || now - d->write_logged_ms >= 60000) {
@@ -158,7 +158,9 @@ static void fill_round(struct mm_loop *l, struct mm_round *r, const struct mm_sn
 
 int mm_loop_round(struct mm_loop *l)
 {
+	/* wall time for the rows, monotonic for every interval and window */
 	uint64_t t0 = mono_us(), now_ms = l->b->ops->now_ms(l->b), host_free = 0;
+	uint64_t mono = l->b->ops->mono_ms(l->b);
 	struct mm_snapshot s;
 	struct mm_plan p;
 	struct mm_round r;
@@ -167,14 +169,14 @@ int mm_loop_round(struct mm_loop *l)
 	rc = mm_domains_sync(l, now_ms);
 	if (rc) {
 		/* e.g. xenstore down while the backend reconnects: once a minute */
-		if (!l->list_fail_logged_ms || now_ms - l->list_fail_logged_ms >= 60000) {
+		if (!l->list_fail_logged_ms || mono - l->list_fail_logged_ms >= 60000) {
 			mm_log(MM_LOG_WARN, "list-domains-failed", "rc=%d", rc);
-			l->list_fail_logged_ms = now_ms;
+			l->list_fail_logged_ms = mono;
 		}
 		return rc;
 	}
 	l->list_fail_logged_ms = 0;
-	mm_domains_read(l, now_ms);
+	mm_domains_read(l, mono);
 	rc = l->b->ops->host_free(l->b, &host_free);
 	if (rc) {
 		/* an unknown host free would read as 0: the auto pool would shrink
@@ -187,7 +189,7 @@ int mm_loop_round(struct mm_loop *l)
 	                         .free_goal_kib = l->set.free_kib,
 	                         .host_free_kib = host_free,
 	                         .reserve_kib = l->set.reserve_kib,
-	                         .now_ms = now_ms,
+	                         .now_ms = mono,
 	                         .interval_ms = l->set.interval_ms};
 	s.pool_kib = l->set.pool_kib ? l->set.pool_kib : auto_pool(l, host_free);
 	p = (struct mm_plan){.n = l->ndom, .dom = l->out};
@@ -234,14 +236,14 @@ static int wait_round(struct mm_loop *l, uint64_t last_ms)
 	int rc;
 
 	while (!*l->stop && !(o->finished && o->finished(l->b))) {
-		now = o->now_ms(l->b);
+		now = o->mono_ms(l->b);
 		if (now >= due)
 			return 0;
 		rc = o->wait(l->b, (int64_t)(due - now));
 		if (rc < 0)
 			return rc;
-		if (rc == 1 && due - o->now_ms(l->b) > COALESCE_MS)
-			due = o->now_ms(l->b) + COALESCE_MS;
+		if (rc == 1 && due - o->mono_ms(l->b) > COALESCE_MS)
+			due = o->mono_ms(l->b) + COALESCE_MS;
 	}
 	return 0;
 }
@@ -249,7 +251,7 @@ static int wait_round(struct mm_loop *l, uint64_t last_ms)
 int mm_loop_run(struct mm_loop *l)
 {
 	const struct mm_backend_ops *o = l->b->ops;
-	uint64_t last = o->now_ms(l->b);
+	uint64_t last = o->mono_ms(l->b);
 	int rc;
 
 	while (!*l->stop) {
@@ -261,7 +263,7 @@ int mm_loop_run(struct mm_loop *l)
 		if (*l->stop)
 			break;
 		maybe_reload(l);
-		last = o->now_ms(l->b);
+		last = o->mono_ms(l->b);
 		mm_loop_round(l); /* failures are logged; the next round retries */
 		if (o->finished && o->finished(l->b))
 			break;

@@ -4,6 +4,7 @@
 #include "backend_sim.h"
 
 #include <errno.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -201,14 +202,26 @@ static bool sim_finished(struct mm_backend *b)
 	return S(b)->now_ms >= S(b)->end_ms;
 }
 
-/* Real time: sleeps until the next tick is due; -EINTR on a signal. */
+/* Real time: sleeps until the next tick is due; -EINTR on a signal (taken
+ * with the backend's wait mask, so none is lost before the sleep). */
 static int sleep_tick(struct sim *s)
 {
+	struct timespec now, left;
+
 	s->wall.tv_nsec += (long)(s->sc.tick_ms % 1000) * 1000000L;
 	s->wall.tv_sec += (time_t)(s->sc.tick_ms / 1000) + s->wall.tv_nsec / 1000000000L;
 	s->wall.tv_nsec %= 1000000000L;
-	int rc = clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &s->wall, NULL);
-	return rc == EINTR ? -EINTR : 0;
+	for (;;) {
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		left.tv_sec = s->wall.tv_sec - now.tv_sec;
+		left.tv_nsec = s->wall.tv_nsec - now.tv_nsec;
+		if (left.tv_nsec < 0)
+			left.tv_sec--, left.tv_nsec += 1000000000L;
+		if (left.tv_sec < 0)
+			return 0;
+		if (ppoll(NULL, 0, &left, s->base.wait_sigmask) < 0 && errno == EINTR)
+			return -EINTR;
+	}
 }
 
 static int sim_wait(struct mm_backend *b, int64_t timeout_ms)
@@ -228,6 +241,11 @@ static int sim_wait(struct mm_backend *b, int64_t timeout_ms)
 static uint64_t sim_now(struct mm_backend *b)
 {
 	return S(b)->epoch_ms + S(b)->now_ms;
+}
+
+static uint64_t sim_mono(struct mm_backend *b)
+{
+	return S(b)->now_ms;
 }
 
 static void sim_destroy(struct mm_backend *b)
@@ -251,6 +269,7 @@ static const struct mm_backend_ops sim_ops = {
     .set_target = sim_set_target,
     .wait = sim_wait,
     .now_ms = sim_now,
+    .mono_ms = sim_mono,
     .finished = sim_finished,
     .destroy = sim_destroy,
 };
