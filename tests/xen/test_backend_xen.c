@@ -231,6 +231,33 @@ static void test_hvm_videoram(void **state)
 	mm_loop_dispose(&l);
 }
 
+/* A domain being destroyed: re-provisioning its report node must not make
+ * dom0-owned orphan nodes under /local/domain/<id> (xs_write makes missing
+ * parents); it did, once per round, before the transaction. */
+static void test_no_orphan_nodes(void **state)
+{
+	struct fx *f = *state;
+	struct mm_dom_info d[4];
+	struct mm_report r;
+	struct mm_report_error e;
+	struct xs_handle *h;
+	unsigned len;
+	void *v;
+
+	assert_int_equal(mmd_domain_create(f->d, 1, "a", 256 * MIB, 1024 * MIB), 0);
+	assert_int_equal(list(f->b, d, 4), 1);
+	assert_int_equal(mmd_domain_destroy(f->d, 1), 0);
+	for (int k = 0; k < 3; k++) /* rounds before @releaseDomain is seen */
+		(void)f->b->ops->read_report(f->b, 1, &r, &e);
+	h = xs_open(0);
+	assert_non_null(h);
+	v = xs_read(h, XBT_NULL, "/local/domain/1", &len);
+	assert_null(v);
+	free(v);
+	xs_close(h);
+	assert_int_equal(list(f->b, d, 4), 0);
+}
+
 /* A guest may remove its own node; it cannot create it again, mmserver does. */
 static void test_node_removed_by_guest(void **state)
 {
@@ -408,6 +435,7 @@ int main(void)
 	                                    teardown),
 	    cmocka_unit_test_setup_teardown(test_report_freshness, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_hvm_videoram, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_no_orphan_nodes, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_reports_garbage_and_other_guest, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_coalesced, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_node_removed_by_guest, setup, teardown),
