@@ -152,18 +152,19 @@ static void fill_round(struct mm_loop *l, struct mm_round *r, const struct mm_sn
 		rd->flags = l->out[i].flags;
 		rd->reason = l->out[i].reason;
 		rd->invalid_reports = d->invalid;
-		l->files[i] = d->log;
+		l->fds[i] = d->log_fd;
 	}
 }
 
 int mm_loop_round(struct mm_loop *l)
 {
 	/* wall time for the rows, monotonic for every interval and window */
-	uint64_t t0 = mono_us(), now_ms = l->b->ops->now_ms(l->b), host_free = 0;
+	uint64_t t0, t1, now_ms = l->b->ops->now_ms(l->b), host_free = 0;
 	uint64_t mono = l->b->ops->mono_ms(l->b);
 	struct mm_snapshot s;
 	struct mm_plan p;
 	struct mm_round r;
+	uint64_t decision_us;
 	int rc;
 
 	rc = mm_domains_sync(l, now_ms);
@@ -176,6 +177,9 @@ int mm_loop_round(struct mm_loop *l)
 		return rc;
 	}
 	l->list_fail_logged_ms = 0;
+	/* the round's cost starts here: a new domain's log was opened in the
+	 * sync, when it arrived, and is not the balancing's cost */
+	t0 = mono_us();
 	mm_domains_read(l, mono);
 	rc = l->b->ops->host_free(l->b, &host_free);
 	if (rc) {
@@ -193,13 +197,17 @@ int mm_loop_round(struct mm_loop *l)
 	                         .interval_ms = l->set.interval_ms};
 	s.pool_kib = l->set.pool_kib ? l->set.pool_kib : auto_pool(l, host_free);
 	p = (struct mm_plan){.n = l->ndom, .dom = l->out};
+	t1 = mono_us();
 	mm_balance_round(&l->pol, &l->guard, &s, &l->work, &p);
+	decision_us = mono_us() - t1;
 	fill_round(l, &r, &s, &p, now_ms);
 	r.writes = write_targets(l, s.pool_kib);
 	for (size_t i = 0; i < l->ndom; i++)
 		l->rdom[i].target_kib = l->out[i].target_kib;
 	r.cost_us = mono_us() - t0;
-	mm_logs_round(&l->logs, &r, l->files);
+	r.decision_us = decision_us;
+	if (mm_logs_round(&l->logs, &r, l->fds))
+		mm_log(MM_LOG_WARN, "log-write-failed", "errno=%d", errno); /* disk full? */
 	if (l->verbose)
 		mm_table_print(stdout, &r, l->tty);
 	if (l->on_round)

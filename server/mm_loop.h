@@ -57,7 +57,8 @@ struct mm_loop {
 	struct mm_dom_in *in;
 	struct mm_dom_out *out;
 	struct mm_round_dom *rdom;
-	FILE **files;
+	int *fds;     /* per domain: its data log, -1 if none */
+	size_t *hash; /* domid index over 2 x cap slots (mm_domains.c) */
 	struct mm_balance_work work;
 	uint64_t rounds;
 	uint64_t pol_epoch;           /* bumped when the policy changes: per-domain memory resets */

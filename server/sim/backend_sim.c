@@ -32,6 +32,7 @@ struct sim {
 	uint64_t epoch_ms; /* Unix ms at scenario start */
 	uint64_t end_ms;
 	uint32_t next_domid;
+	size_t *of_domid;     /* domid -> guest index; domids 1..n, never reused */
 	struct timespec wall; /* real time mode: when the last tick was due */
 };
 
@@ -67,6 +68,7 @@ static void lifecycle(struct sim *s)
 		 * memory without dipping into the reserve; until then it waits. */
 		if (!g->alive && g->domid == 0 && s->now_ms >= c->start_ms &&
 		    host_free(s) >= c->memory_kib + s->sc.reserve_kib) {
+			s->of_domid[s->next_domid] = i;
 			mm_guest_start(g, c, s->next_domid++, s->now_ms);
 			s->node[i] = (struct node){.len = -1};
 		} else if (g->alive && c->stop_ms && s->now_ms >= c->stop_ms) {
@@ -119,16 +121,20 @@ static bool tick(struct sim *s)
 	return event;
 }
 
+/* Domids are handed out once each, from 1 up (next_domid), so a table
+ * indexed by domid finds a guest in O(1): the loop asks once per domain. */
 static struct mm_guest *by_domid(struct sim *s, uint32_t domid, size_t *idx)
 {
-	for (size_t i = 0; i < s->sc.n; i++) {
-		if (s->g[i].alive && s->g[i].domid == domid) {
-			if (idx)
-				*idx = i;
-			return &s->g[i];
-		}
-	}
-	return NULL;
+	size_t i;
+
+	if (domid == 0 || domid >= s->next_domid)
+		return NULL;
+	i = s->of_domid[domid];
+	if (!s->g[i].alive || s->g[i].domid != domid)
+		return NULL;
+	if (idx)
+		*idx = i;
+	return &s->g[i];
 }
 
 static int sim_list(struct mm_backend *b, struct mm_dom_info *out, size_t cap, size_t *n)
@@ -258,6 +264,7 @@ static void sim_destroy(struct mm_backend *b)
 	free(s->g);
 	free(s->m.g);
 	free(s->node);
+	free(s->of_domid);
 	free(s);
 }
 
@@ -285,7 +292,8 @@ int mm_backend_sim_create(struct mm_scenario *sc, const struct mm_sim_opts *o,
 	s->g = calloc(n, sizeof(*s->g));
 	s->m.g = calloc(n, sizeof(*s->m.g));
 	s->node = calloc(n, sizeof(*s->node));
-	if (!s->g || !s->m.g || !s->node) {
+	s->of_domid = calloc(n + 1, sizeof(*s->of_domid));
+	if (!s->g || !s->m.g || !s->node || !s->of_domid) {
 		snprintf(err, errlen, "sim: out of memory for %zu guests", n);
 		sim_destroy(&s->base);
 		return -ENOMEM;
