@@ -1,19 +1,13 @@
 // Real-browser test of the canvas: starts the server command, loads the page in
-// Debian's headless Chromium (playwright-core, no browser download), checks
+// Debian's headless Chromium (driven over the DevTools pipe by cdp.mjs), checks
 // that every domain of /api/v1/state is drawn, that values change as rounds
 // arrive, that nothing is loaded from elsewhere and nothing logs an error,
 // and saves screenshots. Usage: node canvas_test.mjs WORKDIR SHOT CMD ARGS...
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { launch } from './cdp.mjs';
 
-const require = createRequire(join(process.argv[2], 'node_modules', 'x.js'));
-const { chromium } = require('playwright-core');
 const [work, shot, ...cmd] = process.argv.slice(2);
-const FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-  '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 
 function fail(msg) {
   console.error('FAIL: ' + msg);
@@ -36,7 +30,7 @@ function startServer() {
 }
 
 async function domainValues(page) {
-  return page.$$eval('[data-domid]', (els) => els.map((e) => ({
+  return page.evaluate(() => [...document.querySelectorAll('[data-domid]')].map((e) => ({
     domid: Number(e.dataset.domid),
     text: [...e.querySelectorAll('[data-key]')].map((c) => c.textContent).join('|'),
     visible: e.offsetParent !== null,
@@ -44,27 +38,18 @@ async function domainValues(page) {
 }
 
 async function waitSeqAbove(page, seq, ms) {
-  await page.waitForFunction((s) => Number(document.body.dataset.seq || 0) > s, seq, { timeout: ms });
+  await page.waitFor(`round > ${seq}`, ms, (s) => Number(document.body.dataset.seq || 0) > s, seq);
   return Number(await page.evaluate(() => document.body.dataset.seq));
 }
 
 async function run() {
   const { proc, url } = await startServer();
   const origin = new URL(url).origin;
-  const profile = mkdtempSync(join(tmpdir(), 'xenmm-chromium-'));
-  const ctx = await chromium.launchPersistentContext(profile, {
-    executablePath: '/usr/bin/chromium', headless: true, args: FLAGS,
-    viewport: { width: 1440, height: 900 }, deviceScaleFactor: 1,
-  });
-  const problems = [];
+  const browser = await launch();
   try {
-    const page = ctx.pages()[0] || await ctx.newPage();
-    page.on('console', (m) => { if (m.type() === 'error') problems.push('console: ' + m.text()); });
-    page.on('pageerror', (e) => problems.push('page error: ' + e.message));
-    page.on('request', (r) => { if (!r.url().startsWith(origin) && !r.url().startsWith('data:')) problems.push('foreign request: ' + r.url()); });
-    page.on('requestfailed', (r) => { if (!r.url().endsWith('/api/v1/events')) problems.push('failed: ' + r.url()); });
-
-    await page.goto(url, { waitUntil: 'load' });
+    const page = await browser.newPage({ width: 1440, height: 900 });
+    const problems = page.watchProblems(origin, (u) => u.endsWith('/api/v1/events'));
+    await page.goto(url);
     const seq0 = await waitSeqAbove(page, 0, 20000);
     const state = await (await fetch(origin + '/api/v1/state')).json();
     const before = await domainValues(page);
@@ -72,20 +57,20 @@ async function run() {
     const missing = state.domains.filter((d) => !drawn.has(d.domid));
     if (!state.domains.length) fail('the server has no domain');
     if (missing.length) fail(`${missing.length} domain(s) not drawn, e.g. ${missing[0].name}`);
-    const charts = await page.$$eval('canvas', (c) => c.filter((e) => e.width > 0).length);
+    const charts = await page.evaluate(() => [...document.querySelectorAll('canvas')].filter((e) => e.width > 0).length);
     if (charts < 2) fail(`only ${charts} chart canvases`);
 
     const seq1 = await waitSeqAbove(page, seq0 + 1, 20000);
     const after = await domainValues(page);
     const changed = after.filter((a) => before.find((b) => b.domid === a.domid)?.text !== a.text);
     if (!changed.length) fail(`no value changed between rounds ${seq0} and ${seq1}`);
-    const tau = await page.textContent('#t-tau');
+    const tau = await page.text('#t-tau');
     if (!/^\d\.\d{3}$/.test(tau)) fail(`tau tile shows "${tau}"`);
 
     // Pause freezes the view while rounds still arrive; resume catches up.
     await page.click('#pause');
     const frozen = Number(await page.evaluate(() => document.body.dataset.seq));
-    await page.waitForFunction((s) => window.xenmmCanvas.model.lastSeq > s + 1, frozen, { timeout: 20000 });
+    await page.waitFor('rounds while paused', 20000, (s) => window.xenmmCanvas.model.lastSeq > s + 1, frozen);
     if (Number(await page.evaluate(() => document.body.dataset.seq)) !== frozen) fail('pause did not freeze');
     await page.click('#pause');
     await waitSeqAbove(page, frozen + 1, 5000);
@@ -93,17 +78,16 @@ async function run() {
     // Let a live run develop before the picture (SHOT_AFTER_SEQ, default now).
     const settle = Number(process.env.SHOT_AFTER_SEQ || 0);
     if (settle) await waitSeqAbove(page, settle, settle * 2000 + 20000);
-    await page.screenshot({ path: join(work, `${shot}.png`), fullPage: false });
+    await page.screenshot(join(work, `${shot}.png`));
     await page.click(`[data-domid="${state.domains[0].domid}"]`);
-    await page.waitForSelector('#drill:not([hidden]) canvas', { timeout: 5000 });
+    await page.waitFor('the drill-down', 5000, () => !!document.querySelector('#drill:not([hidden]) canvas'));
     await waitSeqAbove(page, seq1 + 2, 20000);
-    await page.screenshot({ path: join(work, `${shot}-drill.png`), fullPage: false });
+    await page.screenshot(join(work, `${shot}-drill.png`));
     if (problems.length) fail(problems.join('\n'));
     console.log(`ok: ${state.domains.length} domains drawn, ${changed.length} changed between ` +
       `rounds ${seq0} and ${seq1}, ${charts} charts; screenshots in ${work}/${shot}*.png`);
   } finally {
-    await ctx.close();
-    rmSync(profile, { recursive: true, force: true });
+    await browser.close();
     proc.kill('SIGTERM');
   }
 }
