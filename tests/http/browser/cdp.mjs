@@ -76,12 +76,14 @@ export class Browser {
   }
 
   async close() {
+    let t;
     try {
-      await Promise.race([this.send('Browser.close'), sleep(3000)]);
+      await Promise.race([this.send('Browser.close'), new Promise((r) => { t = setTimeout(r, 3000); })]);
     } catch { /* already gone */ }
-    const t = setTimeout(() => this.proc.kill('SIGKILL'), 5000);
-    await this.exited;
     clearTimeout(t);
+    const kill = setTimeout(() => this.proc.kill('SIGKILL'), 5000);
+    await this.exited;
+    clearTimeout(kill);
     rmSync(this.profile, { recursive: true, force: true });
   }
 }
@@ -204,11 +206,20 @@ export async function launch() {
   let err = '';
   proc.stderr.on('data', (d) => { if (err.length < 4000) err += d; });
   const browser = new Browser(proc, profile);
-  const started = await Promise.race([
-    browser.send('Browser.getVersion').then((v) => v.product),
-    browser.exited.then((c) => { throw new Error(`${CHROMIUM} exited (${c}): ${err}`); }),
-    sleep(30000).then(() => { throw new Error(`${CHROMIUM} did not answer in 30 s: ${err}`); }),
-  ]);
-  browser.product = started;
+  let timer;
+  try {
+    browser.product = await Promise.race([
+      browser.send('Browser.getVersion').then((v) => v.product),
+      browser.exited.then((c) => { throw new Error(`${CHROMIUM} exited (${c}): ${err}`); }),
+      new Promise((resolve, reject) => {
+        timer = setTimeout(() => reject(new Error(`${CHROMIUM} did not answer in 30 s: ${err}`)), 30000);
+      }),
+    ]);
+  } catch (e) {
+    proc.kill('SIGKILL');
+    throw e;
+  } finally {
+    clearTimeout(timer);
+  }
   return browser;
 }
