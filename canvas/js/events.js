@@ -3,7 +3,7 @@
 // pool running out, policy or settings reloads, a server restart. Pure: the
 // caller keeps the list.
 import { fmtKiB, fmtTau } from './format.js';
-import { poolExhausted, starving } from './reasons.js';
+import { demand, poolExhausted, starving } from './reasons.js';
 
 const FLAG_WORDS = {
   stale: ['stale: no new report', 'reports again'], stuck: ['stuck: the balloon does not follow', 'balloon follows again'],
@@ -19,6 +19,16 @@ function settingsOf(r) {
   return `${r.policy}|${r.free_goal_kib}|${r.reserve_kib}`;
 }
 
+// More than three guests starting (or stopping) to starve in one round make
+// one line, so arrivals and flags stay visible at 100 domains.
+function grouped(out, t, kind, words) {
+  const same = out.filter((e) => e.kind === kind);
+  if (same.length <= 3) return;
+  const names = same.map((e) => e.text.split(' ')[0]);
+  for (const e of same) out.splice(out.indexOf(e), 1);
+  out.push(ev(t, kind, `${same.length} guests ${words}: ${names.slice(0, 8).join(', ')}${names.length > 8 ? ', …' : ''}`));
+}
+
 // Events from prev (null: the first round seen) to r.
 export function diffRounds(prev, r) {
   const t = r.time_ms, out = [];
@@ -28,7 +38,8 @@ export function diffRounds(prev, r) {
       const why = starving(d, r);
       if (why.length) out.push(ev(t, 'starve', `${d.name} starving: ${why.join(', ')}`, d.domid));
     }
-    if (poolExhausted(r)) out.push(ev(t, 'pool', `pool exhausted: targets ${fmtKiB(r.sum_target_kib)} of ${fmtKiB(r.pool_kib)}, τ ${fmtTau(r.tau)}`));
+    grouped(out, t, 'starve', 'starving');
+    if (poolExhausted(r)) out.push(ev(t, 'pool', `pool exhausted: guests need ${fmtKiB(demand(r))} (used + f), the pool holds ${fmtKiB(r.pool_kib)}; τ ${fmtTau(r.tau)}`));
     return out;
   }
   if (r.seq < prev.seq) out.push(ev(t, 'restart', `server restarted (round ${prev.seq} → ${r.seq})`));
@@ -57,7 +68,9 @@ export function diffRounds(prev, r) {
     if (!now.has(p.domid)) out.push(ev(t, 'leave', `${p.name} (#${p.domid}) left`, p.domid));
   }
   const ex = poolExhausted(r), was = poolExhausted(prev);
-  if (ex && !was) out.push(ev(t, 'pool', `pool exhausted: targets ${fmtKiB(r.sum_target_kib)} of ${fmtKiB(r.pool_kib)}, τ ${fmtTau(r.tau)}`));
-  if (!ex && was) out.push(ev(t, 'pool', `pool no longer exhausted (targets ${fmtKiB(r.sum_target_kib)} of ${fmtKiB(r.pool_kib)})`));
+  grouped(out, t, 'starve', 'starving');
+  grouped(out, t, 'fed', 'no longer starving');
+  if (ex && !was) out.push(ev(t, 'pool', `pool exhausted: guests need ${fmtKiB(demand(r))} (used + f), the pool holds ${fmtKiB(r.pool_kib)}; τ ${fmtTau(r.tau)}`));
+  if (!ex && was) out.push(ev(t, 'pool', `pool no longer exhausted (guests need ${fmtKiB(demand(r))} of ${fmtKiB(r.pool_kib)})`));
   return out;
 }

@@ -105,10 +105,18 @@ export function need(d, r) {
   return short + (d.tot_kib ? d.used_kib / d.tot_kib : 0);
 }
 
-// The pool is exhausted when the server says so (reason "pool"), or when the
-// targets already use the whole pool while someone is starving.
+// What the guests need together: used + f for each one that reports, its
+// allocation for each one that does not (it is held there).
+export function demand(r) {
+  let kib = 0;
+  for (const d of r.domains) kib += d.has_report ? d.used_kib + (r.free_goal_kib || 0) : d.actual_kib;
+  return kib;
+}
+
+// The pool is exhausted when the server says so (reason "pool"), or when
+// the guests need more than the pool holds: then no policy can keep f free
+// everywhere (τ goes to 1 and someone starves).
 export function poolExhausted(r) {
   if (r.domains.some((d) => d.reason === 'pool')) return true;
-  const full = r.pool_kib > 0 && r.sum_target_kib + DEADBAND_KIB >= r.pool_kib;
-  return full && r.domains.some((d) => starving(d, r).length > 0);
+  return r.pool_kib > 0 && demand(r) > r.pool_kib;
 }

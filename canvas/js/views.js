@@ -3,7 +3,7 @@
 import { domainChart, fillLegend, COLORS } from './charts.js';
 import { domainSeries, pressure } from './model.js';
 import { el, flagList, fmtAgo, fmtClock, fmtDeltaKiB, fmtDuration, fmtKiB, fmtTau, reasonClass } from './format.js';
-import { explain, need, poolExhausted, reasonLabel, starving } from './reasons.js';
+import { demand, explain, need, poolExhausted, reasonLabel, starving } from './reasons.js';
 
 const $ = (id) => document.getElementById(id);
 
@@ -26,7 +26,7 @@ export function renderTiles(r) {
   $('t-pool-s').classList.toggle('bad', exhausted);
   $('t-pool').classList.toggle('warn', exhausted);
   $('t-pool').parentElement.title = exhausted
-    ? `pool exhausted: the targets take ${fmtKiB(r.sum_target_kib)} of the pool ${fmtKiB(r.pool_kib)} and ${starved.length} guest(s) still starve; τ ${fmtTau(r.tau)}`
+    ? `pool exhausted: the guests need ${fmtKiB(demand(r))} (used + f each, allocation of the held ones) but the pool holds ${fmtKiB(r.pool_kib)}; τ ${fmtTau(r.tau)}, ${starved.length} starving`
     : `pool ${fmtKiB(r.pool_kib)}: what the managed guests may hold together`;
   $('t-host').textContent = fmtKiB(r.host_free_kib);
   $('t-host').classList.toggle('warn', r.host_free_kib < r.reserve_kib * 1.5);

@@ -11,9 +11,14 @@
 // SHOT_AFTER_SEQ=N (picture after round N); EXPECT_STARVING=1 (some guest
 // must starve within 90 rounds); EXPECT_EVENTS=arrive,leave (event kinds
 // that must appear).
-import { spawn } from 'node:child_process';
-import { join } from 'node:path';
-import { launch } from './cdp.mjs';
+import { execFile, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { CHROMIUM, FLAGS, launch } from './cdp.mjs';
+
+const CANVAS = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'canvas');
 
 const [work, shot, ...cmd] = process.argv.slice(2);
 const MODE = process.env.MODE || 'live';
@@ -219,7 +224,37 @@ async function replay(browser, page, url, origin, problems) {
   await checkShown(p2, `?at=${at}`);
   await p2.screenshot(join(work, `${shot}-at${at}.png`));
   if (pr2.length) fail(pr2.join('\n'));
-  console.log(`ok: replay of ${info.rounds} rounds, slider to ${mid}, play moved, ?at=${at} static view`);
+  await captures(url, at);
+  console.log(`ok: replay of ${info.rounds} rounds, slider to ${mid}, play moved, ?at=${at} static view, both captures`);
+}
+
+function runFile(file, args, ms) {
+  return new Promise((resolve, reject) => {
+    execFile(file, args, { timeout: ms }, (err, stdout, stderr) => {
+      if (err) reject(new Error(`${file} ${args.join(' ')}: ${err.message}\n${stderr}`));
+      else resolve(stdout + stderr);
+    });
+  });
+}
+
+// The two documented ways to get a PNG of round N (canvas/README.md), each
+// must finish and write a picture: canvas/capture.mjs, and Chromium's own
+// --screenshot with a virtual time budget on the static ?at= view.
+async function captures(url, at) {
+  const png1 = join(work, `${shot}-capture${at}.png`);
+  const out = await runFile('node', [join(CANVAS, 'capture.mjs'), url, png1, '--at', String(at)], 60000);
+  if (!out.includes(`(round ${at})`)) fail(`capture.mjs said: ${out}`);
+  if (statSync(png1).size < 20000) fail(`${png1} is only ${statSync(png1).size} bytes`);
+  const png2 = join(work, `${shot}-screenshot${at}.png`);
+  const profile = mkdtempSync(join(tmpdir(), 'xenmm-shot-'));
+  try {
+    rmSync(png2, { force: true });
+    await runFile(CHROMIUM, [...FLAGS, `--user-data-dir=${profile}`, '--window-size=1440,900',
+      '--virtual-time-budget=5000', `--screenshot=${png2}`, `${url}?at=${at}`], 60000);
+  } finally {
+    rmSync(profile, { recursive: true, force: true });
+  }
+  if (statSync(png2).size < 20000) fail(`${png2} is only ${statSync(png2).size} bytes`);
 }
 
 async function run() {
