@@ -154,6 +154,7 @@ static int speed_opt(const char *v, struct mm_options *o)
 	if (end == v || *end || !(x == 0 || (x >= 0.01 && x <= 10000)))
 		return refuse("--speed", v, "must be 0 or 0.01 to 10000");
 	o->speed = x;
+	o->speed_arg = v;
 	return 0;
 }
 
@@ -257,7 +258,7 @@ int mm_options_parse(int argc, char **argv, struct mm_options *o)
 	if (o->replay && !o->linger_given)
 		o->linger_forever = true;
 	if (!o->replay && o->speed > 0)
-		return refuse("--speed", "", "only with --replay");
+		return refuse("--speed", o->speed_arg, "only with --replay");
 	if (strcmp(o->backend, "sim") && (o->scenario || o->fast || o->set.guard_off))
 		return refuse("--scenario/--fast/--sim-disable-guard", o->backend,
 		              "only with --backend sim");

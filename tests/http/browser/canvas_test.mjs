@@ -8,6 +8,7 @@
 // Screenshots go to WORKDIR. Usage: node canvas_test.mjs WORKDIR SHOT CMD ARGS...
 // Env: MODE=live (default) | finish (the run ends: the page must say
 // "finished" with the summary) | replay (mmserver --replay: slider, play, ?at=);
+// AT=N (replay: the round of the static view and captures);
 // SHOT_AFTER_SEQ=N (picture after round N); EXPECT_STARVING=1 (some guest
 // must starve within 90 rounds); EXPECT_EVENTS=arrive,leave (event kinds
 // that must appear).
@@ -216,7 +217,7 @@ async function replay(browser, page, url, origin, problems) {
   if (problems.length) fail(problems.join('\n'));
 
   // The static view a capture uses: ready flag, the asked round, no stream.
-  const at = Math.round(info.rounds / 2);
+  const at = Number(process.env.AT || Math.round(info.rounds / 2));
   const { page: p2, problems: pr2 } = await openPage(browser, url, origin, `?at=${at}&view=strip&sort=need`);
   await p2.waitFor('?at ready', 15000, () => document.body.dataset.ready === '1');
   const got = Number(await p2.evaluate(() => document.body.dataset.shown));
