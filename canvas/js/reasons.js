@@ -60,8 +60,12 @@ export function explain(d, r) {
     }
     case 'reserve': {
       const b = hostBudget(r);
-      return `grow limited by the reserve: host free ${fmtKiB(r.host_free_kib)} minus reserve ${fmtKiB(r.reserve_kib)} leaves ${fmtKiB(Math.max(0, b.spare))}, ` +
-        `and ${fmtKiB(b.promised)} of it is already promised to ${names(b.to)} (targets above their allocation); target ${T}, allocation ${A}.`;
+      const left = b.spare > 0 ? fmtKiB(b.spare) : 'nothing';
+      const head = `grow limited by the reserve: host free ${fmtKiB(r.host_free_kib)} minus reserve ${fmtKiB(r.reserve_kib)} leaves ${left} to give`;
+      const promised = b.promised > 0
+        ? `, and ${fmtKiB(b.promised)} is already promised to ${names(b.to)} (targets above their allocation)`
+        : '';
+      return `${head}${promised}; the policy wanted more, the target stays ${T} (allocation ${A}).`;
     }
     case 'deadband':
       return `dead band: the policy's change is under ${fmtKiB(DEADBAND_KIB)}, so the target ${T} is not rewritten (tiny moves only cost balloon work).`;
