@@ -17,6 +17,35 @@ void mm_settings_defaults(struct mm_settings *s, const char *default_policy)
 	s->reserve_kib = 64 * 1024;
 	s->floor_kib = 200 * 1024;
 	s->interval_ms = 1000;
+	s->stale_intervals = 10;
+	s->scope.manage = MM_MANAGE_REPORTING;
+}
+
+const char MM_CONFIG_NOT_MINE[] = "not a scope key";
+
+const char *mm_config_apply_scope(struct mm_settings *s, unsigned *given, const char *k,
+                                  const char *v)
+{
+	uint64_t x;
+
+	if (!strcmp(k, "manage")) {
+		if (mm_scope_parse_manage(v, &s->scope.manage))
+			return "must be reporting, all or list";
+	} else if (!strcmp(k, "include") || !strcmp(k, "exclude")) {
+		const char *why = mm_scope_add(&s->scope, k[0] == 'e', v);
+		if (why)
+			return why;
+	} else if (!strcmp(k, "stale_intervals")) {
+		if (mm_parse_u64(v, 100000, &x) || x < 2)
+			return "stale_intervals must be 2 to 100000";
+		s->stale_intervals = x;
+		*given |= MM_SET_STALE;
+		return NULL;
+	} else {
+		return MM_CONFIG_NOT_MINE;
+	}
+	*given |= MM_SET_SCOPE;
+	return NULL;
 }
 
 static int set_floor(struct mm_settings *s, const char *name, uint64_t kib)
@@ -37,9 +66,12 @@ static int set_floor(struct mm_settings *s, const char *name, uint64_t kib)
 /* One "key = value" pair; returns NULL or what is wrong. */
 static const char *apply(struct mm_settings *s, unsigned *given, const char *k, const char *v)
 {
+	const char *why = mm_config_apply_scope(s, given, k, v);
 	uint64_t x;
 	int rc;
 
+	if (why != MM_CONFIG_NOT_MINE)
+		return why;
 	if (!strcmp(k, "policy")) {
 		if (strlen(v) >= sizeof(s->policy))
 			return "policy name too long";
@@ -75,7 +107,7 @@ static const char *apply(struct mm_settings *s, unsigned *given, const char *k, 
 		return set_floor(s, k + 6, x) ? "too many per-domain floors, or a bad name" : NULL;
 	else
 		return "unknown key (known: policy, pool, free, reserve, floor, floor.NAME, "
-		       "interval_ms)";
+		       "interval_ms, stale_intervals, manage, include, exclude)";
 	return NULL;
 }
 
@@ -176,6 +208,10 @@ void mm_settings_overlay(struct mm_settings *dst, const struct mm_settings *src,
 		dst->floor_kib = src->floor_kib;
 	if (given & MM_SET_INTERVAL)
 		dst->interval_ms = src->interval_ms;
+	if (given & MM_SET_STALE)
+		dst->stale_intervals = src->stale_intervals;
+	if (given & MM_SET_SCOPE) /* the command line's scope replaces the file's */
+		dst->scope = src->scope;
 }
 
 void mm_settings_hints(struct mm_settings *s, unsigned given, uint64_t pool_kib, uint64_t free_kib,

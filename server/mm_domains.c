@@ -139,20 +139,27 @@ static void read_one(struct mm_loop *l, struct mm_dom_state *d, uint64_t now_ms,
 	struct mm_report_error e = {0};
 	int rc = l->b->ops->read_report(l->b, d->domid, &r, &e);
 
+	/* only a new report (backend.h's freshness contract) proves the
+	 * client alive; re-reading the same node does not */
 	*valid = rc == 0;
 	if (rc == 0) {
 		d->report = r;
 		d->has_report = true;
 		d->report_ms = now_ms;
+	} else if (rc == MM_BACKEND_SAME) {
+		d->report = r; /* unchanged, but a reconnect may have re-read it */
+		d->has_report = true;
 	} else if (rc == -EINVAL) {
 		d->invalid++;
 		/* a hostile guest must not flood the log: once a minute per domain */
 		if (!d->invalid_logged_ms || now_ms - d->invalid_logged_ms >= 60000) {
+			char key[80], name[160];
 			mm_log(MM_LOG_WARN, "report-invalid",
-			       "domid=%u name=%s why=\"%s\" key=%s "
-			       "count=%llu",
-			       d->domid, d->name, mm_report_strerror(e.code),
-			       e.key[0] ? e.key : "-", (unsigned long long)d->invalid);
+			       "domid=%u name=%s why=\"%s\" key=%s count=%llu", d->domid,
+			       mm_log_quote(name, sizeof(name), d->name, strlen(d->name)),
+			       mm_report_strerror(e.code),
+			       mm_log_quote(key, sizeof(key), e.key, strnlen(e.key, sizeof(e.key))),
+			       (unsigned long long)d->invalid);
 			d->invalid_logged_ms = now_ms;
 		}
 	}
@@ -172,19 +179,47 @@ void mm_domains_read(struct mm_loop *l, uint64_t now_ms)
 		in->domid = d->domid;
 		in->has_report = d->has_report;
 		in->report = d->report;
+		in->report_age_ms = d->has_report ? now_ms - d->report_ms : 0;
 		in->actual_kib = di ? di->actual_kib : 0;
 		in->target_kib = di ? di->target_kib : 0;
 		/* libxl reports "no limit" as ~0: cap at what any input may name */
 		in->maxmem_kib =
 		    di ? (di->maxmem_kib < MM_SIZE_MAX_KIB ? di->maxmem_kib : MM_SIZE_MAX_KIB) : 0;
 		in->floor_kib = mm_domains_floor(&l->set, d->name);
+		in->weight = 50;
+		if (d->pol_epoch != l->pol_epoch) {
+			memset(d->pol, 0, sizeof(d->pol));
+			d->pol_epoch = l->pol_epoch;
+		}
+		in->pol = d->pol;
 		ti = (struct mm_track_in){.now_ms = now_ms,
 		                          .interval_ms = l->set.interval_ms,
+		                          .stale_intervals = l->set.stale_intervals,
 		                          .report_valid = valid,
 		                          .actual_kib = in->actual_kib,
 		                          .target_kib = in->target_kib};
 		in->flags = mm_track_update(&d->track, &ti);
+		if (!mm_scope_manages(&l->set.scope, d->name, d->track.ever_reported))
+			in->flags |= MM_FLAG_OUT_OF_SCOPE;
 	}
+}
+
+void mm_domains_reopen_logs(struct mm_loop *l, uint64_t now_ms)
+{
+	if (!l->logs.rounds && !l->logs.dir[0])
+		return; /* no data logs in this run */
+	if (mm_logs_reopen(&l->logs, now_ms))
+		mm_log(MM_LOG_WARN, "log-reopen-failed", "file=rounds.tsv errno=%d", errno);
+	for (size_t i = 0; i < l->ndom; i++) {
+		struct mm_dom_state *d = &l->dom[i];
+		if (d->log)
+			fclose(d->log);
+		d->log = mm_logs_open_domain(&l->logs, d->name, d->domid, now_ms);
+		if (!d->log)
+			mm_log(MM_LOG_WARN, "log-reopen-failed", "domid=%u errno=%d", d->domid,
+			       errno);
+	}
+	mm_log(MM_LOG_INFO, "logs-reopened", "dir=%s files=%zu", l->logs.dir, l->ndom + 1);
 }
 
 void mm_domains_free(struct mm_loop *l)

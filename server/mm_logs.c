@@ -60,18 +60,25 @@ static FILE *open_with_header(const char *path, const char *header, uint64_t now
 	return f;
 }
 
-int mm_logs_open(struct mm_logs *l, const char *dir)
+int mm_logs_open(struct mm_logs *l, const char *dir, uint64_t now_ms)
 {
-	char path[4200];
-
 	memset(l, 0, sizeof(*l));
 	if (strlen(dir) >= sizeof(l->dir))
 		return -ENAMETOOLONG;
 	snprintf(l->dir, sizeof(l->dir), "%s", dir);
 	if (mkdir(dir, 0755) && errno != EEXIST)
 		return -errno;
-	snprintf(path, sizeof(path), "%s/rounds.tsv", dir);
-	l->rounds = open_with_header(path, ROUNDS_HEADER, 0);
+	return mm_logs_reopen(l, now_ms);
+}
+
+int mm_logs_reopen(struct mm_logs *l, uint64_t now_ms)
+{
+	char path[4200];
+
+	if (l->rounds)
+		fclose(l->rounds);
+	snprintf(path, sizeof(path), "%s/rounds.tsv", l->dir);
+	l->rounds = open_with_header(path, ROUNDS_HEADER, now_ms);
 	return l->rounds ? 0 : -errno;
 }
 
@@ -103,8 +110,7 @@ void mm_logs_round(struct mm_logs *l, const struct mm_round *r, FILE *const *dom
 		fprintf(f, "%llu\t%u\t%llu\t%llu\t%llu\t%llu\t%llu\t%llu\t%.6f\t%s\n",
 		        (unsigned long long)r->time_ms, d->domid, (unsigned long long)d->target_kib,
 		        (unsigned long long)d->actual_kib, (unsigned long long)d->report.tot_kib,
-		        (unsigned long long)d->report.free_kib,
-		        (unsigned long long)mm_report_used_kib(&d->report),
+		        (unsigned long long)d->report.free_kib, (unsigned long long)d->used_kib,
 		        (unsigned long long)d->report.swap_used_kib, r->tau,
 		        mm_reason_name(d->reason));
 		fflush(f);

@@ -17,8 +17,12 @@ struct mm_logs {
  * than the largest existing one for today) into out. */
 int mm_logs_default_dir(const char *base, long unix_s, char *out, size_t len);
 
-/* Creates dir if needed and opens rounds.tsv. 0 or -errno. */
-int mm_logs_open(struct mm_logs *l, const char *dir);
+/* Creates dir if needed and opens rounds.tsv; now_ms (Unix ms) goes into
+ * the restart comment when the file already has rows. 0 or -errno. */
+int mm_logs_open(struct mm_logs *l, const char *dir, uint64_t now_ms);
+
+/* Closes and opens rounds.tsv again (logrotate moved it: SIGHUP). 0 or -errno. */
+int mm_logs_reopen(struct mm_logs *l, uint64_t now_ms);
 
 /* Opens <dir>/<name>.log for a domain (append; header if new, a restart
  * comment if not). Returns NULL with errno set on failure. */

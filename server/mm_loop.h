@@ -10,6 +10,7 @@
 #include "mm_balance.h"
 #include "mm_logs.h"
 #include "mm_round.h"
+#include "mm_scope.h"
 #include "mm_track.h"
 
 #define MM_FLOORS_MAX 64
@@ -27,7 +28,9 @@ struct mm_settings {
 		uint64_t kib;
 	} floors[MM_FLOORS_MAX];
 	uint64_t interval_ms;
-	unsigned guard_off; /* MM_GUARD_OFF_*: simulator experiments only */
+	uint64_t stale_intervals; /* no new report for this many intervals: stale */
+	struct mm_scope scope;    /* which domains are ours */
+	unsigned guard_off;       /* MM_GUARD_OFF_*: simulator experiments only */
 };
 
 struct mm_dom_state;
@@ -57,6 +60,7 @@ struct mm_loop {
 	FILE **files;
 	struct mm_balance_work work;
 	uint64_t rounds;
+	uint64_t pol_epoch;           /* bumped when the policy changes: per-domain memory resets */
 	uint64_t list_fail_logged_ms; /* rate limit for a backend that is down */
 };
 

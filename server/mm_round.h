@@ -16,7 +16,8 @@ struct mm_round_dom {
 	char name[MM_NAME_MAX];
 	bool has_report;
 	struct mm_report report; /* last valid report */
-	uint64_t report_age_ms;  /* since the last valid report */
+	uint64_t report_age_ms;  /* since the last new valid report */
+	uint64_t used_kib;       /* used memory as the policy saw it (mm_dom_used_kib) */
 	uint64_t actual_kib;
 	uint64_t prev_target_kib; /* before this round */
 	uint64_t target_kib;      /* after this round */

@@ -58,6 +58,7 @@ export function el(tag, cls, text) {
 const REASON_CLASS = {
   grow: 'r-grow', shrink: 'r-shrink', hold: 'r-hold', deadband: 'r-hold', out_of_scope: 'r-hold',
   maxmem: 'r-limit', floor: 'r-limit', pool: 'r-bad', reserve: 'r-limit',
+  wait: 'r-hold', pressure: 'r-grow', harm: 'r-limit', rate: 'r-limit',
   stale: 'r-bad', stuck: 'r-bad', no_report: 'r-bad',
 };
 export function reasonClass(r) {

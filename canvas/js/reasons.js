@@ -11,6 +11,7 @@ const LABELS = {
   hold: 'hold', grow: 'grow', shrink: 'shrink', maxmem: 'maxmem', floor: 'floor',
   pool: 'pool exhausted', reserve: 'reserve', deadband: 'dead band', stale: 'stale',
   stuck: 'stuck', no_report: 'no report', out_of_scope: 'out of scope',
+  wait: 'wait', pressure: 'pressure', harm: 'harm', rate: 'rate cap',
 };
 
 export function reasonLabel(code) {
@@ -77,6 +78,16 @@ export function explain(d, r) {
       return `no report: this guest never sent a valid report (is mmclient running in it?); held at its allocation ${A}.`;
     case 'out_of_scope':
       return `out of scope: xenmm does not manage this domain (outside the configured scope); its memory ${A} is left as it is.`;
+    case 'wait':
+      return `wait: the policy is not due this round (it runs at its own cadence), so the target stays ${T}; allocation ${A}.`;
+    case 'pressure': {
+      const psi = d.psi_some10 === null || d.psi_some10 === undefined ? '' : `, PSI some ${d.psi_some10.toFixed(1)}%`;
+      return `pressure: grown ${moved ? `by ${fmtKiB(delta)} ` : ''}to ${T} because the guest is under memory pressure (swap in use ${fmtKiB(d.swap_used_kib)}${psi}); ${uses}.`;
+    }
+    case 'harm':
+      return `harm: a shrink was held back because this guest's own pressure is too high to give memory away (swap in use ${fmtKiB(d.swap_used_kib)}); target ${T}, ${uses}.`;
+    case 'rate':
+      return `rate cap: the move was limited by the policy's rate cap${moved ? ` to ${fmtKiB(Math.abs(delta))} this round` : ''}; target ${T}, allocation ${A}.`;
     default:
       return `${reasonLabel(d.reason)}: a reason this page does not describe yet (a newer server or a policy's own code); target ${T}, allocation ${A}.`;
   }
@@ -87,9 +98,10 @@ function fmtSeconds(ms) {
 }
 
 // Why a guest is starving: [] when it is not. Swap in use, PSI above the
-// bound, or free memory below f (less 1 MiB: the dead band).
+// bound, or free memory below f (less 1 MiB: the dead band). Domains out of
+// the management scope are not counted: xenmm does not feed them.
 export function starving(d, r) {
-  if (!d.has_report) return [];
+  if (!d.has_report || d.reason === 'out_of_scope') return []; // not ours to feed
   const why = [];
   if (d.swap_used_kib > 0) why.push(`swap in use ${fmtKiB(d.swap_used_kib)}`);
   if (d.psi_some10 !== null && d.psi_some10 !== undefined && d.psi_some10 > PSI_BOUND) {
@@ -113,7 +125,10 @@ export function need(d, r) {
 // allocation for each one that does not (it is held there).
 export function demand(r) {
   let kib = 0;
-  for (const d of r.domains) kib += d.has_report ? d.used_kib + (r.free_goal_kib || 0) : d.actual_kib;
+  for (const d of r.domains) {
+    if (d.reason === 'out_of_scope') continue; // not in the pool
+    kib += d.has_report ? d.used_kib + (r.free_goal_kib || 0) : d.actual_kib;
+  }
   return kib;
 }
 

@@ -36,6 +36,9 @@ struct mm_guest_cfg {
 	enum mm_behaviour behaviour;
 	uint64_t behaviour_kib;     /* hidden floor/ceiling */
 	uint64_t start_ms, stop_ms; /* domain exists in [start, stop); stop 0 = for ever */
+	/* its mmclient dies at client_stop (0: never) and comes back at
+	 * client_restart (0: never), the domain running on meanwhile */
+	uint64_t client_stop_ms, client_restart_ms;
 	struct mm_workload workload;
 };
 

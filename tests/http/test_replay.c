@@ -177,7 +177,7 @@ static void test_garbage(void **state)
 	    "1\t5000\ttax\t5\t0.5\t100\t200\t1\tx\n"
 	    "1\t6000\ttax\t5\t0.5\t100"); /* cut off */
 	put(f, "a.log",
-	    DOM_HDR "1000\t1\t10\t10\t10\t1\t9\t0\t0\tout_of_scope\n"
+	    DOM_HDR "1000\t1\t10\t10\t10\t1\t9\t0\t0\tnot-a-reason-yet\n"
 	            "5000\t1\t10\t10\t10\t11\t9\t0\t0\thold\n" /* free > tot */
 	            "junk\n");
 	assert_int_equal(mm_replay_load(f->dir, &rp, err, sizeof(err)), 0);

@@ -83,6 +83,7 @@ t('starving: swap, pressure, free below f (beyond the dead band)', () => {
   assert.equal(starving(dom(1, { free_kib: 150 * MiB - 512 }), r).length, 0); // within 1 MiB
   assert.equal(starving(dom(1, { free_kib: 36 * MiB }), r).length, 1);
   assert.deepEqual(starving(dom(1, { has_report: false, free_kib: null, swap_used_kib: 9 }), r), []);
+  assert.deepEqual(starving(dom(1, { reason: 'out_of_scope', free_kib: 1 }), r), []);
   assert.ok(need(dom(1, { free_kib: 36 * MiB }), r) > need(dom(2), r));
 });
 
