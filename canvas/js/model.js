@@ -2,7 +2,7 @@
 // per domain its target moves (with the reason in words), and the event list.
 // No DOM here.
 import { diffRounds } from './events.js';
-import { DEADBAND_KIB, explain } from './reasons.js';
+import { DEADBAND_KIB, explain, inPool } from './reasons.js';
 
 export const MAX_WINDOW_S = 3600;
 const MAX_ROUNDS = 4000;
@@ -114,12 +114,11 @@ export function domainSeries(rounds, domid) {
 export function hostSeries(rounds) {
   const x = [], used = [], target = [], actual = [], pool = [];
   for (const r of rounds) {
-    let u = 0;
-    for (const d of r.domains) u += d.used_kib || 0;
+    const p = inPool(r);
     x.push(r.time_ms / 1000);
-    used.push(u);
-    target.push(r.sum_target_kib);
-    actual.push(r.sum_actual_kib);
+    used.push(p.used);
+    target.push(p.target);
+    actual.push(p.actual);
     pool.push(r.pool_kib);
   }
   return [x, used, target, actual, pool];

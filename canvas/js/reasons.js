@@ -121,6 +121,19 @@ export function need(d, r) {
   return short + (d.tot_kib ? d.used_kib / d.tot_kib : 0);
 }
 
+// What the domains in the pool hold: out-of-scope ones are not in it (the
+// server's sum_target_kib/sum_actual_kib count every domain).
+export function inPool(r) {
+  let target = 0, actual = 0, used = 0;
+  for (const d of r.domains) {
+    if (d.reason === 'out_of_scope') continue;
+    target += d.target_kib;
+    actual += d.actual_kib;
+    used += d.used_kib || 0;
+  }
+  return { target, actual, used };
+}
+
 // What the guests need together: used + f for each one that reports, its
 // allocation for each one that does not (it is held there).
 export function demand(r) {

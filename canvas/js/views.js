@@ -3,7 +3,7 @@
 import { domainChart, fillLegend, COLORS } from './charts.js';
 import { domainSeries, pressure } from './model.js';
 import { el, flagList, fmtAgo, fmtClock, fmtDeltaKiB, fmtDuration, fmtKiB, fmtTau, reasonClass } from './format.js';
-import { demand, explain, need, poolExhausted, reasonLabel, starving } from './reasons.js';
+import { demand, explain, inPool, need, poolExhausted, reasonLabel, starving } from './reasons.js';
 
 const $ = (id) => document.getElementById(id);
 
@@ -12,8 +12,8 @@ export function renderTiles(r) {
   const capped = r.domains.filter((d) => d.flags.capped).length;
   const starved = r.domains.filter((d) => starving(d, r).length > 0);
   const exhausted = poolExhausted(r);
-  let used = 0;
-  for (const d of r.domains) used += d.used_kib || 0;
+  const pool = inPool(r), used = pool.used;
+  const outside = r.domains.filter((d) => d.reason === 'out_of_scope').length;
   $('t-policy').textContent = r.policy || '–';
   $('t-round').textContent = `round ${r.seq} · ${fmtClock(r.time_ms)}`;
   $('t-tau').textContent = fmtTau(r.tau);
@@ -21,13 +21,14 @@ export function renderTiles(r) {
   $('t-pool').textContent = fmtKiB(r.pool_kib);
   const pct = (k) => (r.pool_kib ? Math.min(100, (100 * k) / r.pool_kib) : 0);
   $('m-pool-used').style.width = pct(used) + '%';
-  $('m-pool-target').style.width = pct(r.sum_target_kib) + '%';
-  $('t-pool-s').textContent = (exhausted ? 'EXHAUSTED · ' : '') + `targets ${fmtKiB(r.sum_target_kib)} · used ${fmtKiB(used)}`;
+  $('m-pool-target').style.width = pct(pool.target) + '%';
+  $('t-pool-s').textContent = (exhausted ? 'EXHAUSTED · ' : '') + `targets ${fmtKiB(pool.target)} · used ${fmtKiB(used)}`;
   $('t-pool-s').classList.toggle('bad', exhausted);
   $('t-pool').classList.toggle('warn', exhausted);
   $('t-pool').parentElement.title = exhausted
     ? `pool exhausted: the guests need ${fmtKiB(demand(r))} (used + f each, allocation of the held ones) but the pool holds ${fmtKiB(r.pool_kib)}; τ ${fmtTau(r.tau)}, ${starved.length} starving`
-    : `pool ${fmtKiB(r.pool_kib)}: what the managed guests may hold together`;
+    : `pool ${fmtKiB(r.pool_kib)}: what the managed guests may hold together` +
+      (outside ? ` (${outside} domain${outside === 1 ? '' : 's'} out of scope, not counted)` : '');
   $('t-host').textContent = fmtKiB(r.host_free_kib);
   $('t-host').classList.toggle('warn', r.host_free_kib < r.reserve_kib * 1.5);
   $('t-reserve').textContent = `reserve ${fmtKiB(r.reserve_kib)}`;
@@ -35,6 +36,7 @@ export function renderTiles(r) {
   const parts = [`${starved.length} starving`];
   if (flagged) parts.push(`${flagged} held`);
   if (capped) parts.push(`${capped} capped`);
+  if (outside) parts.push(`${outside} out of scope`);
   $('t-flags').textContent = parts.join(' · ');
   $('t-flags').classList.toggle('bad', starved.length > 0);
   $('t-n').classList.toggle('warn', starved.length > 0);

@@ -11,7 +11,7 @@ import { pathToFileURL } from 'node:url';
 const src = process.argv[2];
 const js = (f) => import(pathToFileURL(join(src, 'canvas', 'js', f)).href);
 const { fmtKiB } = await js('format.js');
-const { explain, reasonLabel, starving, poolExhausted, need } = await js('reasons.js');
+const { explain, reasonLabel, starving, poolExhausted, need, inPool } = await js('reasons.js');
 const { diffRounds } = await js('events.js');
 const { Model } = await js('model.js');
 
@@ -92,6 +92,8 @@ t('pool exhausted: the guests need more than the pool', () => {
   assert.ok(poolExhausted(round(1, ds)));
   assert.ok(!poolExhausted(round(1, [dom(1), dom(2)])));
   assert.ok(poolExhausted(round(1, [dom(1, { reason: 'pool' })])));
+  const out = round(1, [dom(1), dom(2, { reason: 'out_of_scope', target_kib: 5 * GiB })]);
+  assert.equal(inPool(out).target, GiB); // out of scope: not in the pool
 });
 
 t('events: arrive, leave, flags raised and cleared, reload, grouped starving', () => {
