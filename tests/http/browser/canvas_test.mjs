@@ -10,8 +10,8 @@
 // "finished" with the summary) | replay (mmserver --replay: slider, play, ?at=);
 // AT=N (replay: the round of the static view and captures);
 // SHOT_AFTER_SEQ=N (picture after round N); EXPECT_STARVING=1 (some guest
-// must starve within 90 rounds); EXPECT_EVENTS=arrive,leave (event kinds
-// that must appear).
+// must starve within 90 rounds); EXPECT_EVENTS=arrive~arrived,leave (event
+// kinds, with words of their text, that must appear).
 import { execFile, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -86,6 +86,14 @@ async function shown(page) {
   });
 }
 
+// EXPECT_EVENTS=kind[~words],...: event kinds (with words in their text) the list must show.
+function expectedEvents() {
+  return (process.env.EXPECT_EVENTS || '').split(',').filter(Boolean).map((e) => {
+    const [kind, words] = e.split('~');
+    return [kind, words || ''];
+  });
+}
+
 // The checks every picture must pass.
 async function checkShown(page, where) {
   const s = await shown(page);
@@ -153,8 +161,8 @@ async function live(page, origin, problems) {
   const settle = Number(process.env.SHOT_AFTER_SEQ || 0);
   if (settle) await waitSeqAbove(page, settle, settle * 2000 + 20000);
   const s = await checkShown(page, `round ${await page.evaluate(() => document.body.dataset.seq)}`);
-  for (const kind of (process.env.EXPECT_EVENTS || '').split(',').filter(Boolean)) {
-    await page.waitFor(`a "${kind}" event`, 90000, (k) => window.xenmmCanvas.model.events.some((e) => e.kind === k), kind);
+  for (const [kind, words] of expectedEvents()) {
+    await page.waitFor(`a "${kind}" event`, 90000, (k, w) => window.xenmmCanvas.model.events.some((e) => e.kind === k && e.text.includes(w)), kind, words);
   }
   await page.screenshot(join(work, `${shot}.png`));
   const target = s.marked[0] ?? state.domains[0].domid;
@@ -189,8 +197,8 @@ async function finish(page, origin, problems) {
   await new Promise((r) => setTimeout(r, 3000)); // a reconnect would show by now
   if (!/^finished/.test(await page.text('#status-text'))) fail('the page went back to reconnecting');
   const s = await checkShown(page, 'finished');
-  for (const kind of (process.env.EXPECT_EVENTS || '').split(',').filter(Boolean)) {
-    if (!s.events.some((e) => e.kind === kind)) fail(`no "${kind}" event in the list`);
+  for (const [kind, words] of expectedEvents()) {
+    if (!s.events.some((e) => e.kind === kind && e.text.includes(words))) fail(`no "${kind}" event saying "${words}" in the list`);
   }
   await page.screenshot(join(work, `${shot}.png`));
   await page.click(`[data-domid="${state.domains[0].domid}"]`);
