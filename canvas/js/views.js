@@ -330,7 +330,7 @@ export function renderFinished(info, model) {
     let writes = 0;
     for (const r of model.rounds) writes += r.writes || 0;
     items.push(kv('replay of', info.dir), kv('rounds', String(info.rounds)), kv('domains', String(info.domains)),
-      kv('recorded', fmtDuration(info.duration_s)), kv('target writes (in view)', String(writes)));
+      kv('recorded', fmtDuration(info.duration_s)), kv('target writes', String(writes)));
   } else {
     const t = info.total || {};
     items.push(kv('scenario', info.scenario || '–'), kv('policy', info.policy || '–'),
