@@ -49,22 +49,28 @@ static json_t *guest_json(const struct mm_guest_metrics *g)
 	    "floor_violations", (json_int_t)g->floor_violations);
 }
 
-int mm_summary_write_json(const char *path, const char *scenario, const char *policy,
-                          const struct mm_metrics *m)
+json_t *mm_summary_json(const char *scenario, const char *policy, const struct mm_metrics *m)
 {
 	struct mm_guest_metrics sum;
-	json_t *guests = json_array(), *root;
-	int rc;
+	json_t *guests = json_array();
 
 	mm_metrics_total(m, &sum);
 	snprintf(sum.name, sizeof(sum.name), "TOTAL");
-	for (size_t i = 0; i < m->n; i++)
+	for (size_t i = 0; guests && i < m->n; i++)
 		json_array_append_new(guests, guest_json(&m->g[i]));
-	root = json_pack("{s:s, s:s, s:f, s:I, s:o, s:o, s:f, s:I}", "scenario", scenario, "policy",
-	                 policy, "simulated_s", (double)m->duration_ms / 1000.0, "ticks",
+	return json_pack("{s:s, s:s, s:f, s:I, s:o*, s:o*, s:f, s:I}", "scenario", scenario,
+	                 "policy", policy, "simulated_s", (double)m->duration_ms / 1000.0, "ticks",
 	                 (json_int_t)m->ticks, "guests", guests, "total", guest_json(&sum),
 	                 "limit_shortfall_mib_s", mm_mib_s(m->limit_kib_ms),
 	                 "reserve_violation_ticks", (json_int_t)m->reserve_violation_ticks);
+}
+
+int mm_summary_write_json(const char *path, const char *scenario, const char *policy,
+                          const struct mm_metrics *m)
+{
+	json_t *root = mm_summary_json(scenario, policy, m);
+	int rc;
+
 	if (!root)
 		return -ENOMEM;
 	rc = json_dump_file(root, path, JSON_INDENT(2) | JSON_SORT_KEYS) ? -EIO : 0;

@@ -30,6 +30,14 @@ check "negative" 2 "--reserve '-1M': not a number" "$mm" --reserve -1M
 check "bad policy" 2 "unknown policy 'greedy'" "$mm" --backend sim --scenario "$sc" --policy greedy -n
 check "bad tau" 2 "tax rate must be AUTO or 0.0 to 1.0" "$mm" --backend sim --scenario "$sc" --policy tax:1.5 -n
 check "sim needs scenario" 2 "needs --scenario FILE" "$mm" --backend sim
+check "replay without http" 2 "--replay '$tmp': needs --http" "$mm" --replay "$tmp"
+check "speed without replay" 2 "--speed '10': only with --replay" "$mm" --speed 10
+check "bad speed" 2 "--speed 'fast': must be 0 or 0.01 to 10000" "$mm" --replay "$tmp" --http --speed fast
+check "speed trailing garbage" 2 "--speed '2x'" "$mm" --replay "$tmp" --http --speed 2x
+check "bad linger" 2 "--linger 'soon': must be 0 to 100000000 (s) or forever" "$mm" --linger soon
+if ! "$mm" --replay "$tmp" --http=127.0.0.1:0 2>&1 | grep -q "no HTTP server"; then
+  check "replay of a folder without logs" 1 "rounds.tsv" "$mm" --replay "$tmp" --http=127.0.0.1:0
+fi
 check "scenario without sim" 2 "only with --backend sim" "$mm" --scenario "$sc"
 check "bad backend" 2 "--backend 'kvm': must be one of: xen sim" "$mm" --backend kvm
 check "bad interval" 2 "--interval '5'" "$mm" --interval 5
