@@ -86,6 +86,8 @@ static bool tick(struct sim *s)
 		}
 	}
 	pool = s->sc.host_kib - s->sc.dom0_kib - s->sc.reserve_kib;
+	if (s->sc.pool_kib && s->sc.pool_kib < pool)
+		pool = s->sc.pool_kib; /* the limit is what the policies may share */
 	mm_metrics_tick(&s->m, s->g, s->now_ms, s->sc.tick_ms, pool, host_free(s),
 	                s->sc.reserve_kib);
 	return event;

@@ -1,0 +1,289 @@
+/* ebb: xenmm's own policy. Memory flows in at once and ebbs out gently.
+ * - need = committed memory (used + swap, on the balloon's size); a domain
+ *   below need + f/2, or swapping, grows in one round to its ideal;
+ * - the ideal is need + f + a trend (the recent rise, 5 s ahead) plus a
+ *   weighted share of ALPHA of the surplus; the rest of the surplus stays
+ *   with the host so new guests can start;
+ * - a domain above its ideal + a band gives back half its excess per step,
+ *   and only while its pressure (psi some10) is under PSI_BOUND, it swapped
+ *   nothing since the last round, its last grow is older than its hold time
+ *   and its moves this minute are under MOVES_PER_MIN (harm budget, rate
+ *   cap); a grow that follows a shrink doubles the hold (never oscillate);
+ * - short of memory, floors first, then need + 5 % (the working set) by
+ *   weight, highest first; headroom is what is given up first.
+ * Pure: per-domain history lives in the loop's pol memory. */
+#include <errno.h>
+#include <stdio.h>
+
+#include "mm_demand.h"
+#include "mm_policy.h"
+
+#define ALPHA_PERMILLE  800   /* share of the surplus handed out as headroom */
+#define PSI_BOUND_CENTI 20    /* 0.2 % some avg10: Senpai's upper target */
+#define MOVES_PER_MIN   6     /* moves a domain may get per minute, grows under pressure apart */
+#define HOLD_MS         30000 /* no shrink until the last grow is this old */
+#define HOLD_MAX_MS     600000
+#define TREND_AHEAD_MS  5000
+#define TREND_AVG_MS    10000
+#define TREND_MAX_KIB   (1024 * MM_KIB_PER_MIB)
+#define PEAK_DECAY_MS   120000                /* a peak need is forgotten over 2 min */
+#define MIN_MOVE_KIB    (32 * MM_KIB_PER_MIB) /* smaller moves wait (churn) */
+#define WEIGHT_MAX      100
+
+struct ebb_dom {
+	uint8_t valid;
+	uint64_t prev_need_kib, prev_ms, prev_pswpin;
+	double rise_kib_s; /* average rise of need, 10 s window */
+	double peak_kib;   /* the highest recent need, decaying over PEAK_DECAY_MS */
+	uint64_t last_grow_ms, last_shrink_ms, hold_ms;
+	uint64_t win_start_ms;
+	uint32_t win_moves;
+	bool swapped_in; /* pswpin advanced since the last round */
+};
+_Static_assert(sizeof(struct ebb_dom) <= MM_POLICY_DOM_BYTES, "fits");
+
+static int ebb_init(void *state, const char *args, char *spec, size_t speclen, char *err,
+                    size_t errlen)
+{
+	(void)state, (void)spec, (void)speclen;
+	if (args) {
+		snprintf(err, errlen, "policy 'ebb' takes no arguments (got '%s')", args);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static double clampd(double x, double lo, double hi)
+{
+	return x < lo ? lo : x > hi ? hi : x;
+}
+
+static unsigned weight_of(const struct mm_dom_in *d)
+{
+	unsigned w = d->weight ? d->weight : 1;
+	return w > WEIGHT_MAX ? WEIGHT_MAX : w;
+}
+
+/* Updates the domain's history with this round's need; NULL-safe. */
+static void observe(const struct mm_dom_in *d, uint64_t now_ms)
+{
+	struct ebb_dom *h = d->pol;
+	uint64_t need = mm_dom_committed_kib(d);
+
+	if (!h)
+		return;
+	if (h->valid && now_ms > h->prev_ms) {
+		double dt = (double)(now_ms - h->prev_ms);
+		double rise = need > h->prev_need_kib ? (double)(need - h->prev_need_kib) : 0;
+		double a = dt / TREND_AVG_MS < 1 ? dt / TREND_AVG_MS : 1;
+		h->rise_kib_s += (rise * 1000.0 / dt - h->rise_kib_s) * a;
+		h->swapped_in = d->report.pswpin > h->prev_pswpin;
+		h->peak_kib -= h->peak_kib * (dt < PEAK_DECAY_MS ? dt / PEAK_DECAY_MS : 1);
+	} else if (!h->valid) {
+		h->hold_ms = HOLD_MS;
+		h->last_grow_ms = now_ms;
+		h->win_start_ms = now_ms;
+	}
+	h->valid = 1;
+	h->peak_kib = h->peak_kib > (double)need ? h->peak_kib : (double)need;
+	h->prev_need_kib = need;
+	h->prev_ms = now_ms;
+	h->prev_pswpin = d->report.pswpin;
+}
+
+struct ebb_ctx {
+	const struct mm_snapshot *s;
+};
+
+/* need + f + trend, within [floor, maxmem]: the least a calm domain gets. */
+static double base_of(const void *ctx, size_t i)
+{
+	const struct mm_snapshot *s = ((const struct ebb_ctx *)ctx)->s;
+	const struct mm_dom_in *d = &s->dom[i];
+	const struct ebb_dom *h = d->pol;
+	double trend = h ? clampd(h->rise_kib_s * TREND_AHEAD_MS / 1000.0, 0, TREND_MAX_KIB) : 0;
+	double need = (double)mm_dom_committed_kib(d);
+	double x =
+	    (h && h->peak_kib > need ? h->peak_kib : need) + (double)s->free_goal_kib + trend;
+
+	return clampd(x, (double)d->floor_kib, (double)d->maxmem_kib);
+}
+
+static double w_of(const void *ctx, size_t i)
+{
+	return (double)weight_of(&((const struct ebb_ctx *)ctx)->s->dom[i]);
+}
+
+static double max_of(const void *ctx, size_t i)
+{
+	return (double)((const struct ebb_ctx *)ctx)->s->dom[i].maxmem_kib;
+}
+
+/* The working set and a little more: what a donor keeps when short. */
+static double core_of(const struct mm_dom_in *d)
+{
+	double need = (double)mm_dom_committed_kib(d);
+	return clampd(need + need / 20, (double)d->floor_kib, (double)d->maxmem_kib);
+}
+
+/* Ideal targets into out->dom[i].want_kib (scratch until decide()). */
+static void ideals(const struct mm_snapshot *s, struct mm_plan *out)
+{
+	struct ebb_ctx c = {.s = s};
+	struct mm_fill f = {.n = s->n, .ctx = &c, .base = base_of, .w = w_of, .hi = max_of};
+	double pool = (double)s->pool_kib, sum_base = 0, floors = 0, cores = 0, k;
+	double need_w[WEIGHT_MAX + 1] = {0}, share[WEIGHT_MAX + 1];
+
+	for (size_t i = 0; i < s->n; i++)
+		sum_base += base_of(&c, i);
+	if (sum_base <= pool) {
+		k = mm_fill_solve(&f, (pool - sum_base) * ALPHA_PERMILLE / 1000.0);
+		for (size_t i = 0; i < s->n; i++)
+			out->dom[i].want_kib = mm_policy_kib(mm_fill_at(&f, i, k));
+		return;
+	}
+	for (size_t i = 0; i < s->n; i++) {
+		const struct mm_dom_in *d = &s->dom[i];
+		double core = core_of(d) < base_of(&c, i) ? core_of(d) : base_of(&c, i);
+		floors += (double)d->floor_kib;
+		cores += core - (double)d->floor_kib;
+		need_w[weight_of(d)] += core - (double)d->floor_kib;
+	}
+	if (floors + cores <= pool) {
+		/* headroom is given up first, evenly */
+		double keep = (pool - floors - cores) / (sum_base - floors - cores);
+		for (size_t i = 0; i < s->n; i++) {
+			double b = base_of(&c, i), core = core_of(&s->dom[i]);
+			core = core < b ? core : b;
+			out->dom[i].want_kib = mm_policy_kib(core + (b - core) * keep);
+		}
+		return;
+	}
+	/* the working sets do not fit: the highest weight first */
+	double left = pool - floors;
+	for (int w = WEIGHT_MAX; w >= 0; w--) {
+		share[w] = need_w[w] <= left ? 1.0 : (need_w[w] > 0 ? left / need_w[w] : 1.0);
+		left = left - need_w[w] * share[w] > 0 ? left - need_w[w] * share[w] : 0;
+	}
+	for (size_t i = 0; i < s->n; i++) {
+		const struct mm_dom_in *d = &s->dom[i];
+		double b = base_of(&c, i), core = core_of(d) < b ? core_of(d) : b;
+		double fl = (double)d->floor_kib;
+		out->dom[i].want_kib = mm_policy_kib(fl + (core - fl) * share[weight_of(d)]);
+	}
+}
+
+static bool pressured(const struct mm_dom_in *d)
+{
+	return (d->report.has & MM_REPORT_HAS_SWAP && d->report.swap_used_kib > 0) ||
+	       mm_dom_psi_centi(d) > PSI_BOUND_CENTI;
+}
+
+/* Counts a move against the per-minute cap; false when the cap is hit. */
+static bool rate_ok(struct ebb_dom *h, uint64_t now_ms)
+{
+	if (!h)
+		return true;
+	if (now_ms - h->win_start_ms >= 60000) {
+		h->win_start_ms = now_ms;
+		h->win_moves = 0;
+	}
+	return h->win_moves < MOVES_PER_MIN;
+}
+
+static void grow(struct ebb_dom *h, uint64_t now_ms)
+{
+	if (!h)
+		return;
+	/* a grow soon after a shrink: the shrink was wrong, wait longer */
+	if (h->last_shrink_ms && now_ms - h->last_shrink_ms < 2 * h->hold_ms)
+		h->hold_ms = h->hold_ms * 2 < HOLD_MAX_MS ? h->hold_ms * 2 : HOLD_MAX_MS;
+	h->last_grow_ms = now_ms;
+	h->win_moves++;
+}
+
+/* Decides one domain from its ideal (in o->want_kib). */
+static void decide(const struct mm_snapshot *s, size_t i, bool short_pool, double *budget,
+                   struct mm_dom_out *o)
+{
+	const struct mm_dom_in *d = &s->dom[i];
+	struct ebb_dom *h = d->pol;
+	double cur = (double)d->target_kib, ideal = (double)o->want_kib;
+	double need = (double)mm_dom_committed_kib(d);
+	double low = need + (double)s->free_goal_kib / 2, band = (double)s->free_goal_kib;
+	bool press = pressured(d);
+
+	low = low > core_of(d) ? low : core_of(d);
+	o->want_kib = (int64_t)d->target_kib;
+	o->reason = MM_REASON_HOLD;
+	if ((cur < low || press) && ideal > cur && (ideal - cur >= MIN_MOVE_KIB || cur < need)) {
+		double take = ideal - (double)d->actual_kib;
+		/* a calm grow waits while the host's free memory goes to the
+		 * domains under pressure (they were served first) */
+		if (!press && (take > *budget || !rate_ok(h, s->now_ms))) {
+			o->reason = take > *budget ? MM_REASON_HOLD : MM_REASON_RATE;
+			return;
+		}
+		*budget -= take > 0 ? take : 0;
+		o->want_kib = mm_policy_kib(ideal);
+		o->reason = press ? MM_REASON_PRESSURE : MM_REASON_GROW;
+		grow(h, s->now_ms);
+		return;
+	}
+	if (cur <= ideal + band && !(short_pool && cur >= ideal + MIN_MOVE_KIB))
+		return;
+	/* a donor: only while it shows no pressure */
+	if (press || (h && h->swapped_in)) {
+		o->reason = MM_REASON_HARM;
+		return;
+	}
+	if (short_pool) { /* someone needs it now: straight to the ideal */
+		o->want_kib = mm_policy_kib(ideal);
+		o->reason = MM_REASON_SHRINK;
+		return;
+	}
+	if (h && (s->now_ms - h->last_grow_ms < h->hold_ms || !rate_ok(h, s->now_ms))) {
+		o->reason = MM_REASON_RATE;
+		return;
+	}
+	o->want_kib = mm_policy_kib(ideal + (cur - ideal) / 2);
+	o->reason = MM_REASON_SHRINK;
+	if (h) {
+		h->last_shrink_ms = s->now_ms;
+		h->win_moves++;
+	}
+}
+
+static void ebb_run(void *state, const struct mm_snapshot *s, struct mm_plan *out)
+{
+	double sum_cur = 0, pool = (double)s->pool_kib, budget;
+
+	(void)state;
+	for (size_t i = 0; i < s->n; i++)
+		observe(&s->dom[i], s->now_ms);
+	ideals(s, out);
+	for (size_t i = 0; i < s->n; i++) {
+		sum_cur += (double)s->dom[i].target_kib;
+	}
+	/* short: the current targets plus the grows would not fit */
+	for (size_t i = 0; i < s->n; i++) {
+		double ideal = (double)out->dom[i].want_kib, cur = (double)s->dom[i].target_kib;
+		if (ideal > cur)
+			sum_cur += ideal - cur;
+	}
+	budget =
+	    s->host_free_kib > s->reserve_kib ? (double)(s->host_free_kib - s->reserve_kib) : 0;
+	for (int pass = 0; pass < 2; pass++) /* domains under pressure first */
+		for (size_t i = 0; i < s->n; i++)
+			if (pressured(&s->dom[i]) == (pass == 0))
+				decide(s, i, sum_cur > pool, &budget, &out->dom[i]);
+}
+
+const struct mm_policy_type mm_policy_ebb = {
+    .name = "ebb",
+    .usage = "ebb",
+    .help = "xenmm's own: grow to demand in one round; give back gently under a "
+            "pressure bound, hold and rate cap; weights; surplus partly kept by the host",
+    .init = ebb_init,
+    .run = ebb_run,
+};
