@@ -49,15 +49,15 @@ void mm_summary_print(FILE *f, const char *scenario, const char *policy, const s
 static json_t *guest_json(const struct mm_guest_metrics *g, uint64_t end_ms)
 {
 	json_t *o = json_pack(
-	    "{s:s, s:f, s:I, s:I, s:f, s:f, s:f, s:f, s:f, s:I, s:f, s:I, s:I}", "name", g->name,
-	    "shortfall_mib_s", mm_mib_s(g->shortfall_kib_ms), "oom_events",
+	    "{s:s, s:f, s:I, s:I, s:f, s:f, s:f, s:f, s:f, s:f, s:I, s:f, s:I, s:I}", "name",
+	    g->name, "shortfall_mib_s", mm_mib_s(g->shortfall_kib_ms), "oom_events",
 	    (json_int_t)g->oom_events, "episodes", (json_int_t)mm_reaction_count(g),
 	    "reaction_mean_s", mean_reaction_s(g, end_ms), "reaction_max_s",
 	    (double)mm_reaction_max_ms(g, end_ms) / 1000.0, "harm_s", (double)g->harm_ms / 1000.0,
-	    "stall_s", (double)g->stall_ms / 1000.0, "idle_mib_s", mm_mib_s(g->idle_kib_ms),
-	    "writes", (json_int_t)g->writes, "moved_mib", (double)g->moved_kib / 1024.0,
-	    "maxmem_violations", (json_int_t)g->maxmem_violations, "floor_violations",
-	    (json_int_t)g->floor_violations);
+	    "stall_s", (double)g->stall_ms / 1000.0, "start_wait_s",
+	    (double)g->start_wait_ms / 1000.0, "idle_mib_s", mm_mib_s(g->idle_kib_ms), "writes",
+	    (json_int_t)g->writes, "moved_mib", (double)g->moved_kib / 1024.0, "maxmem_violations",
+	    (json_int_t)g->maxmem_violations, "floor_violations", (json_int_t)g->floor_violations);
 	return o;
 }
 

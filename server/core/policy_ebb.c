@@ -9,8 +9,9 @@
  *   nothing since the last round, its last grow is older than its hold time
  *   and its moves this minute are under MOVES_PER_MIN (harm budget, rate
  *   cap); a grow that follows a shrink doubles the hold (never oscillate);
- * - short of memory, floors first, then need + 5 % (the working set) by
- *   weight, highest first; headroom is what is given up first.
+ * - short of memory, headroom is given up first, then the 5 % working-set
+ *   margins; if the needs still do not fit, floors first, then needs by
+ *   weight, highest first.
  * Pure: per-domain history lives in the loop's pol memory. */
 #include <errno.h>
 #include <stdio.h>
@@ -33,7 +34,7 @@
 struct ebb_dom {
 	uint8_t valid;
 	uint64_t prev_need_kib, prev_ms, prev_pswpin;
-	double rise_kib_s; /* average rise of need, 10 s window */
+	double rise_kib_s; /* average change of need, 10 s window */
 	double peak_kib;   /* the highest recent need, decaying over PEAK_DECAY_MS */
 	uint64_t last_grow_ms, last_shrink_ms, hold_ms;
 	uint64_t win_start_ms;
@@ -74,7 +75,7 @@ static void observe(const struct mm_dom_in *d, uint64_t now_ms)
 		return;
 	if (h->valid && now_ms > h->prev_ms) {
 		double dt = (double)(now_ms - h->prev_ms);
-		double rise = need > h->prev_need_kib ? (double)(need - h->prev_need_kib) : 0;
+		double rise = (double)need - (double)h->prev_need_kib; /* signed: noise cancels */
 		double a = dt / TREND_AVG_MS < 1 ? dt / TREND_AVG_MS : 1;
 		h->rise_kib_s += (rise * 1000.0 / dt - h->rise_kib_s) * a;
 		h->swapped_in = d->report.pswpin > h->prev_pswpin;
@@ -119,6 +120,12 @@ static double max_of(const void *ctx, size_t i)
 	return (double)((const struct ebb_ctx *)ctx)->s->dom[i].maxmem_kib;
 }
 
+/* The need within the domain's bounds. */
+static double need_of(const struct mm_dom_in *d)
+{
+	return clampd((double)mm_dom_committed_kib(d), (double)d->floor_kib, (double)d->maxmem_kib);
+}
+
 /* The working set and a little more: what a donor keeps when short. */
 static double core_of(const struct mm_dom_in *d)
 {
@@ -131,7 +138,7 @@ static void ideals(const struct mm_snapshot *s, struct mm_plan *out)
 {
 	struct ebb_ctx c = {.s = s};
 	struct mm_fill f = {.n = s->n, .ctx = &c, .base = base_of, .w = w_of, .hi = max_of};
-	double pool = (double)s->pool_kib, sum_base = 0, floors = 0, cores = 0, k;
+	double pool = (double)s->pool_kib, sum_base = 0, floors = 0, needs = 0, margins = 0, k;
 	double need_w[WEIGHT_MAX + 1] = {0}, share[WEIGHT_MAX + 1];
 
 	for (size_t i = 0; i < s->n; i++)
@@ -144,14 +151,17 @@ static void ideals(const struct mm_snapshot *s, struct mm_plan *out)
 	}
 	for (size_t i = 0; i < s->n; i++) {
 		const struct mm_dom_in *d = &s->dom[i];
-		double core = core_of(d) < base_of(&c, i) ? core_of(d) : base_of(&c, i);
+		double b = base_of(&c, i), core = core_of(d) < b ? core_of(d) : b;
+		double need = need_of(d) < core ? need_of(d) : core;
 		floors += (double)d->floor_kib;
-		cores += core - (double)d->floor_kib;
-		need_w[weight_of(d)] += core - (double)d->floor_kib;
+		needs += need - (double)d->floor_kib;
+		margins += core - need;
+		need_w[weight_of(d)] += need - (double)d->floor_kib;
 	}
-	if (floors + cores <= pool) {
-		/* headroom is given up first, evenly */
-		double keep = (pool - floors - cores) / (sum_base - floors - cores);
+	if (floors + needs + margins <= pool) {
+		/* headroom is given up first, evenly; the working sets are kept */
+		double keep =
+		    (pool - floors - needs - margins) / (sum_base - floors - needs - margins);
 		for (size_t i = 0; i < s->n; i++) {
 			double b = base_of(&c, i), core = core_of(&s->dom[i]);
 			core = core < b ? core : b;
@@ -159,7 +169,19 @@ static void ideals(const struct mm_snapshot *s, struct mm_plan *out)
 		}
 		return;
 	}
-	/* the working sets do not fit: the highest weight first */
+	if (floors + needs <= pool) {
+		/* then the working-set margins, evenly: no one is short yet */
+		double keep = margins > 0 ? (pool - floors - needs) / margins : 0;
+		for (size_t i = 0; i < s->n; i++) {
+			double b = base_of(&c, i), core = core_of(&s->dom[i]);
+			double need = need_of(&s->dom[i]);
+			core = core < b ? core : b;
+			need = need < core ? need : core;
+			out->dom[i].want_kib = mm_policy_kib(need + (core - need) * keep);
+		}
+		return;
+	}
+	/* the needs do not fit: the highest weight first, nothing beyond need */
 	double left = pool - floors;
 	for (int w = WEIGHT_MAX; w >= 0; w--) {
 		share[w] = need_w[w] <= left ? 1.0 : (need_w[w] > 0 ? left / need_w[w] : 1.0);
@@ -167,9 +189,9 @@ static void ideals(const struct mm_snapshot *s, struct mm_plan *out)
 	}
 	for (size_t i = 0; i < s->n; i++) {
 		const struct mm_dom_in *d = &s->dom[i];
-		double b = base_of(&c, i), core = core_of(d) < b ? core_of(d) : b;
+		double b = base_of(&c, i), need = need_of(d) < b ? need_of(d) : b;
 		double fl = (double)d->floor_kib;
-		out->dom[i].want_kib = mm_policy_kib(fl + (core - fl) * share[weight_of(d)]);
+		out->dom[i].want_kib = mm_policy_kib(fl + (need - fl) * share[weight_of(d)]);
 	}
 }
 

@@ -58,6 +58,10 @@ static void lifecycle(struct sim *s)
 		    host_free(s) >= c->memory_kib + s->sc.reserve_kib) {
 			mm_guest_start(g, c, s->next_domid++, s->now_ms);
 			s->text_len[i] = -1;
+		} else if (!g->alive && g->domid == 0 && s->now_ms > c->start_ms) {
+			/* the host had no room: it needs all it asked for */
+			mm_metrics_waiting(&s->m, i, mm_workload_demand_kib(&c->workload, 0),
+			                   c->start_ms, s->sc.tick_ms);
 		} else if (g->alive && c->stop_ms && s->now_ms >= c->stop_ms) {
 			g->alive = false; /* vanished: the loop must drop it */
 		}

@@ -73,6 +73,20 @@ void mm_metrics_tick(struct mm_metrics *m, const struct mm_guest *g, uint64_t no
 	m->duration_ms = now_ms;
 }
 
+void mm_metrics_waiting(struct mm_metrics *m, size_t i, uint64_t demand_kib, uint64_t due_ms,
+                        uint64_t dt_ms)
+{
+	struct mm_guest_metrics *gm = &m->g[i];
+
+	gm->start_wait_ms += dt_ms;
+	gm->shortfall_kib_ms += demand_kib * dt_ms;
+	if (!gm->is_short) {
+		gm->episodes++;
+		gm->short_since_ms = due_ms;
+		gm->is_short = true;
+	}
+}
+
 void mm_metrics_write(struct mm_metrics *m, size_t i, const struct mm_guest *g,
                       uint64_t new_target_kib)
 {
@@ -105,6 +119,7 @@ void mm_metrics_total(const struct mm_metrics *m, struct mm_guest_metrics *sum)
 			sum->reaction_max_ms = mm_reaction_max_ms(gm, m->duration_ms);
 		sum->harm_ms += gm->harm_ms;
 		sum->stall_ms += gm->stall_ms;
+		sum->start_wait_ms += gm->start_wait_ms;
 		sum->writes += gm->writes;
 		sum->moved_kib += gm->moved_kib;
 		sum->maxmem_violations += gm->maxmem_violations;

@@ -23,6 +23,7 @@ struct mm_guest_metrics {
 	bool is_short;
 	uint64_t harm_ms;           /* time with usable memory below the working set */
 	uint64_t stall_ms;          /* time stalled on memory (pressure model) */
+	uint64_t start_wait_ms;     /* a due domain waited for the host to have room */
 	uint64_t writes, moved_kib; /* churn: target writes and |change| */
 	uint64_t maxmem_violations, floor_violations;
 };
@@ -48,6 +49,12 @@ void mm_metrics_tick(struct mm_metrics *m, const struct mm_guest *g, uint64_t no
 /* A target write to guest i: churn, and the maxmem/floor invariants. */
 void mm_metrics_write(struct mm_metrics *m, size_t i, const struct mm_guest *g,
                       uint64_t new_target_kib);
+
+/* Guest i is due since due_ms but the host has no room to start it: for
+ * dt_ms its whole demand is short (shortfall, and a shortage episode that
+ * started when it was due). */
+void mm_metrics_waiting(struct mm_metrics *m, size_t i, uint64_t demand_kib, uint64_t due_ms,
+                        uint64_t dt_ms);
 
 /* Sums over guests. */
 void mm_metrics_total(const struct mm_metrics *m, struct mm_guest_metrics *sum);
