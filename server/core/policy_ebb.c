@@ -39,7 +39,9 @@ struct ebb_dom {
 	uint64_t last_grow_ms, last_shrink_ms, hold_ms;
 	uint64_t win_start_ms;
 	uint32_t win_moves;
-	bool swapped_in; /* pswpin advanced since the last round */
+	bool swapped_in;   /* pswpin advanced since the last round */
+	uint32_t prev_psi; /* psi some10 (1/100 %) at the last round */
+	bool psi_rising;   /* above the bound and not falling */
 };
 _Static_assert(sizeof(struct ebb_dom) <= MM_POLICY_DOM_BYTES, "fits");
 
@@ -79,6 +81,8 @@ static void observe(const struct mm_dom_in *d, uint64_t now_ms)
 		double a = dt / TREND_AVG_MS < 1 ? dt / TREND_AVG_MS : 1;
 		h->rise_kib_s += (rise * 1000.0 / dt - h->rise_kib_s) * a;
 		h->swapped_in = d->report.pswpin > h->prev_pswpin;
+		h->psi_rising =
+		    mm_dom_psi_centi(d) > PSI_BOUND_CENTI && mm_dom_psi_centi(d) >= h->prev_psi;
 		h->peak_kib -= h->peak_kib * (dt < PEAK_DECAY_MS ? dt / PEAK_DECAY_MS : 1);
 	} else if (!h->valid) {
 		h->hold_ms = HOLD_MS;
@@ -90,6 +94,7 @@ static void observe(const struct mm_dom_in *d, uint64_t now_ms)
 	h->prev_need_kib = need;
 	h->prev_ms = now_ms;
 	h->prev_pswpin = d->report.pswpin;
+	h->prev_psi = mm_dom_psi_centi(d);
 }
 
 struct ebb_ctx {
@@ -254,8 +259,10 @@ static void decide(const struct mm_snapshot *s, size_t i, bool short_pool, doubl
 	}
 	if (cur <= ideal + band && !(short_pool && cur >= ideal + MIN_MOVE_KIB))
 		return;
-	/* a donor: only while it shows no pressure */
-	if (press || (h && h->swapped_in)) {
+	/* a donor: only while it swaps nothing and its pressure is under the
+	 * bound or falling; back off at once when it rises */
+	if ((d->report.has & MM_REPORT_HAS_SWAP && d->report.swap_used_kib > 0) ||
+	    (h ? h->psi_rising : mm_dom_psi_centi(d) > PSI_BOUND_CENTI)) {
 		o->reason = MM_REASON_HARM;
 		return;
 	}
