@@ -229,6 +229,18 @@ static void grow(struct ebb_dom *h, uint64_t now_ms)
 	h->win_moves++;
 }
 
+/* A domain grows when it is under pressure or below need + f/2 (and its
+ * working set), and the grow is worth a write: 32 MiB, or it is short now. */
+static bool wants_grow(const struct mm_snapshot *s, const struct mm_dom_in *d, double ideal)
+{
+	double cur = (double)d->target_kib, need = (double)mm_dom_committed_kib(d);
+	double low = need + (double)s->free_goal_kib / 2;
+
+	low = low > core_of(d) ? low : core_of(d);
+	return (cur < low || pressured(d)) && ideal > cur &&
+	       (ideal - cur >= MIN_MOVE_KIB || cur < need);
+}
+
 /* Decides one domain from its ideal (in o->want_kib). */
 static void decide(const struct mm_snapshot *s, size_t i, bool short_pool, double *budget,
                    struct mm_dom_out *o)
@@ -236,14 +248,12 @@ static void decide(const struct mm_snapshot *s, size_t i, bool short_pool, doubl
 	const struct mm_dom_in *d = &s->dom[i];
 	struct ebb_dom *h = d->pol;
 	double cur = (double)d->target_kib, ideal = (double)o->want_kib;
-	double need = (double)mm_dom_committed_kib(d);
-	double low = need + (double)s->free_goal_kib / 2, band = (double)s->free_goal_kib;
+	double band = (double)s->free_goal_kib;
 	bool press = pressured(d);
 
-	low = low > core_of(d) ? low : core_of(d);
 	o->want_kib = (int64_t)d->target_kib;
 	o->reason = MM_REASON_HOLD;
-	if ((cur < low || press) && ideal > cur && (ideal - cur >= MIN_MOVE_KIB || cur < need)) {
+	if (wants_grow(s, d, ideal)) {
 		double take = ideal - (double)d->actual_kib;
 		/* a calm grow waits while the host's free memory goes to the
 		 * domains under pressure (they were served first) */
@@ -291,14 +301,10 @@ static void ebb_run(void *state, const struct mm_snapshot *s, struct mm_plan *ou
 	for (size_t i = 0; i < s->n; i++)
 		observe(&s->dom[i], s->now_ms);
 	ideals(s, out);
-	for (size_t i = 0; i < s->n; i++) {
-		sum_cur += (double)s->dom[i].target_kib;
-	}
-	/* short: the current targets plus the grows would not fit */
+	/* short: the ideals do not fit beside what the donors hold now */
 	for (size_t i = 0; i < s->n; i++) {
 		double ideal = (double)out->dom[i].want_kib, cur = (double)s->dom[i].target_kib;
-		if (ideal > cur)
-			sum_cur += ideal - cur;
+		sum_cur += cur > ideal ? cur : ideal;
 	}
 	budget =
 	    s->host_free_kib > s->reserve_kib ? (double)(s->host_free_kib - s->reserve_kib) : 0;
