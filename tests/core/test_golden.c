@@ -145,13 +145,13 @@ static void expect(struct gcase *c, size_t i, char **tok, int ntok, int line)
 		if (!strcmp(tok[t], "want")) {
 			long long want = strtoll(eq + 1, NULL, 10), got = c->out[i].want_kib;
 			if (got < want - 1 || got > want + 1)
-				fail_msg("line %d: domain %zu want %lld, policy asked %lld", line, i + 1,
-				         want, got);
+				fail_msg("line %d: domain %zu want %lld, policy asked %lld", line,
+				         i + 1, want, got);
 		} else if (!strcmp(tok[t], "reason")) {
 			enum mm_reason r = reason_of(eq + 1, line);
 			if (c->out[i].reason != r)
-				fail_msg("line %d: domain %zu reason %s, policy gave %s", line, i + 1,
-				         eq + 1, mm_reason_name(c->out[i].reason));
+				fail_msg("line %d: domain %zu reason %s, policy gave %s", line,
+				         i + 1, eq + 1, mm_reason_name(c->out[i].reason));
 		} else {
 			fail_msg("line %d: unknown expect key '%s'", line, tok[t]);
 		}
@@ -269,9 +269,8 @@ int main(void)
 	closedir(d);
 	qsort(names, n, sizeof(names[0]), by_name);
 	for (size_t i = 0; i < n; i++)
-		tests[i] = (struct CMUnitTest){.name = names[i],
-		                               .test_func = run_case,
-		                               .initial_state = names[i]};
+		tests[i] = (struct CMUnitTest){
+		    .name = names[i], .test_func = run_case, .initial_state = names[i]};
 	rc = n ? _cmocka_run_group_tests("golden", tests, n, NULL, NULL) : 1;
 	for (size_t i = 0; i < n; i++)
 		free(names[i]);
