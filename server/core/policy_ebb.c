@@ -231,14 +231,15 @@ static void grow(struct ebb_dom *h, uint64_t now_ms)
 
 /* A domain grows when it is under pressure or below need + f/2 (and its
  * working set), and the grow is worth a write: 32 MiB, or it is short now. */
-static bool wants_grow(const struct mm_snapshot *s, const struct mm_dom_in *d, double ideal)
+static bool wants_grow(const struct mm_snapshot *s, const struct mm_dom_in *d, double ideal,
+                       bool short_pool)
 {
 	double cur = (double)d->target_kib, need = (double)mm_dom_committed_kib(d);
 	double low = need + (double)s->free_goal_kib / 2;
 
 	low = low > core_of(d) ? low : core_of(d);
-	return (cur < low || pressured(d)) && ideal > cur &&
-	       (ideal - cur >= MIN_MOVE_KIB || cur < need);
+	return (cur < low || pressured(d) || (short_pool && ideal - cur >= MIN_MOVE_KIB)) &&
+	       ideal > cur && (ideal - cur >= MIN_MOVE_KIB || cur < need);
 }
 
 /* Decides one domain from its ideal (in o->want_kib). */
@@ -253,7 +254,7 @@ static void decide(const struct mm_snapshot *s, size_t i, bool short_pool, doubl
 
 	o->want_kib = (int64_t)d->target_kib;
 	o->reason = MM_REASON_HOLD;
-	if (wants_grow(s, d, ideal)) {
+	if (wants_grow(s, d, ideal, short_pool)) {
 		double take = ideal - (double)d->actual_kib;
 		/* a calm grow waits while the host's free memory goes to the
 		 * domains under pressure (they were served first) */
@@ -271,10 +272,19 @@ static void decide(const struct mm_snapshot *s, size_t i, bool short_pool, doubl
 		return;
 	/* a donor: only while it swaps nothing and its pressure is under the
 	 * bound or falling; back off at once when it rises */
-	if ((d->report.has & MM_REPORT_HAS_SWAP && d->report.swap_used_kib > 0) ||
-	    (h ? h->psi_rising : mm_dom_psi_centi(d) > PSI_BOUND_CENTI)) {
+	if (d->report.has & MM_REPORT_HAS_SWAP && d->report.swap_used_kib > 0) {
 		o->reason = MM_REASON_HARM;
 		return;
+	}
+	if (h ? h->psi_rising : mm_dom_psi_centi(d) > PSI_BOUND_CENTI) {
+		/* pressure rising: it keeps need + f at least, and only a move
+		 * worth a write gets through; below that it is held (harm) */
+		double keep = (double)mm_dom_committed_kib(d) + band;
+		if (!short_pool || keep > cur - MIN_MOVE_KIB) {
+			o->reason = MM_REASON_HARM;
+			return;
+		}
+		ideal = ideal > keep ? ideal : keep;
 	}
 	if (short_pool) { /* someone needs it now: straight to the ideal */
 		o->want_kib = mm_policy_kib(ideal);
