@@ -186,17 +186,21 @@ static void ideals(const struct mm_snapshot *s, struct mm_plan *out)
 		}
 		return;
 	}
-	/* the needs do not fit: the highest weight first, nothing beyond need */
+	/* the needs do not fit: the highest weight first, nothing beyond need;
+	 * within a weight the older domains (first in the snapshot) first, so
+	 * the shortage stays where it is instead of spreading to everyone */
 	double left = pool - floors;
 	for (int w = WEIGHT_MAX; w >= 0; w--) {
-		share[w] = need_w[w] <= left ? 1.0 : (need_w[w] > 0 ? left / need_w[w] : 1.0);
-		left = left - need_w[w] * share[w] > 0 ? left - need_w[w] * share[w] : 0;
+		share[w] = need_w[w] <= left ? need_w[w] : left; /* what weight w gets */
+		left -= share[w];
 	}
 	for (size_t i = 0; i < s->n; i++) {
 		const struct mm_dom_in *d = &s->dom[i];
 		double b = base_of(&c, i), need = need_of(d) < b ? need_of(d) : b;
-		double fl = (double)d->floor_kib;
-		out->dom[i].want_kib = mm_policy_kib(fl + (need - fl) * share[weight_of(d)]);
+		double fl = (double)d->floor_kib, *got = &share[weight_of(d)];
+		double give = need - fl < *got ? need - fl : *got;
+		*got -= give;
+		out->dom[i].want_kib = mm_policy_kib(fl + give);
 	}
 }
 
