@@ -8,6 +8,8 @@
  *   policy NAME[:ARGS]
  *   snapshot pool= free_goal= host_free= reserve= host_total= now_ms=
  *   dom used= swap= psi= pswpin= balloon= actual= target= maxmem= floor= weight=
+ *                          (used: of the balloon, so at most actual; what does
+ *                          not fit is swap; the committed need is used + swap)
  *   set N key=value...     (domain N, from 1; same keys as dom)
  *   run
  *   expect N want=KIB reason=NAME   (want within 1 KiB: rounding)
