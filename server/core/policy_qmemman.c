@@ -85,8 +85,8 @@ static void enough(const struct mm_snapshot *s, double surplus, struct mm_plan *
 }
 
 /* Short: donors (above prefmem by 10 MiB or more) go to prefmem; acceptors
- * share the free memory plus the donations in proportion to prefmem, never
- * beyond their prefmem. */
+ * share the free memory plus the donations in proportion to prefmem (capped
+ * only at maxmem, by the guards, as algo.py caps at static max). */
 static void low(const struct mm_snapshot *s, double total, struct mm_plan *out)
 {
 	double avail = total, acc_pref = 0;
@@ -104,7 +104,6 @@ static void low(const struct mm_snapshot *s, double total, struct mm_plan *out)
 			x = p;
 		else if (a < p && avail > 0 && acc_pref > 0)
 			x = a + avail * p / acc_pref;
-		x = x > p && a < p ? p : x;
 		out->dom[i].want_kib = mm_policy_kib(x);
 	}
 }
