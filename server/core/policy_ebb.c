@@ -1,20 +1,26 @@
 /* ebb: xenmm's own policy. Memory flows in at once and ebbs out gently.
- * - need = committed memory (used + swap, on the balloon's size); a domain
- *   below need + f/2, or swapping, grows in one round to its ideal;
- * - the ideal is need + f + a trend (the recent rise, 5 s ahead) plus a
- *   weighted share of ALPHA of the surplus; the rest of the surplus stays
- *   with the host so new guests can start;
- * - a domain above its ideal + a band gives back half its excess per step,
- *   and only while its pressure (psi some10) is under PSI_BOUND, it swapped
- *   nothing since the last round, its last grow is older than its hold time
- *   and its moves this minute are under MOVES_PER_MIN (harm budget, rate
- *   cap); a grow that follows a shrink doubles the hold (never oscillate);
+ * - need = committed memory (used + swap, on the balloon's size), held at
+ *   its highest of the last two minutes (decaying), plus a trend (the net
+ *   rise of the last 10 s, 5 s ahead);
+ * - ideal = need + f + trend + a weighted share of ALPHA of the surplus; the
+ *   rest of the surplus stays with the host so new guests can start;
+ * - a domain under pressure (swapping, psi above the bound) or below
+ *   need + f/2 grows to its ideal in one round; those under pressure are
+ *   served first from the host's free memory; no move under MIN_MOVE unless
+ *   the domain is short now or the pool is;
+ * - a donor (above ideal + f) never gives while it swaps; while its
+ *   pressure rises above the bound it keeps need + f at least (harm
+ *   budget); when others need its memory it goes straight to its ideal,
+ *   otherwise it gives half its excess per step, not within its hold time
+ *   of its last grow and at most MOVES_PER_MIN a minute; a grow soon after a
+ *   shrink doubles the hold (never oscillate);
  * - short of memory, headroom is given up first, then the 5 % working-set
  *   margins; if the needs still do not fit, floors first, then needs by
- *   weight, highest first.
+ *   weight, highest first, older domains first within a weight.
  * Pure: per-domain history lives in the loop's pol memory. */
 #include <errno.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "mm_demand.h"
 #include "mm_policy.h"
@@ -33,13 +39,12 @@
 
 struct ebb_dom {
 	uint8_t valid;
-	uint64_t prev_need_kib, prev_ms, prev_pswpin;
+	uint64_t prev_need_kib, prev_ms;
 	double rise_kib_s; /* average change of need, 10 s window */
 	double peak_kib;   /* the highest recent need, decaying over PEAK_DECAY_MS */
 	uint64_t last_grow_ms, last_shrink_ms, hold_ms;
 	uint64_t win_start_ms;
 	uint32_t win_moves;
-	bool swapped_in;   /* pswpin advanced since the last round */
 	uint32_t prev_psi; /* psi some10 (1/100 %) at the last round */
 	bool psi_rising;   /* above the bound and not falling */
 };
@@ -80,7 +85,6 @@ static void observe(const struct mm_dom_in *d, uint64_t now_ms)
 		double rise = (double)need - (double)h->prev_need_kib; /* signed: noise cancels */
 		double a = dt / TREND_AVG_MS < 1 ? dt / TREND_AVG_MS : 1;
 		h->rise_kib_s += (rise * 1000.0 / dt - h->rise_kib_s) * a;
-		h->swapped_in = d->report.pswpin > h->prev_pswpin;
 		h->psi_rising =
 		    mm_dom_psi_centi(d) > PSI_BOUND_CENTI && mm_dom_psi_centi(d) >= h->prev_psi;
 		h->peak_kib -= h->peak_kib * (dt < PEAK_DECAY_MS ? dt / PEAK_DECAY_MS : 1);
@@ -93,7 +97,6 @@ static void observe(const struct mm_dom_in *d, uint64_t now_ms)
 	h->peak_kib = h->peak_kib > (double)need ? h->peak_kib : (double)need;
 	h->prev_need_kib = need;
 	h->prev_ms = now_ms;
-	h->prev_pswpin = d->report.pswpin;
 	h->prev_psi = mm_dom_psi_centi(d);
 }
 
@@ -138,69 +141,90 @@ static double core_of(const struct mm_dom_in *d)
 	return clampd(need + need / 20, (double)d->floor_kib, (double)d->maxmem_kib);
 }
 
+/* What the short cases weigh: floors, needs above them, the working-set
+ * margins, and the needs above the floors per weight. */
+struct levels {
+	double sum_base, floors, needs, margins;
+	double need_w[WEIGHT_MAX + 1];
+};
+
+static void core_need(const struct ebb_ctx *c, size_t i, double *core, double *need)
+{
+	const struct mm_dom_in *d = &c->s->dom[i];
+	double b = base_of(c, i);
+
+	*core = core_of(d) < b ? core_of(d) : b;
+	*need = need_of(d) < *core ? need_of(d) : *core;
+}
+
+static void measure(const struct ebb_ctx *c, struct levels *l)
+{
+	memset(l, 0, sizeof(*l));
+	for (size_t i = 0; i < c->s->n; i++) {
+		const struct mm_dom_in *d = &c->s->dom[i];
+		double core, need;
+		core_need(c, i, &core, &need);
+		l->sum_base += base_of(c, i);
+		l->floors += (double)d->floor_kib;
+		l->needs += need - (double)d->floor_kib;
+		l->margins += core - need;
+		l->need_w[weight_of(d)] += need - (double)d->floor_kib;
+	}
+}
+
+/* The needs do not fit: the highest weight first, nothing beyond need;
+ * within a weight the older domains (first in the snapshot) first, so the
+ * shortage stays where it is instead of spreading to everyone. */
+static void by_weight(const struct ebb_ctx *c, const struct levels *l, struct mm_plan *out)
+{
+	double left = (double)c->s->pool_kib - l->floors, got[WEIGHT_MAX + 1];
+
+	for (int w = WEIGHT_MAX; w >= 0; w--) {
+		got[w] = l->need_w[w] <= left ? l->need_w[w] : left; /* what weight w gets */
+		left -= got[w];
+	}
+	for (size_t i = 0; i < c->s->n; i++) {
+		const struct mm_dom_in *d = &c->s->dom[i];
+		double core, need, fl = (double)d->floor_kib, *g = &got[weight_of(d)], give;
+		core_need(c, i, &core, &need);
+		give = need - fl < *g ? need - fl : *g;
+		*g -= give;
+		out->dom[i].want_kib = mm_policy_kib(fl + give);
+	}
+}
+
 /* Ideal targets into out->dom[i].want_kib (scratch until decide()). */
 static void ideals(const struct mm_snapshot *s, struct mm_plan *out)
 {
 	struct ebb_ctx c = {.s = s};
 	struct mm_fill f = {.n = s->n, .ctx = &c, .base = base_of, .w = w_of, .hi = max_of};
-	double pool = (double)s->pool_kib, sum_base = 0, floors = 0, needs = 0, margins = 0, k;
-	double need_w[WEIGHT_MAX + 1] = {0}, share[WEIGHT_MAX + 1];
+	double pool = (double)s->pool_kib, keep, lo, hi;
+	struct levels l;
 
-	for (size_t i = 0; i < s->n; i++)
-		sum_base += base_of(&c, i);
-	if (sum_base <= pool) {
-		k = mm_fill_solve(&f, (pool - sum_base) * ALPHA_PERMILLE / 1000.0);
+	measure(&c, &l);
+	if (l.sum_base <= pool) {
+		double k = mm_fill_solve(&f, (pool - l.sum_base) * ALPHA_PERMILLE / 1000.0);
 		for (size_t i = 0; i < s->n; i++)
 			out->dom[i].want_kib = mm_policy_kib(mm_fill_at(&f, i, k));
 		return;
 	}
-	for (size_t i = 0; i < s->n; i++) {
-		const struct mm_dom_in *d = &s->dom[i];
-		double b = base_of(&c, i), core = core_of(d) < b ? core_of(d) : b;
-		double need = need_of(d) < core ? need_of(d) : core;
-		floors += (double)d->floor_kib;
-		needs += need - (double)d->floor_kib;
-		margins += core - need;
-		need_w[weight_of(d)] += need - (double)d->floor_kib;
-	}
-	if (floors + needs + margins <= pool) {
-		/* headroom is given up first, evenly; the working sets are kept */
-		double keep =
-		    (pool - floors - needs - margins) / (sum_base - floors - needs - margins);
-		for (size_t i = 0; i < s->n; i++) {
-			double b = base_of(&c, i), core = core_of(&s->dom[i]);
-			core = core < b ? core : b;
-			out->dom[i].want_kib = mm_policy_kib(core + (b - core) * keep);
-		}
+	if (l.floors + l.needs > pool) {
+		by_weight(&c, &l, out);
 		return;
 	}
-	if (floors + needs <= pool) {
-		/* then the working-set margins, evenly: no one is short yet */
-		double keep = margins > 0 ? (pool - floors - needs) / margins : 0;
-		for (size_t i = 0; i < s->n; i++) {
-			double b = base_of(&c, i), core = core_of(&s->dom[i]);
-			double need = need_of(&s->dom[i]);
-			core = core < b ? core : b;
-			need = need < core ? need : core;
-			out->dom[i].want_kib = mm_policy_kib(need + (core - need) * keep);
-		}
-		return;
-	}
-	/* the needs do not fit: the highest weight first, nothing beyond need;
-	 * within a weight the older domains (first in the snapshot) first, so
-	 * the shortage stays where it is instead of spreading to everyone */
-	double left = pool - floors;
-	for (int w = WEIGHT_MAX; w >= 0; w--) {
-		share[w] = need_w[w] <= left ? need_w[w] : left; /* what weight w gets */
-		left -= share[w];
-	}
+	/* headroom is given up first, in proportion to each one's; then the
+	 * working-set margins, in proportion too: no one is short yet */
+	if (l.floors + l.needs + l.margins <= pool)
+		keep = (pool - l.floors - l.needs - l.margins) /
+		       (l.sum_base - l.floors - l.needs - l.margins);
+	else
+		keep = l.margins > 0 ? (pool - l.floors - l.needs) / l.margins : 0;
 	for (size_t i = 0; i < s->n; i++) {
-		const struct mm_dom_in *d = &s->dom[i];
-		double b = base_of(&c, i), need = need_of(d) < b ? need_of(d) : b;
-		double fl = (double)d->floor_kib, *got = &share[weight_of(d)];
-		double give = need - fl < *got ? need - fl : *got;
-		*got -= give;
-		out->dom[i].want_kib = mm_policy_kib(fl + give);
+		double core, need;
+		core_need(&c, i, &core, &need);
+		lo = l.floors + l.needs + l.margins <= pool ? core : need;
+		hi = l.floors + l.needs + l.margins <= pool ? base_of(&c, i) : core;
+		out->dom[i].want_kib = mm_policy_kib(lo + (hi - lo) * keep);
 	}
 }
 
@@ -246,51 +270,47 @@ static bool wants_grow(const struct mm_snapshot *s, const struct mm_dom_in *d, d
 	       ideal > cur && (ideal - cur >= MIN_MOVE_KIB || cur < need);
 }
 
-/* Decides one domain from its ideal (in o->want_kib). */
-static void decide(const struct mm_snapshot *s, size_t i, bool short_pool, double *budget,
-                   struct mm_dom_out *o)
+/* A grow to the ideal; a calm one waits while the host's free memory goes
+ * to the domains under pressure (served first) or the rate cap is hit. */
+static void grow_to(const struct mm_snapshot *s, const struct mm_dom_in *d, double ideal,
+                    double *budget, struct mm_dom_out *o)
 {
-	const struct mm_dom_in *d = &s->dom[i];
 	struct ebb_dom *h = d->pol;
-	double cur = (double)d->target_kib, ideal = (double)o->want_kib;
-	double band = (double)s->free_goal_kib;
+	double take = ideal - (double)d->actual_kib;
 	bool press = pressured(d);
 
-	o->want_kib = (int64_t)d->target_kib;
-	o->reason = MM_REASON_HOLD;
-	if (wants_grow(s, d, ideal, short_pool)) {
-		double take = ideal - (double)d->actual_kib;
-		/* a calm grow waits while the host's free memory goes to the
-		 * domains under pressure (they were served first) */
-		if (!press && (take > *budget || !rate_ok(h, s->now_ms))) {
-			o->reason = take > *budget ? MM_REASON_HOLD : MM_REASON_RATE;
-			return;
-		}
-		*budget -= take > 0 ? take : 0;
-		o->want_kib = mm_policy_kib(ideal);
-		o->reason = press ? MM_REASON_PRESSURE : MM_REASON_GROW;
-		grow(h, s->now_ms);
+	if (!press && (take > *budget || !rate_ok(h, s->now_ms))) {
+		o->reason = take > *budget ? MM_REASON_HOLD : MM_REASON_RATE;
 		return;
 	}
-	if (cur <= ideal + band && !(short_pool && cur >= ideal + MIN_MOVE_KIB))
-		return;
-	/* a donor: only while it swaps nothing and its pressure is under the
-	 * bound or falling; back off at once when it rises */
+	*budget -= take > 0 ? take : 0;
+	o->want_kib = mm_policy_kib(ideal);
+	o->reason = press ? MM_REASON_PRESSURE : MM_REASON_GROW;
+	grow(h, s->now_ms);
+}
+
+/* A donor gives only while it swaps nothing; while its pressure rises it
+ * keeps need + f at least (harm budget); straight to the ideal when others
+ * need the memory, else half the excess after its hold, within the cap. */
+static void give_back(const struct mm_snapshot *s, const struct mm_dom_in *d, double ideal,
+                      bool short_pool, struct mm_dom_out *o)
+{
+	struct ebb_dom *h = d->pol;
+	double cur = (double)d->target_kib;
+
 	if (d->report.has & MM_REPORT_HAS_SWAP && d->report.swap_used_kib > 0) {
 		o->reason = MM_REASON_HARM;
 		return;
 	}
 	if (h ? h->psi_rising : mm_dom_psi_centi(d) > PSI_BOUND_CENTI) {
-		/* pressure rising: it keeps need + f at least, and only a move
-		 * worth a write gets through; below that it is held (harm) */
-		double keep = (double)mm_dom_committed_kib(d) + band;
+		double keep = (double)mm_dom_committed_kib(d) + (double)s->free_goal_kib;
 		if (!short_pool || keep > cur - MIN_MOVE_KIB) {
 			o->reason = MM_REASON_HARM;
 			return;
 		}
 		ideal = ideal > keep ? ideal : keep;
 	}
-	if (short_pool) { /* someone needs it now: straight to the ideal */
+	if (short_pool) {
 		o->want_kib = mm_policy_kib(ideal);
 		o->reason = MM_REASON_SHRINK;
 		return;
@@ -305,6 +325,22 @@ static void decide(const struct mm_snapshot *s, size_t i, bool short_pool, doubl
 		h->last_shrink_ms = s->now_ms;
 		h->win_moves++;
 	}
+}
+
+/* Decides one domain from its ideal (in o->want_kib). */
+static void decide(const struct mm_snapshot *s, size_t i, bool short_pool, double *budget,
+                   struct mm_dom_out *o)
+{
+	const struct mm_dom_in *d = &s->dom[i];
+	double cur = (double)d->target_kib, ideal = (double)o->want_kib;
+
+	o->want_kib = (int64_t)d->target_kib;
+	o->reason = MM_REASON_HOLD;
+	if (wants_grow(s, d, ideal, short_pool))
+		grow_to(s, d, ideal, budget, o);
+	else if (cur > ideal + (double)s->free_goal_kib ||
+	         (short_pool && cur >= ideal + MIN_MOVE_KIB))
+		give_back(s, d, ideal, short_pool, o);
 }
 
 static void ebb_run(void *state, const struct mm_snapshot *s, struct mm_plan *out)
