@@ -208,7 +208,7 @@ void mm_domains_read(struct mm_loop *l, uint64_t now_ms)
 		in->maxmem_kib =
 		    di ? (di->maxmem_kib < MM_SIZE_MAX_KIB ? di->maxmem_kib : MM_SIZE_MAX_KIB) : 0;
 		in->floor_kib = mm_domains_floor(&l->set, d->name);
-		in->weight = 50;
+		in->weight = mm_settings_weight(&l->set, d->name);
 		if (d->pol_epoch != l->pol_epoch) {
 			memset(d->pol, 0, sizeof(d->pol));
 			d->pol_epoch = l->pol_epoch;

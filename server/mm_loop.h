@@ -27,11 +27,19 @@ struct mm_settings {
 		char name[MM_NAME_MAX];
 		uint64_t kib;
 	} floors[MM_FLOORS_MAX];
+	size_t nweights; /* per-domain weights (priority 1..100) by name */
+	struct {
+		char name[MM_NAME_MAX];
+		uint32_t weight;
+	} weights[MM_FLOORS_MAX];
 	uint64_t interval_ms;
 	uint64_t stale_intervals; /* no new report for this many intervals: stale */
 	struct mm_scope scope;    /* which domains are ours */
 	unsigned guard_off;       /* MM_GUARD_OFF_*: simulator experiments only */
 };
+
+/* The weight (1..100) the config gives a domain by name; 50 by default. */
+uint32_t mm_settings_weight(const struct mm_settings *s, const char *name);
 
 struct mm_dom_state;
 

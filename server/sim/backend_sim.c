@@ -71,6 +71,10 @@ static void lifecycle(struct sim *s)
 			s->of_domid[s->next_domid] = i;
 			mm_guest_start(g, c, s->next_domid++, s->now_ms);
 			s->node[i] = (struct node){.len = -1};
+		} else if (!g->alive && g->domid == 0 && s->now_ms > c->start_ms) {
+			/* the host had no room: it needs all it asked for */
+			mm_metrics_waiting(&s->m, i, mm_workload_demand_kib(&c->workload, 0),
+			                   c->start_ms, s->sc.tick_ms);
 		} else if (g->alive && c->stop_ms && s->now_ms >= c->stop_ms) {
 			g->alive = false; /* vanished: the loop must drop it */
 		}
@@ -116,6 +120,8 @@ static bool tick(struct sim *s)
 		}
 	}
 	pool = s->sc.host_kib - s->sc.dom0_kib - s->sc.reserve_kib;
+	if (s->sc.pool_kib && s->sc.pool_kib < pool)
+		pool = s->sc.pool_kib; /* the limit is what the policies may share */
 	mm_metrics_tick(&s->m, s->g, s->now_ms, s->sc.tick_ms, pool, host_free(s),
 	                s->sc.reserve_kib);
 	return event;

@@ -62,6 +62,12 @@ printf 'policy = tax\nfree = 150\n' > "$tmp/bad.conf"
 check "config bad value" 2 "line 2: free = 150: bare number" "$mm" -c "$tmp/bad.conf" -n
 printf 'polcy = tax\n' > "$tmp/typo.conf"
 check "config unknown key" 2 "line 1: polcy = tax: unknown key" "$mm" -c "$tmp/typo.conf" -n
+printf 'policy = ebb\nweight.vm1 = 90\nweight.vm2 = 10\n' > "$tmp/weight.conf"
+check "config weights" 0 "configuration ok: policy=ebb" "$mm" -c "$tmp/weight.conf" -n
+printf 'weight.vm1 = 0\n' > "$tmp/weight0.conf"
+check "config weight 0" 2 "line 1: weight.vm1 = 0: weight must be 1 to 100" "$mm" -c "$tmp/weight0.conf" -n
+printf 'weight.vm1 = 101\n' > "$tmp/weight101.conf"
+check "config weight 101" 2 "weight must be 1 to 100" "$mm" -c "$tmp/weight101.conf" -n
 check "config missing" 2 "$tmp/none.conf" "$mm" -c "$tmp/none.conf" -n
 check "cli beats config" 0 "policy=equal" "$mm" -c "$tmp/ok.conf" --policy equal -n
 
