@@ -112,8 +112,9 @@ static const char *apply(struct mm_settings *s, unsigned *given, const char *k, 
 	if (!strncmp(k, "weight.", 7)) {
 		if (mm_parse_u64(v, 100, &x) || x < 1)
 			return "weight must be 1 to 100 (default 50)";
-		return set_weight(s, k + 7, (uint32_t)x) ? "too many per-domain weights, or a bad name"
-		                                         : NULL;
+		return set_weight(s, k + 7, (uint32_t)x)
+		           ? "too many per-domain weights, or a bad name"
+		           : NULL;
 	}
 	if (!strcmp(k, "pool") && !strcmp(v, "auto")) {
 		s->pool_kib = 0;

@@ -202,11 +202,11 @@ void mm_domains_read(struct mm_loop *l, uint64_t now_ms)
 		in->has_report = d->has_report;
 		in->report = d->report;
 		in->report_age_ms = d->has_report ? now_ms - d->report_ms : 0;
-		in->actual_kib = di ? di->actual_kib : 0;
-		in->target_kib = di ? di->target_kib : 0;
+		in->actual_kib = di->actual_kib;
+		in->target_kib = di->target_kib;
 		/* libxl reports "no limit" as ~0: cap at what any input may name */
 		in->maxmem_kib =
-		    di ? (di->maxmem_kib < MM_SIZE_MAX_KIB ? di->maxmem_kib : MM_SIZE_MAX_KIB) : 0;
+		    di->maxmem_kib < MM_SIZE_MAX_KIB ? di->maxmem_kib : MM_SIZE_MAX_KIB;
 		in->floor_kib = mm_domains_floor(&l->set, d->name);
 		in->weight = mm_settings_weight(&l->set, d->name);
 		if (d->pol_epoch != l->pol_epoch) {

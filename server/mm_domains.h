@@ -21,6 +21,7 @@ struct mm_dom_state {
 	uint64_t invalid_logged_ms; /* last time one was logged (once a minute) */
 	uint64_t write_failures;    /* target writes the backend refused */
 	uint64_t write_logged_ms;   /* last time one was logged (once a minute) */
+	uint64_t cut_logged_ms;     /* last grow cut short by a refused shrink, logged */
 	struct mm_track track;
 	int log_fd;         /* its data log; -1 if none */
 	uint64_t pol_epoch; /* the loop's pol_epoch when pol was last reset */

@@ -105,8 +105,13 @@ static uint64_t write_targets(struct mm_loop *l, uint64_t pool_kib)
 		if (t <= cur)
 			continue;
 		if (t - cur > room) { /* a refused shrink left less than planned */
-			mm_log(MM_LOG_WARN, "grow-cut", "domid=%u want_kib=%llu room_kib=%llu",
-			       l->in[i].domid, (unsigned long long)t, (unsigned long long)room);
+			uint64_t now = l->b->ops->mono_ms(l->b);
+			if (!l->dom[i].cut_logged_ms || now - l->dom[i].cut_logged_ms >= 60000) {
+				mm_log(MM_LOG_WARN, "grow-cut",
+				       "domid=%u want_kib=%llu room_kib=%llu", l->in[i].domid,
+				       (unsigned long long)t, (unsigned long long)room);
+				l->dom[i].cut_logged_ms = now;
+			}
 			t = l->out[i].target_kib = cur + room;
 			if (t == cur)
 				continue;

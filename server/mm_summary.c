@@ -70,12 +70,12 @@ json_t *mm_summary_json(const char *scenario, const char *policy, const struct m
 	snprintf(sum.name, sizeof(sum.name), "TOTAL");
 	for (size_t i = 0; guests && i < m->n; i++)
 		json_array_append_new(guests, guest_json(&m->g[i], m->duration_ms));
-	return json_pack("{s:s, s:s, s:f, s:I, s:o*, s:o*, s:f, s:f, s:I}", "scenario", scenario,
-	                 "policy", policy, "simulated_s", (double)m->duration_ms / 1000.0, "ticks",
-	                 (json_int_t)m->ticks, "guests", guests, "total",
-	                 guest_json(&sum, m->duration_ms), "limit_shortfall_mib_s",
-	                 mm_mib_s(m->limit_kib_ms), "host_left_mib_s", mm_mib_s(m->host_left_kib_ms),
-	                 "reserve_violation_ticks", (json_int_t)m->reserve_violation_ticks);
+	return json_pack(
+	    "{s:s, s:s, s:f, s:I, s:o*, s:o*, s:f, s:f, s:I}", "scenario", scenario, "policy",
+	    policy, "simulated_s", (double)m->duration_ms / 1000.0, "ticks", (json_int_t)m->ticks,
+	    "guests", guests, "total", guest_json(&sum, m->duration_ms), "limit_shortfall_mib_s",
+	    mm_mib_s(m->limit_kib_ms), "host_left_mib_s", mm_mib_s(m->host_left_kib_ms),
+	    "reserve_violation_ticks", (json_int_t)m->reserve_violation_ticks);
 }
 
 int mm_summary_write_json(const char *path, const char *scenario, const char *policy,
