@@ -155,11 +155,31 @@ int mm_domains_sync(struct mm_loop *l, uint64_t now_ms)
 	return 0;
 }
 
+/* A report that claims more memory than the guest may ever have (its
+ * static-max) is a lie: not trusted, like garbage. The allocation itself is
+ * no bound: a report read after the balloon shrank holds the older, larger
+ * MemTotal. */
+#define MM_PLAUSIBLE_SLACK_KIB 1024
+
+static bool implausible(const struct mm_report *r, uint64_t maxmem_kib)
+{
+	return r->tot_kib > maxmem_kib + MM_PLAUSIBLE_SLACK_KIB ||
+	       ((r->has & MM_REPORT_HAS_BALLOON) &&
+	        r->balloon_cur_kib > maxmem_kib + MM_PLAUSIBLE_SLACK_KIB);
+}
+
 static void read_one(struct mm_loop *l, struct mm_dom_state *d, uint64_t now_ms, bool *valid)
 {
 	struct mm_report r;
 	struct mm_report_error e = {0};
 	int rc = l->b->ops->read_report(l->b, d->domid, &r, &e);
+	const char *why = NULL;
+
+	if ((rc == 0 || rc == MM_BACKEND_SAME) &&
+	    implausible(&r, l->info[d->info_idx].maxmem_kib)) {
+		why = "report claims more memory than the guest's maxmem";
+		rc = -EINVAL;
+	}
 
 	/* only a new report (backend.h's freshness contract) proves the
 	 * client alive; re-reading the same node does not */
@@ -179,7 +199,7 @@ static void read_one(struct mm_loop *l, struct mm_dom_state *d, uint64_t now_ms,
 			mm_log(MM_LOG_WARN, "report-invalid",
 			       "domid=%u name=%s why=\"%s\" key=%s count=%llu", d->domid,
 			       mm_log_quote(name, sizeof(name), d->name, strlen(d->name)),
-			       mm_report_strerror(e.code),
+			       why ? why : mm_report_strerror(e.code),
 			       mm_log_quote(key, sizeof(key), e.key, strnlen(e.key, sizeof(e.key))),
 			       (unsigned long long)d->invalid);
 			d->invalid_logged_ms = now_ms;

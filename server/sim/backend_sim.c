@@ -13,7 +13,7 @@
 /* A guest's report node as xenstore would hold it, and what the reader has
  * seen of it (the freshness contract of backend.h). */
 struct node {
-	char text[MM_REPORT_MAX_BYTES + 1];
+	char text[4096];   /* xenstore's value limit: a guest may write past 512 bytes */
 	int len;           /* -1: none yet */
 	bool wrote;        /* the guest wrote since the last read */
 	bool seen;         /* a valid report was returned before */
@@ -109,7 +109,8 @@ static bool tick(struct sim *s)
 		if (!g->alive)
 			continue;
 		mm_guest_tick(g, s->now_ms, s->sc.tick_ms);
-		if ((s->now_ms + s->sc.report_ms - report_phase(s, i)) % s->sc.report_ms == 0 &&
+		if (((s->now_ms + s->sc.report_ms - report_phase(s, i)) % s->sc.report_ms == 0 ||
+		     g->cfg->behaviour == MM_BEH_FLOOD) &&
 		    client_up(s, i)) {
 			int n = mm_guest_report(g, s->node[i].text, sizeof(s->node[i].text));
 			if (n >= 0) {

@@ -14,6 +14,8 @@
  * back out, so a thrashing guest shows swap-in rates. */
 #include "mm_guest.h"
 
+#include "mm_parse.h"
+
 #include <stdio.h>
 #include <string.h>
 
@@ -123,6 +125,38 @@ void mm_guest_tick(struct mm_guest *g, uint64_t now_ms, uint64_t dt_ms)
 	pressure(g, usable, dt_ms);
 }
 
+/* The lies of the hostile behaviours (mm_guest.h), as text a guest could
+ * write into its node. */
+static int hostile_report(struct mm_guest *g, uint64_t tot, char *buf, size_t len)
+{
+	const uint64_t big = MM_SIZE_MAX_KIB; /* 1 PiB: the largest size a report may hold */
+	uint64_t seq = ++g->seq;
+	int n;
+
+	switch (g->cfg->behaviour) {
+	case MM_BEH_HUGE:
+		return snprintf(buf, len, "v=1 seq=%llu tot=%llu free=0", (unsigned long long)seq,
+		                (unsigned long long)big);
+	case MM_BEH_NEGATIVE:
+		return snprintf(buf, len, "v=1 seq=%llu tot=-%llu free=-1", (unsigned long long)seq,
+		                (unsigned long long)tot);
+	case MM_BEH_FLAPPING:
+		return snprintf(buf, len, "v=1 seq=%llu tot=%llu free=%llu",
+		                (unsigned long long)seq, (unsigned long long)tot,
+		                (unsigned long long)(seq % 2 ? 0 : tot));
+	case MM_BEH_REPLAY:
+		return snprintf(buf, len, "v=1 seq=%llu tot=%llu free=%llu",
+		                (unsigned long long)(seq > 5 ? 3 : seq), (unsigned long long)tot,
+		                (unsigned long long)(tot / 2));
+	default: /* MM_BEH_GROWING: unknown keys are ignored, but not past 512 bytes */
+		n = snprintf(buf, len, "v=1 seq=%llu tot=%llu free=%llu", (unsigned long long)seq,
+		             (unsigned long long)tot, (unsigned long long)(tot / 2));
+		for (uint64_t k = 0; k < seq && n > 0 && (size_t)n + 12 < len; k++)
+			n += snprintf(buf + n, len - (size_t)n, " x%llu=1", (unsigned long long)k);
+		return n;
+	}
+}
+
 int mm_guest_report(struct mm_guest *g, char *buf, size_t len)
 {
 	const struct mm_guest_cfg *c = g->cfg;
@@ -135,6 +169,8 @@ int mm_guest_report(struct mm_guest *g, char *buf, size_t len)
 	if (c->behaviour == MM_BEH_GARBAGE)
 		return snprintf(buf, len, "v=1 tot=%llu free=-1 seq=%llu", (unsigned long long)tot,
 		                (unsigned long long)++g->seq);
+	if (c->behaviour >= MM_BEH_HUGE && c->behaviour != MM_BEH_FLOOD)
+		return hostile_report(g, tot, buf, len);
 	r.has = MM_REPORT_HAS_SEQ | MM_REPORT_HAS_AVAIL | MM_REPORT_HAS_CACHED |
 	        MM_REPORT_HAS_SWAP | MM_REPORT_HAS_VMSTAT | MM_REPORT_HAS_BALLOON |
 	        MM_REPORT_HAS_PSI;

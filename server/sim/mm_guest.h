@@ -21,6 +21,13 @@ enum mm_behaviour {
 	MM_BEH_INTERMITTENT,   /* stuck for 10 s of every 30 s */
 	MM_BEH_SILENT,         /* never reports */
 	MM_BEH_GARBAGE,        /* reports text that does not parse */
+	/* hostile guests (issue 12): each lies in its own way */
+	MM_BEH_HUGE,     /* claims the largest sizes a report may hold, all used */
+	MM_BEH_NEGATIVE, /* writes negative numbers */
+	MM_BEH_FLAPPING, /* claims all used and nothing used, turn about */
+	MM_BEH_REPLAY,   /* after 5 reports, writes its 3rd again and again (old seq) */
+	MM_BEH_FLOOD,    /* reports every tick, whatever its interval */
+	MM_BEH_GROWING,  /* pads each report with unknown keys until past 512 bytes */
 };
 
 struct mm_guest_cfg {

@@ -149,6 +149,12 @@ static const char *const behaviours[] = {
     [MM_BEH_INTERMITTENT] = "intermittent",
     [MM_BEH_SILENT] = "silent",
     [MM_BEH_GARBAGE] = "garbage",
+    [MM_BEH_HUGE] = "huge",
+    [MM_BEH_NEGATIVE] = "negative",
+    [MM_BEH_FLAPPING] = "flapping",
+    [MM_BEH_REPLAY] = "replay",
+    [MM_BEH_FLOOD] = "flood",
+    [MM_BEH_GROWING] = "growing",
 };
 
 static int behaviour_field(struct ctx *c, json_t *o, json_t *d, struct mm_guest_cfg *g)
@@ -171,7 +177,8 @@ static int behaviour_field(struct ctx *c, json_t *o, json_t *d, struct mm_guest_
 	}
 	return bad(c, "behaviour",
 	           "must be normal, stuck, slow, hidden_floor, hidden_ceiling, "
-	           "intermittent, silent or garbage");
+	           "intermittent, silent, garbage, huge, negative, flapping, replay, flood "
+	           "or growing");
 }
 
 static int trace_workload(struct ctx *c, struct mm_scenario *sc, const char *base_dir, json_t *w,
