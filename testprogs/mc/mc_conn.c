@@ -57,7 +57,7 @@ int mc_conn_init(struct mc_conn *c, uint32_t depth, size_t out_cap)
 	memset(c, 0, sizeof(*c));
 	c->fd = -1;
 	c->out_cap = out_cap;
-	c->in_cap = 64 * 1024;
+	c->in_cap = 64 * 1024; /* a full pipeline of 32 1 KiB hits in one recv */
 	c->ring_cap = depth;
 	c->out = malloc(c->out_cap);
 	c->in = malloc(c->in_cap);

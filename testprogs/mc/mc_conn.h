@@ -29,6 +29,7 @@ struct mc_conn {
 	uint32_t ring_cap, head, count;
 	bool want_out; /* EPOLLOUT registered */
 	bool dirty;    /* queued bytes not yet written */
+	bool retired;  /* removed by live control: no new requests, closed when drained */
 	uint64_t retry_ns;
 	uint32_t backoff_ms;
 };

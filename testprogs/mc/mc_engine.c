@@ -2,7 +2,9 @@
  * connection's output buffer and flushed once per loop turn, so a pipelined
  * connection costs one send() per batch, not per request. Latency counts
  * from the due time: in the open loop a request that waits for a free slot
- * (or a reconnect) is late, and its wait is part of its latency. */
+ * (or a reconnect, or the next send batch) is late by that much, and its
+ * wait is part of its latency. One clock read per loop turn. Live control
+ * (add/remove connections, rate, pause, resume) arrives on a pipe. */
 #include "mc_engine.h"
 
 #include <errno.h>
@@ -13,6 +15,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "mc_ctl.h"
 #include "mc_mix.h"
 #include "mc_sched.h"
 #include "mm_tp.h"
@@ -21,13 +24,14 @@
 #define BACKOFF_MIN_MS 100
 #define BACKOFF_MAX_MS 1000
 #define STOP_DRAIN_NS  (200 * UINT64_C(1000000)) /* after a signal: short drain */
+#define CTL_ID         UINT64_MAX                /* epoll tag of the control pipe */
 
 struct eng {
 	const struct mc_engine_cfg *cfg;
 	const struct mc_opts *o;
 	int epfd;
-	struct mc_conn *conns;
-	uint32_t n, cursor, ndown;
+	struct mc_conn *conns; /* n of them, cap allocated; epoll tags are indexes */
+	uint32_t n, cap, cursor, ndown;
 	uint32_t *dirty, ndirty;
 	struct mc_sched sched;
 	uint64_t next_due; /* open loop: absolute ns of the next arrival */
@@ -37,8 +41,10 @@ struct eng {
 	char key[MC_KEY_MAX + 1];
 	struct mc_tick *tick; /* the current second */
 	uint64_t tick_end_ns;
-	uint64_t end_ns, drain_until_ns, late_ns, delay_ns;
+	uint64_t end_ns, drain_until_ns, late_ns, delay_ns, batch_ns;
+	double rate_per_s; /* open loop: the total rate, kept across a pause */
 	int issuing;
+	bool paused;
 	struct mc_counts total;
 };
 
@@ -51,9 +57,20 @@ uint64_t mc_now_ns(void)
 }
 
 /* Closes the current second (and any empty ones up to now) and sends it. */
+static void tick_state(struct eng *e)
+{
+	uint64_t up = 0;
+
+	for (uint32_t i = 0; i < e->n; i++)
+		up += e->conns[i].state == MC_CONN_UP && !e->conns[i].retired;
+	e->tick->c.conns = up;
+	e->tick->c.paused = e->paused;
+}
+
 static void emit_ticks(struct eng *e, uint64_t now)
 {
 	while (now >= e->tick_end_ns) {
+		tick_state(e);
 		mc_counts_add(&e->total, &e->tick->c);
 		if (e->cfg->tick_fd >= 0)
 			mc_tick_send(e->cfg->tick_fd, e->tick);
@@ -64,7 +81,7 @@ static void emit_ticks(struct eng *e, uint64_t now)
 
 static void set_events(struct eng *e, struct mc_conn *c, uint32_t events, int op)
 {
-	struct epoll_event ev = {.events = events, .data.ptr = c};
+	struct epoll_event ev = {.events = events, .data.u64 = (uint64_t)(c - e->conns)};
 
 	epoll_ctl(e->epfd, op, c->fd, &ev);
 }
@@ -121,7 +138,8 @@ static int issue(struct eng *e, struct mc_conn *c, uint64_t due, uint64_t now)
 /* Closed loop and fill: keep the connection's pipeline full. */
 static void refill(struct eng *e, struct mc_conn *c, uint64_t now)
 {
-	if (e->cfg->mode == MC_MODE_OPEN || c->state != MC_CONN_UP || !e->issuing)
+	if (e->cfg->mode == MC_MODE_OPEN || c->state != MC_CONN_UP || !e->issuing || e->paused ||
+	    c->retired)
 		return;
 	while (c->count < c->ring_cap) {
 		if (e->cfg->mode == MC_MODE_FILL && e->fill_left == 0)
@@ -131,12 +149,15 @@ static void refill(struct eng *e, struct mc_conn *c, uint64_t now)
 	}
 }
 
-/* Closes c and schedules a reconnect with exponential backoff. */
+/* Closes c and schedules a reconnect with exponential backoff (none for
+ * a connection live control removed). */
 static void conn_down(struct eng *e, struct mc_conn *c, uint64_t now)
 {
 	if (c->fd >= 0)
 		epoll_ctl(e->epfd, EPOLL_CTL_DEL, c->fd, NULL);
 	mc_conn_reset(c);
+	if (c->retired)
+		return;
 	c->backoff_ms = c->backoff_ms ? c->backoff_ms * 2 : BACKOFF_MIN_MS;
 	if (c->backoff_ms > BACKOFF_MAX_MS)
 		c->backoff_ms = BACKOFF_MAX_MS;
@@ -229,6 +250,10 @@ static void on_readable(struct eng *e, struct mc_conn *c, uint64_t now)
 		return;
 	}
 	c->backoff_ms = 0;
+	if (c->retired && c->count == 0) {
+		conn_down(e, c, now); /* removed, and drained */
+		return;
+	}
 	refill(e, c, now);
 	/* Closed loop: send the refill now, not after every other event of
 	 * this wakeup, so no connection idles while its neighbours are read. */
@@ -261,7 +286,7 @@ static void reconnect_due(struct eng *e, uint64_t now)
 	for (uint32_t i = 0; i < e->n && e->ndown; i++) {
 		struct mc_conn *c = &e->conns[i];
 		int rc;
-		if (c->state != MC_CONN_DOWN || now < c->retry_ns)
+		if (c->state != MC_CONN_DOWN || c->retired || now < c->retry_ns)
 			continue;
 		e->ndown--;
 		rc = mc_conn_connect_start(c, e->cfg->addr);
@@ -282,7 +307,7 @@ static struct mc_conn *pick_conn(struct eng *e)
 	for (uint32_t k = 0; k < e->n; k++) {
 		struct mc_conn *c = &e->conns[e->cursor];
 		e->cursor = e->cursor + 1 == e->n ? 0 : e->cursor + 1;
-		if (c->state == MC_CONN_UP && c->count < c->ring_cap)
+		if (c->state == MC_CONN_UP && c->count < c->ring_cap && !c->retired)
 			return c;
 	}
 	return NULL;
@@ -290,13 +315,25 @@ static struct mc_conn *pick_conn(struct eng *e)
 
 /* Open loop: sends everything that is due. Arrivals that find no free slot
  * stay due (the schedule does not move) and go out late. */
+static void next_arrival(struct eng *e)
+{
+	uint64_t t = mc_sched_next(&e->sched);
+
+	e->next_due = t == MC_SCHED_NONE ? UINT64_MAX : e->cfg->t0_ns + t;
+}
+
 static void issue_open(struct eng *e, uint64_t now)
 {
 	while (e->issuing && e->next_due <= now && e->next_due < e->end_ns) {
-		struct mc_conn *c = pick_conn(e);
-		if (!c || issue(e, c, e->next_due, now))
-			return;
-		e->next_due = e->cfg->t0_ns + mc_sched_next(&e->sched);
+		if (e->paused) {
+			e->tick->c.skipped++;
+		} else {
+			struct mc_conn *c = pick_conn(e);
+			if (!c || issue(e, c, e->next_due, now))
+				return;
+		}
+		e->tick->c.due++;
+		next_arrival(e);
 	}
 }
 
@@ -321,6 +358,20 @@ static uint64_t in_flight(const struct eng *e)
 	return n;
 }
 
+/* Open loop: arrivals are sent on a grid of --batch-us from the start, so
+ * one wakeup sends every arrival due since the last one (and memcached is
+ * woken once per batch, not per request). The grid point is where due
+ * times round up to; the difference counts in the latency. */
+static uint64_t batch_time(const struct eng *e, uint64_t due)
+{
+	uint64_t off;
+
+	if (e->batch_ns <= 1)
+		return due;
+	off = (due - e->cfg->t0_ns) % e->batch_ns;
+	return off ? due + e->batch_ns - off : due;
+}
+
 /* How long epoll may sleep: until the next tick, arrival, retry or end. */
 static uint64_t wait_ns(const struct eng *e, uint64_t now)
 {
@@ -331,13 +382,138 @@ static uint64_t wait_ns(const struct eng *e, uint64_t now)
 	if (!e->issuing && e->drain_until_ns < until)
 		until = e->drain_until_ns;
 	if (e->issuing && e->cfg->mode == MC_MODE_OPEN && e->next_due > now && e->next_due < until)
-		until = e->next_due;
+		until = batch_time(e, e->next_due);
 	if (e->ndown && now + BACKOFF_MIN_MS * UINT64_C(1000000) < until)
 		until = now + BACKOFF_MIN_MS * UINT64_C(1000000);
 	return until > now ? until - now : 0;
 }
 
-static void poll_once(struct eng *e, uint64_t now)
+/* Room for n connections; existing ones keep their index (epoll tag). */
+static int grow(struct eng *e, uint32_t n)
+{
+	struct mc_conn *c;
+	uint32_t *d;
+
+	if (n <= e->cap)
+		return 0;
+	c = realloc(e->conns, n * sizeof(*c));
+	if (c)
+		e->conns = c;
+	d = c ? realloc(e->dirty, n * sizeof(*d)) : NULL;
+	if (!c || !d)
+		return -ENOMEM;
+	memset(c + e->cap, 0, (n - e->cap) * sizeof(*c)); /* disposable: NULL buffers */
+	for (uint32_t i = e->cap; i < n; i++)
+		c[i].fd = -1;
+	e->dirty = d;
+	e->cap = n;
+	return 0;
+}
+
+/* Live control: n more connections. Removed ones come back first; new
+ * ones are connected by reconnect_due like any connection that is down. */
+static void ctl_add(struct eng *e, uint32_t n, uint64_t now)
+{
+	size_t out_cap = e->o->depth * mc_encode_bound(e->o->key_len, e->o->value_max);
+
+	for (uint32_t i = 0; i < e->n && n; i++) {
+		struct mc_conn *c = &e->conns[i];
+		if (!c->retired)
+			continue;
+		c->retired = false;
+		n--;
+		if (c->state == MC_CONN_DOWN) {
+			c->retry_ns = now;
+			e->ndown++;
+		} else {
+			refill(e, c, now);
+		}
+	}
+	while (n && e->n < MC_CONNS_MAX && grow(e, e->n + 1) == 0 &&
+	       mc_conn_init(&e->conns[e->n], e->o->depth, out_cap) == 0) {
+		e->conns[e->n++].retry_ns = now;
+		e->ndown++;
+		n--;
+	}
+}
+
+/* Live control: n fewer connections (at least one stays). The last ones
+ * take no new requests and close once their replies are in. */
+static void ctl_remove(struct eng *e, uint32_t n, uint64_t now)
+{
+	uint32_t active = 0;
+
+	for (uint32_t i = 0; i < e->n; i++)
+		active += !e->conns[i].retired;
+	for (uint32_t i = e->n; i-- > 0 && n && active > 1;) {
+		struct mc_conn *c = &e->conns[i];
+		if (c->retired)
+			continue;
+		if (c->state == MC_CONN_DOWN)
+			e->ndown--;
+		c->retired = true;
+		n--;
+		active--;
+		if (c->state != MC_CONN_UP || c->count == 0)
+			conn_down(e, c, now);
+	}
+}
+
+static int64_t sec_of(const struct eng *e, uint64_t now)
+{
+	return now > e->cfg->t0_ns ? (int64_t)((now - e->cfg->t0_ns) / NS_PER_S) : 0;
+}
+
+static void ctl_apply(struct eng *e, const struct mc_ctl_msg *m, uint64_t now)
+{
+	switch ((enum mc_ctl_op)m->op) {
+	case MC_CTL_ADD: ctl_add(e, m->n, now); break;
+	case MC_CTL_REMOVE: ctl_remove(e, m->n, now); break;
+	case MC_CTL_RATE:
+		e->rate_per_s = m->rate_per_s;
+		if (e->cfg->mode == MC_MODE_OPEN && !e->paused) {
+			mc_sched_set_rate(&e->sched, m->rate_per_s, sec_of(e, now) + 1);
+			if (e->next_due == UINT64_MAX)
+				next_arrival(e);
+		}
+		break;
+	case MC_CTL_PAUSE:
+		e->paused = true;
+		if (e->cfg->mode == MC_MODE_OPEN)
+			mc_sched_set_rate(&e->sched, 0, sec_of(e, now) + 1);
+		break;
+	case MC_CTL_RESUME:
+		if (!e->paused)
+			break;
+		e->paused = false;
+		if (e->cfg->mode == MC_MODE_OPEN) {
+			mc_sched_set_rate(&e->sched, e->rate_per_s, sec_of(e, now) + 1);
+			if (e->next_due == UINT64_MAX)
+				next_arrival(e);
+		}
+		for (uint32_t i = 0; i < e->n; i++)
+			refill(e, &e->conns[i], now);
+		break;
+	default: break;
+	}
+}
+
+/* Reads every whole message on the control pipe; at EOF (the parent is
+ * gone) the pipe leaves the epoll set. */
+static void on_ctl(struct eng *e, uint64_t now)
+{
+	struct mc_ctl_msg m;
+	ssize_t r;
+
+	while ((r = read(e->cfg->ctl_fd, &m, sizeof(m))) == (ssize_t)sizeof(m))
+		ctl_apply(e, &m, now);
+	if (r == 0)
+		epoll_ctl(e->epfd, EPOLL_CTL_DEL, e->cfg->ctl_fd, NULL);
+}
+
+/* Waits for events and handles them; returns the clock read after the
+ * wait, which the next loop turn uses. */
+static uint64_t poll_once(struct eng *e, uint64_t now)
 {
 	struct epoll_event ev[64];
 	uint64_t ns = wait_ns(e, now);
@@ -346,12 +522,18 @@ static void poll_once(struct eng *e, uint64_t now)
 
 	now = mc_now_ns();
 	for (int i = 0; i < n; i++) {
-		struct mc_conn *c = ev[i].data.ptr;
+		struct mc_conn *c;
+		if (ev[i].data.u64 == CTL_ID) {
+			on_ctl(e, now);
+			continue;
+		}
+		c = &e->conns[ev[i].data.u64];
 		if (c->state != MC_CONN_DOWN && (ev[i].events & EPOLLOUT))
 			on_writable(e, c, now);
 		if (c->state == MC_CONN_UP && (ev[i].events & (EPOLLIN | EPOLLERR | EPOLLHUP)))
 			on_readable(e, c, now);
 	}
+	return now;
 }
 
 /* True when the run is over: issuing has stopped (end, fill done or a
@@ -376,14 +558,14 @@ static void run_loop(struct eng *e)
 
 	for (uint32_t i = 0; i < e->n; i++)
 		refill(e, &e->conns[i], now);
-	while (!finished(e, now = mc_now_ns())) {
+	while (!finished(e, now)) {
 		emit_ticks(e, now);
 		if (e->ndown && e->issuing)
 			reconnect_due(e, now);
 		if (e->cfg->mode == MC_MODE_OPEN)
 			issue_open(e, now);
 		flush_dirty(e, now);
-		poll_once(e, now);
+		now = poll_once(e, now);
 	}
 }
 
@@ -391,9 +573,7 @@ static int setup_conns(struct eng *e, FILE *err)
 {
 	size_t out_cap = e->o->depth * mc_encode_bound(e->o->key_len, e->o->value_max);
 
-	e->conns = calloc(e->n, sizeof(*e->conns));
-	e->dirty = calloc(e->n, sizeof(*e->dirty));
-	if (!e->conns || !e->dirty)
+	if (grow(e, e->n))
 		return -ENOMEM;
 	for (uint32_t i = 0; i < e->n; i++)
 		e->conns[i].fd = -1;
@@ -409,6 +589,10 @@ static int setup_conns(struct eng *e, FILE *err)
 		}
 		set_events(e, &e->conns[i], EPOLLIN, EPOLL_CTL_ADD);
 	}
+	if (e->cfg->ctl_fd >= 0) {
+		struct epoll_event ev = {.events = EPOLLIN, .data.u64 = CTL_ID};
+		epoll_ctl(e->epfd, EPOLL_CTL_ADD, e->cfg->ctl_fd, &ev);
+	}
 	return 0;
 }
 
@@ -423,6 +607,8 @@ static int setup(struct eng *e, const struct mc_engine_cfg *cfg, FILE *err)
 	e->n = cfg->nconns;
 	e->end_ns = cfg->end_ns;
 	e->late_ns = o->late_us * 1000u;
+	e->batch_ns = o->batch_us * 1000u;
+	e->rate_per_s = cfg->rate_per_s;
 	e->delay_ns = o->delay_us * 1000u;
 	e->issuing = 1;
 	e->mix = (struct mc_mix){.rng = cfg->seed ^ UINT64_C(0x5bd1e9955bd1e995),
@@ -444,8 +630,9 @@ static int setup(struct eng *e, const struct mc_engine_cfg *cfg, FILE *err)
 	mc_tick_reset(e->tick, 0);
 	e->tick_end_ns = cfg->t0_ns + NS_PER_S;
 	if (cfg->mode == MC_MODE_OPEN) {
-		mc_sched_init(&e->sched, o->sched, cfg->rate_per_s, cfg->seed, cfg->phase_ns);
-		e->next_due = cfg->t0_ns + mc_sched_next(&e->sched);
+		mc_sched_init(&e->sched, o->sched, cfg->rate_per_s, cfg->worker, cfg->nworkers,
+		              cfg->seed);
+		next_arrival(e);
 	}
 	return setup_conns(e, err);
 }
@@ -468,6 +655,7 @@ static void finish_ticks(struct eng *e)
 {
 	struct mc_counts *k;
 
+	tick_state(e);
 	mc_counts_add(&e->total, &e->tick->c);
 	if (e->cfg->tick_fd >= 0)
 		mc_tick_send(e->cfg->tick_fd, e->tick);
@@ -476,7 +664,7 @@ static void finish_ticks(struct eng *e)
 	k->unfinished = in_flight(e);
 	while (e->cfg->mode == MC_MODE_OPEN && e->next_due < e->cfg->end_ns) {
 		k->unsent++;
-		e->next_due = e->cfg->t0_ns + mc_sched_next(&e->sched);
+		next_arrival(e);
 	}
 	mc_counts_add(&e->total, k);
 	if (e->cfg->tick_fd >= 0)
@@ -492,9 +680,9 @@ int mc_engine_run(const struct mc_engine_cfg *cfg, struct mc_engine_result *res,
 
 	memset(res, 0, sizeof(*res));
 	if (rc == 0) {
-		/* Open-loop arrivals need sub-100 us wakeups: the default 50 us
-		 * timer slack would add that much to every due time. */
-		prctl(PR_SET_TIMERSLACK, 1UL, 0UL, 0UL, 0UL);
+		/* Open-loop arrivals need wakeups finer than a batch: the default
+		 * 50 us timer slack would add that much to every due time. */
+		prctl(PR_SET_TIMERSLACK, e.batch_ns > 10 ? e.batch_ns / 10 : 1UL, 0UL, 0UL, 0UL);
 		while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &t0, NULL) == EINTR &&
 		       !mm_tp_stop)
 			;

@@ -34,6 +34,7 @@ static int fill(const struct mc_opts *o, const struct mc_addr *addr)
 	                            .key_from = 0,
 	                            .key_step = 1,
 	                            .tick_fd = -1,
+	                            .ctl_fd = -1,
 	                            .drain_ns = DRAIN_NS};
 	double secs;
 
@@ -61,20 +62,19 @@ static int fill(const struct mc_opts *o, const struct mc_addr *addr)
 static void worker_cfg(const struct mc_opts *o, const struct mc_addr *addr, uint32_t w, uint64_t t0,
                        struct mc_engine_cfg *cfg)
 {
-	double rate = o->rate_per_s / o->procs;
-
 	memset(cfg, 0, sizeof(*cfg));
 	cfg->o = o;
 	cfg->addr = addr;
 	cfg->mode = o->rate_per_s > 0 ? MC_MODE_OPEN : MC_MODE_CLOSED;
 	cfg->nconns = o->conns / o->procs + (w < o->conns % o->procs ? 1 : 0);
-	cfg->rate_per_s = rate;
-	/* Fixed schedules interleave: worker w fires w/procs of a gap later. */
-	cfg->phase_ns = rate > 0 ? 1e9 / rate * w / o->procs : 0;
+	cfg->rate_per_s = o->rate_per_s; /* the schedule takes worker w's share */
+	cfg->worker = w;
+	cfg->nworkers = o->procs;
 	cfg->seed = o->seed + UINT64_C(0x9E3779B97F4A7C15) * (w + 1);
 	cfg->t0_ns = t0;
 	cfg->end_ns = t0 + (uint64_t)o->duration_s * 1000 * NS_PER_MS;
 	cfg->drain_ns = DRAIN_NS;
+	cfg->ctl_fd = -1;
 }
 
 struct workers {

@@ -25,6 +25,7 @@ enum {
 	OPT_FILL_TIMEOUT,
 	OPT_SEED,
 	OPT_LATE,
+	OPT_BATCH,
 	OPT_DELAY,
 	OPT_RECORD,
 	OPT_AUTO,
@@ -53,6 +54,7 @@ static const struct option long_opts[] = {
     {"fill-timeout", required_argument, NULL, OPT_FILL_TIMEOUT},
     {"seed", required_argument, NULL, OPT_SEED},
     {"late-us", required_argument, NULL, OPT_LATE},
+    {"batch-us", required_argument, NULL, OPT_BATCH},
     {"delay-us", required_argument, NULL, OPT_DELAY},
     {"quiet", no_argument, NULL, 'q'},
     {"record", required_argument, NULL, OPT_RECORD},
@@ -295,6 +297,7 @@ static int apply_opt(struct mc_opts *o, int c, const char *arg, FILE *err)
 		return num32(err, "--fill-timeout", arg, 1, MC_DURATION_MAX_S, &o->fill_timeout_s);
 	case OPT_SEED: return num(err, "--seed", arg, 0, UINT64_MAX, &o->seed);
 	case OPT_LATE: return num(err, "--late-us", arg, 0, UINT64_C(1) << 32, &o->late_us);
+	case OPT_BATCH: return num(err, "--batch-us", arg, 0, 100000, &o->batch_us);
 	case OPT_DELAY: return num(err, "--delay-us", arg, 0, UINT64_C(1) << 32, &o->delay_us);
 	case 'q': o->quiet = true; return 0;
 	case OPT_RECORD: return copy_path(o->record, sizeof(o->record), "--record", arg, err);
