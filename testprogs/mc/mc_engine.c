@@ -56,6 +56,14 @@ uint64_t mc_now_ns(void)
 	return (uint64_t)ts.tv_sec * NS_PER_S + (uint64_t)ts.tv_nsec;
 }
 
+int64_t mc_unix_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
 /* Closes the current second (and any empty ones up to now) and sends it. */
 static void tick_state(struct eng *e)
 {
@@ -616,8 +624,13 @@ static int setup(struct eng *e, const struct mc_engine_cfg *cfg, FILE *err)
 	                         .keys = o->keys,
 	                         .hot_frac = o->hot_frac,
 	                         .hot_prob = o->hot_prob,
+	                         .zipf_s = o->zipf_s,
 	                         .value_min = o->value_min,
-	                         .value_max = o->value_max};
+	                         .value_max = o->value_max,
+	                         .nsizes = o->nsizes};
+	memcpy(e->mix.size, o->vsize, sizeof(e->mix.size));
+	memcpy(e->mix.cum_weight, o->vweight, sizeof(e->mix.cum_weight));
+	mc_mix_init(&e->mix);
 	e->fill_next = cfg->key_from;
 	if (cfg->mode == MC_MODE_FILL && cfg->key_step && cfg->key_from < o->keys)
 		e->fill_left = (o->keys - cfg->key_from + cfg->key_step - 1) / cfg->key_step;

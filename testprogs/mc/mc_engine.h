@@ -35,7 +35,8 @@ struct mc_engine_result {
 	uint64_t elapsed_ns;
 };
 
-uint64_t mc_now_ns(void);
+uint64_t mc_now_ns(void); /* CLOCK_MONOTONIC */
+int64_t mc_unix_ms(void); /* CLOCK_REALTIME in ms, to line records up with other logs */
 
 /* Runs to the end (or until mm_tp_stop). Returns 0, or -errno when the
  * first connections cannot be made (message on err). */

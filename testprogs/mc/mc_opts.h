@@ -30,6 +30,10 @@ struct mc_opts {
 	uint64_t keyspace_kib; /* when set: keys = keyspace / mean value size */
 	uint32_t key_len, value_min, value_max;
 	double hot_frac, hot_prob;
+	double zipf_s;   /* > 0: Zipf key popularity with this exponent */
+	uint32_t nsizes; /* > 0: value sizes from the weighted list below */
+	uint32_t vsize[16];
+	double vweight[16]; /* cumulative, normalised: the last is 1 */
 	bool fill;
 	uint32_t fill_timeout_s;
 	uint64_t seed;
@@ -39,6 +43,7 @@ struct mc_opts {
 	bool quiet;
 	char record[1024]; /* TSV file, "" for none */
 	char auto_file[1024];
+	char control[16]; /* "stdin", a loopback port, or "" for no live control */
 };
 
 void mc_opts_defaults(struct mc_opts *o);

@@ -194,6 +194,79 @@ static void test_mix_uniform(void **state)
 		assert_true(abs(seen[k] - 10000) < 500); /* 5 sigma */
 }
 
+/* Zipf over 10 ranks: each rank's share within 5 sigma of k^-s / H, for
+ * s below, at and above 1 (the three branches of the hat function). */
+static void test_zipf_exact_small(void **state)
+{
+	const double exps[] = {0.5, 1.0, 1.5};
+
+	(void)state;
+	for (size_t e = 0; e < 3; e++) {
+		struct mc_zipf z;
+		uint64_t rng = 11, seen[11] = {0};
+		double h = 0;
+		mc_zipf_init(&z, exps[e], 10);
+		for (int k = 1; k <= 10; k++)
+			h += pow(k, -exps[e]);
+		for (int i = 0; i < N; i++) {
+			uint64_t k = mc_zipf_next(&z, &rng);
+			assert_true(k >= 1 && k <= 10);
+			seen[k]++;
+		}
+		for (int k = 1; k <= 10; k++) {
+			double p = pow(k, -exps[e]) / h, sd = sqrt(N * p * (1 - p));
+			if (fabs((double)seen[k] - N * p) > 5 * sd)
+				fail_msg("s=%g rank %d: %llu draws, want %.0f +- %.0f", exps[e], k,
+				         (unsigned long long)seen[k], N * p, 5 * sd);
+		}
+	}
+}
+
+/* A huge key space costs nothing (no table): ranks stay in range and the
+ * top two keep their ratio 2^s. */
+static void test_zipf_huge(void **state)
+{
+	struct mc_mix m = {.rng = 9, .get_ratio = 1, .keys = UINT64_C(1) << 40, .zipf_s = 0.99};
+	struct mc_pick p;
+	double k0 = 0, k1 = 0;
+
+	(void)state;
+	mc_mix_init(&m);
+	for (int i = 0; i < N; i++) {
+		mc_mix_next(&m, &p);
+		assert_true(p.key < m.keys);
+		k0 += p.key == 0;
+		k1 += p.key == 1;
+	}
+	assert_true(k1 > 100);
+	assert_true(fabs(k0 / k1 - pow(2, 0.99)) < 0.2);
+}
+
+/* Weighted value sizes: each size's share within 5 sigma of its weight. */
+static void test_value_list(void **state)
+{
+	struct mc_mix m = {.rng = 4,
+	                   .get_ratio = 0,
+	                   .keys = 100,
+	                   .nsizes = 3,
+	                   .size = {100, 1000, 10000},
+	                   .cum_weight = {0.7, 0.9, 1.0}};
+	const double want[3] = {0.7, 0.2, 0.1};
+	double seen[3] = {0};
+	struct mc_pick p;
+
+	(void)state;
+	mc_mix_init(&m);
+	for (int i = 0; i < N; i++) {
+		mc_mix_next(&m, &p);
+		assert_int_equal(p.op, MC_OP_SET);
+		seen[p.value_len == 100 ? 0 : p.value_len == 1000 ? 1 : 2]++;
+		assert_true(p.value_len == 100 || p.value_len == 1000 || p.value_len == 10000);
+	}
+	for (int i = 0; i < 3; i++)
+		assert_true(fabs(seen[i] - N * want[i]) < 5 * sqrt(N * want[i] * (1 - want[i])));
+}
+
 static void test_key_format(void **state)
 {
 	char buf[32];
@@ -217,7 +290,9 @@ int main(void)
 	    cmocka_unit_test(test_fixed_exact),   cmocka_unit_test(test_counts_fixed_per_second),
 	    cmocka_unit_test(test_poisson_stats), cmocka_unit_test(test_deterministic),
 	    cmocka_unit_test(test_set_rate),      cmocka_unit_test(test_mix_ratio_and_hot),
-	    cmocka_unit_test(test_mix_uniform),   cmocka_unit_test(test_key_format),
+	    cmocka_unit_test(test_mix_uniform),   cmocka_unit_test(test_zipf_exact_small),
+	    cmocka_unit_test(test_zipf_huge),     cmocka_unit_test(test_value_list),
+	    cmocka_unit_test(test_key_format),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
