@@ -43,6 +43,8 @@ struct eng {
 	uint64_t tick_end_ns;
 	uint64_t end_ns, drain_until_ns, late_ns, delay_ns, batch_ns;
 	double rate_per_s; /* open loop: the total rate, kept across a pause */
+	int64_t due_sec;   /* a second the schedule entered before its tick began ... */
+	uint64_t due_n;    /* ... and its count of arrivals (0: none pending) */
 	int issuing;
 	bool paused;
 	struct mc_counts total;
@@ -83,6 +85,10 @@ static void emit_ticks(struct eng *e, uint64_t now)
 		if (e->cfg->tick_fd >= 0)
 			mc_tick_send(e->cfg->tick_fd, e->tick);
 		mc_tick_reset(e->tick, e->tick->sec + 1);
+		if (e->due_n && e->due_sec == e->tick->sec) {
+			e->tick->c.due += e->due_n;
+			e->due_n = 0;
+		}
 		e->tick_end_ns += NS_PER_S;
 	}
 }
@@ -323,10 +329,25 @@ static struct mc_conn *pick_conn(struct eng *e)
 
 /* Open loop: sends everything that is due. Arrivals that find no free slot
  * stay due (the schedule does not move) and go out late. */
+/* Adds a second's scheduled count to that second's tick: at once if it is
+ * the current one (or already past: a client behind its schedule), else
+ * when the tick gets there. The schedule runs at most one arrival ahead,
+ * so one pending second is enough. */
+static void count_due(struct eng *e, int64_t sec, uint64_t n)
+{
+	if (sec <= e->tick->sec)
+		e->tick->c.due += n;
+	else
+		e->due_sec = sec, e->due_n = n;
+}
+
 static void next_arrival(struct eng *e)
 {
+	int64_t sec = e->sched.sec;
 	uint64_t t = mc_sched_next(&e->sched);
 
+	if (e->sched.sec != sec && t != MC_SCHED_NONE)
+		count_due(e, e->sched.sec, e->sched.n);
 	e->next_due = t == MC_SCHED_NONE ? UINT64_MAX : e->cfg->t0_ns + t;
 }
 
@@ -340,7 +361,6 @@ static void issue_open(struct eng *e, uint64_t now)
 			if (!c || issue(e, c, e->next_due, now))
 				return;
 		}
-		e->tick->c.due++;
 		next_arrival(e);
 	}
 }

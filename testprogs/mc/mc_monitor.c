@@ -357,10 +357,10 @@ static int loop(struct mon *m)
 				        m->addr.text, strerror(-rc));
 				return 1;
 			}
+			mc_hist_merge(&m->all_lat, &m->sec_lat);
 			line(m, &s, now, sec);
 			m->prev = s;
 			m->prev_ns = now;
-			mc_hist_merge(&m->all_lat, &m->sec_lat);
 			mc_hist_reset(&m->sec_lat);
 			m->all_probe_errors += m->probe_errors;
 			m->probes = m->probe_errors = 0;

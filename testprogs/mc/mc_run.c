@@ -9,6 +9,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -79,6 +80,8 @@ static int spawn(struct workers *ws, const struct mc_opts *o, const struct mc_ad
 			return -errno;
 		}
 		if (ws->pid[ws->n] == 0) {
+			/* a parent killed outright takes its workers along */
+			prctl(PR_SET_PDEATHSIG, SIGTERM);
 			close(p[0]);
 			close(c[1]);
 			fcntl(c[0], F_SETFL, O_NONBLOCK);
