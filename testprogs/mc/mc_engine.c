@@ -12,6 +12,7 @@
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/prctl.h>
+#include <sys/timerfd.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -25,11 +26,14 @@
 #define BACKOFF_MAX_MS 1000
 #define STOP_DRAIN_NS  (200 * UINT64_C(1000000)) /* after a signal: short drain */
 #define CTL_ID         UINT64_MAX                /* epoll tag of the control pipe */
+#define TICK_ID        (UINT64_MAX - 1)          /* epoll tag of the second timer */
+#define WAIT_FOREVER   UINT64_MAX
 
 struct eng {
 	const struct mc_engine_cfg *cfg;
 	const struct mc_opts *o;
 	int epfd;
+	int tfd;               /* periodic timer at every second's end (see wait_ns) */
 	struct mc_conn *conns; /* n of them, cap allocated; epoll tags are indexes */
 	uint32_t n, cap, cursor, ndown;
 	uint32_t *dirty, ndirty;
@@ -327,8 +331,6 @@ static struct mc_conn *pick_conn(struct eng *e)
 	return NULL;
 }
 
-/* Open loop: sends everything that is due. Arrivals that find no free slot
- * stay due (the schedule does not move) and go out late. */
 /* Adds a second's scheduled count to that second's tick: at once if it is
  * the current one (or already past: a client behind its schedule), else
  * when the tick gets there. The schedule runs at most one arrival ahead,
@@ -351,13 +353,21 @@ static void next_arrival(struct eng *e)
 	e->next_due = t == MC_SCHED_NONE ? UINT64_MAX : e->cfg->t0_ns + t;
 }
 
+/* Open loop: sends everything that is due. Arrivals due together share a
+ * connection up to --depth (one send, one reply read, memcached woken once
+ * for them all); with --depth 1 each goes to the next connection. Arrivals
+ * that find no free slot stay due (the schedule does not move) and go out
+ * late. */
 static void issue_open(struct eng *e, uint64_t now)
 {
+	struct mc_conn *c = NULL;
+
 	while (e->issuing && e->next_due <= now && e->next_due < e->end_ns) {
 		if (e->paused) {
 			e->tick->c.skipped++;
 		} else {
-			struct mc_conn *c = pick_conn(e);
+			if (!c || c->count == c->ring_cap || c->state != MC_CONN_UP)
+				c = pick_conn(e);
 			if (!c || issue(e, c, e->next_due, now))
 				return;
 		}
@@ -413,6 +423,11 @@ static uint64_t wait_ns(const struct eng *e, uint64_t now)
 		until = batch_time(e, e->next_due);
 	if (e->ndown && now + BACKOFF_MIN_MS * UINT64_C(1000000) < until)
 		until = now + BACKOFF_MIN_MS * UINT64_C(1000000);
+	/* Waiting for the second's end: the periodic timer wakes us, so epoll
+	 * needs no timeout (each timed wait arms a one-shot hrtimer, which in a
+	 * VM costs an exit to reprogram the timer). */
+	if (until == e->tick_end_ns && until > now && e->tfd >= 0)
+		return WAIT_FOREVER;
 	return until > now ? until - now : 0;
 }
 
@@ -544,15 +559,20 @@ static void on_ctl(struct eng *e, uint64_t now)
 static uint64_t poll_once(struct eng *e, uint64_t now)
 {
 	struct epoll_event ev[64];
-	uint64_t ns = wait_ns(e, now);
+	uint64_t ns = wait_ns(e, now), expiries;
 	struct timespec ts = {.tv_sec = (time_t)(ns / NS_PER_S), .tv_nsec = (long)(ns % NS_PER_S)};
-	int n = epoll_pwait2(e->epfd, ev, 64, &ts, NULL);
+	int n = epoll_pwait2(e->epfd, ev, 64, ns == WAIT_FOREVER ? NULL : &ts, NULL);
 
 	now = mc_now_ns();
 	for (int i = 0; i < n; i++) {
 		struct mc_conn *c;
 		if (ev[i].data.u64 == CTL_ID) {
 			on_ctl(e, now);
+			continue;
+		}
+		if (ev[i].data.u64 == TICK_ID) {
+			if (read(e->tfd, &expiries, sizeof(expiries)) < 0)
+				expiries = 0; /* EAGAIN: already read */
 			continue;
 		}
 		c = &e->conns[ev[i].data.u64];
@@ -621,6 +641,18 @@ static int setup_conns(struct eng *e, FILE *err)
 		struct epoll_event ev = {.events = EPOLLIN, .data.u64 = CTL_ID};
 		epoll_ctl(e->epfd, EPOLL_CTL_ADD, e->cfg->ctl_fd, &ev);
 	}
+	if (e->tfd >= 0) {
+		uint64_t first = e->tick_end_ns;
+		struct itimerspec it = {.it_interval = {.tv_sec = 1, .tv_nsec = 0},
+		                        .it_value = {.tv_sec = (time_t)(first / NS_PER_S),
+		                                     .tv_nsec = (long)(first % NS_PER_S)}};
+		struct epoll_event ev = {.events = EPOLLIN, .data.u64 = TICK_ID};
+		if (timerfd_settime(e->tfd, TFD_TIMER_ABSTIME, &it, NULL) ||
+		    epoll_ctl(e->epfd, EPOLL_CTL_ADD, e->tfd, &ev)) {
+			close(e->tfd); /* timed waits work without it */
+			e->tfd = -1;
+		}
+	}
 	return 0;
 }
 
@@ -630,6 +662,7 @@ static int setup(struct eng *e, const struct mc_engine_cfg *cfg, FILE *err)
 
 	memset(e, 0, sizeof(*e));
 	e->epfd = -1;
+	e->tfd = -1;
 	e->cfg = cfg;
 	e->o = o;
 	e->n = cfg->nconns;
@@ -657,6 +690,7 @@ static int setup(struct eng *e, const struct mc_engine_cfg *cfg, FILE *err)
 	e->values = malloc(o->value_max);
 	e->tick = malloc(sizeof(*e->tick));
 	e->epfd = epoll_create1(EPOLL_CLOEXEC);
+	e->tfd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
 	if (!e->values || !e->tick || e->epfd < 0)
 		return -ENOMEM;
 	memset(e->values, 'v', o->value_max);
@@ -676,6 +710,8 @@ static void teardown(struct eng *e)
 		mc_conn_dispose(&e->conns[i]);
 	if (e->epfd >= 0)
 		close(e->epfd);
+	if (e->tfd >= 0)
+		close(e->tfd);
 	free(e->conns);
 	free(e->dirty);
 	free(e->values);
