@@ -72,6 +72,7 @@ void mc_opts_usage(FILE *f)
 	fprintf(
 	    f,
 	    "Usage: mm_bench_mc [OPTIONS]\n"
+	    "       mm_bench_mc monitor [HOST[:PORT]] [OPTIONS]   (see monitor --help)\n"
 	    "memcached load generator: fill a key space, then run closed-loop (max rate)\n"
 	    "or open-loop (--rate) from a schedule fixed before the run; latency counts\n"
 	    "from when each request was due. Loopback servers only unless --allow-remote.\n\n"
@@ -83,7 +84,11 @@ void mc_opts_usage(FILE *f)
 	    "  -d, --depth N             requests in flight per connection (default 1)\n"
 	    "      --protocol text|meta  get/set or mg/ms (default text)\n"
 	    "  -r, --rate OPS            open loop at OPS requests/s; 0 = closed loop (default)\n"
-	    "      --schedule poisson|fixed  open-loop arrivals (default poisson)\n"
+	    "      --schedule poisson|fixed  open-loop arrivals, a fixed count each second\n"
+	    "                            (default poisson)\n"
+	    "      --batch-us US         open loop: send on a US grid, arrivals due together\n"
+	    "                            sharing a connection up to --depth (default 0: each\n"
+	    "                            at its own time)\n"
 	    "Time (seconds; every run is bounded, at most %d s):\n"
 	    "  -t, --duration S          run length including warm-up and cool-down (default 10);\n"
 	    "                            0 = fill only\n"
@@ -109,8 +114,11 @@ void mc_opts_usage(FILE *f)
 	    "      --delay-us US         a reply this late after due counts as delayed\n"
 	    "                            (default 10000)\n"
 	    "  -q, --quiet               no per-second lines, summary only\n"
-	    "      --record FILE         per-second rows as TSV\n"
-	    "      --auto FILE           run each line of FILE (options) in turn\n"
+	    "      --record FILE         per-second rows as TSV (with unix_ms, events)\n"
+	    "      --auto FILE           run each line of FILE (options) in turn; the file is\n"
+	    "                            checked whole first; a table of all sets at the end\n"
+	    "      --control stdin|PORT  live control from stdin or 127.0.0.1:PORT (0: any):\n"
+	    "                            add N, remove N, rate OPS, pause, resume, stop, status\n"
 	    "  -h, --help                this text\n"
 	    "Exit: 0 ok, 1 cannot connect or run, 2 usage error, 3 run saw errors.\n",
 	    MC_DURATION_MAX_S);
