@@ -33,7 +33,15 @@ struct eng {
 	const struct mc_engine_cfg *cfg;
 	const struct mc_opts *o;
 	int epfd;
-	int tfd;               /* periodic timer at every second's end (see wait_ns) */
+	int tfd; /* periodic timer at every second's end (see wait_ns) */
+	/* Batched open loop (--batch-us): replies are read on the send grid
+	 * too, not when they arrive, and timed by the kernel's receive stamp;
+	 * the loop wakes once per grid point instead of once per reply. */
+	bool lazy;
+	uint32_t in_ev;        /* EPOLLIN, or 0 when lazy (only errors wake us) */
+	int64_t real_off_ns;   /* CLOCK_REALTIME - CLOCK_MONOTONIC, this turn */
+	int rdfd;              /* lazy: a second epoll set, EPOLLIN of every connection, asked
+	                        * (never slept on) at each grid point */
 	struct mc_conn *conns; /* n of them, cap allocated; epoll tags are indexes */
 	uint32_t n, cap, cursor, ndown;
 	uint32_t *dirty, ndirty;
@@ -195,8 +203,11 @@ static void complete(struct eng *e, struct mc_conn *c, const struct mc_resp *res
 {
 	struct mc_req *r = mc_conn_head(c);
 	struct mc_counts *k = &e->tick->c;
-	uint64_t lat = now - r->due_ns;
+	uint64_t lat;
 
+	if (now < r->sent_ns) /* a kernel stamp a hair before our send clock */
+		now = r->sent_ns;
+	lat = now - r->due_ns;
 	k->done++;
 	if (r->op == MC_OP_GET)
 		k->gets++;
@@ -250,20 +261,29 @@ static void flush_conn(struct eng *e, struct mc_conn *c, uint64_t now)
 		conn_lost(e, c, now);
 	} else if (rc == 1 && !c->want_out) {
 		c->want_out = true;
-		set_events(e, c, EPOLLIN | EPOLLOUT, EPOLL_CTL_MOD);
+		set_events(e, c, e->in_ev | EPOLLOUT, EPOLL_CTL_MOD);
 	} else if (rc == 0 && c->want_out) {
 		c->want_out = false;
-		set_events(e, c, EPOLLIN, EPOLL_CTL_MOD);
+		set_events(e, c, e->in_ev, EPOLL_CTL_MOD);
 	}
+}
+
+/* The kernel's receive stamp of what was just read, on our clock. */
+static uint64_t rx_time(const struct eng *e, uint64_t rx_real, uint64_t now)
+{
+	int64_t t = (int64_t)rx_real - e->real_off_ns;
+
+	return rx_real && t > 0 && (uint64_t)t < now ? (uint64_t)t : now;
 }
 
 static void on_readable(struct eng *e, struct mc_conn *c, uint64_t now)
 {
-	long r = mc_conn_read(c);
+	uint64_t rx_real = 0;
+	long r = e->lazy ? mc_conn_read_ts(c, &rx_real) : mc_conn_read(c);
 
 	if (r == -EAGAIN)
 		return;
-	if (r <= 0 || decode_all(e, c, now)) {
+	if (r <= 0 || decode_all(e, c, e->lazy ? rx_time(e, rx_real, now) : now)) {
 		conn_lost(e, c, now);
 		return;
 	}
@@ -281,7 +301,11 @@ static void on_readable(struct eng *e, struct mc_conn *c, uint64_t now)
 
 static void conn_up(struct eng *e, struct mc_conn *c, uint64_t now, int op)
 {
-	set_events(e, c, EPOLLIN, op);
+	set_events(e, c, e->in_ev, op);
+	if (e->rdfd >= 0) { /* closing the socket takes it out again */
+		struct epoll_event ev = {.events = EPOLLIN, .data.u64 = (uint64_t)(c - e->conns)};
+		epoll_ctl(e->rdfd, EPOLL_CTL_ADD, c->fd, &ev);
+	}
 	refill(e, c, now);
 }
 
@@ -421,6 +445,8 @@ static uint64_t wait_ns(const struct eng *e, uint64_t now)
 		until = e->drain_until_ns;
 	if (e->issuing && e->cfg->mode == MC_MODE_OPEN && e->next_due > now && e->next_due < until)
 		until = batch_time(e, e->next_due);
+	if (e->lazy && in_flight(e) && batch_time(e, now + 1) < until)
+		until = batch_time(e, now + 1); /* replies are read on the grid */
 	if (e->ndown && now + BACKOFF_MIN_MS * UINT64_C(1000000) < until)
 		until = now + BACKOFF_MIN_MS * UINT64_C(1000000);
 	/* Waiting for the second's end: the periodic timer wakes us, so epoll
@@ -474,6 +500,7 @@ static void ctl_add(struct eng *e, uint32_t n, uint64_t now)
 	}
 	while (n && e->n < MC_CONNS_MAX && grow(e, e->n + 1) == 0 &&
 	       mc_conn_init(&e->conns[e->n], e->o->depth, out_cap) == 0) {
+		e->conns[e->n].rx_ts = e->lazy;
 		e->conns[e->n++].retry_ns = now;
 		e->ndown++;
 		n--;
@@ -600,6 +627,26 @@ static bool finished(struct eng *e, uint64_t now)
 	return in_flight(e) == 0 || now >= e->drain_until_ns;
 }
 
+/* Batched open loop: reads every connection that has something to read. */
+static void harvest(struct eng *e, uint64_t now)
+{
+	struct epoll_event ev[64];
+	struct timespec rt;
+	int n;
+
+	clock_gettime(CLOCK_REALTIME, &rt);
+	e->real_off_ns =
+	    (int64_t)((uint64_t)rt.tv_sec * NS_PER_S + (uint64_t)rt.tv_nsec) - (int64_t)mc_now_ns();
+	do {
+		n = epoll_wait(e->rdfd, ev, 64, 0);
+		for (int i = 0; i < n; i++) {
+			struct mc_conn *c = &e->conns[ev[i].data.u64];
+			if (c->state == MC_CONN_UP)
+				on_readable(e, c, now);
+		}
+	} while (n == 64);
+}
+
 static void run_loop(struct eng *e)
 {
 	uint64_t now = mc_now_ns();
@@ -610,6 +657,8 @@ static void run_loop(struct eng *e)
 		emit_ticks(e, now);
 		if (e->ndown && e->issuing)
 			reconnect_due(e, now);
+		if (e->lazy)
+			harvest(e, now);
 		if (e->cfg->mode == MC_MODE_OPEN)
 			issue_open(e, now);
 		flush_dirty(e, now);
@@ -627,6 +676,7 @@ static int setup_conns(struct eng *e, FILE *err)
 		e->conns[i].fd = -1;
 	for (uint32_t i = 0; i < e->n; i++) {
 		int rc = mc_conn_init(&e->conns[i], e->o->depth, out_cap);
+		e->conns[i].rx_ts = e->lazy;
 		if (!rc)
 			rc = mc_conn_connect_wait(&e->conns[i], e->cfg->addr, 2000);
 		if (rc) {
@@ -635,7 +685,7 @@ static int setup_conns(struct eng *e, FILE *err)
 			        rc == -ECONNREFUSED ? " (is memcached running there?)" : "");
 			return rc;
 		}
-		set_events(e, &e->conns[i], EPOLLIN, EPOLL_CTL_ADD);
+		conn_up(e, &e->conns[i], 0, EPOLL_CTL_ADD); /* run_loop fills it */
 	}
 	if (e->cfg->ctl_fd >= 0) {
 		struct epoll_event ev = {.events = EPOLLIN, .data.u64 = CTL_ID};
@@ -663,12 +713,17 @@ static int setup(struct eng *e, const struct mc_engine_cfg *cfg, FILE *err)
 	memset(e, 0, sizeof(*e));
 	e->epfd = -1;
 	e->tfd = -1;
+	e->rdfd = -1;
 	e->cfg = cfg;
 	e->o = o;
 	e->n = cfg->nconns;
 	e->end_ns = cfg->end_ns;
 	e->late_ns = o->late_us * 1000u;
 	e->batch_ns = o->batch_us * 1000u;
+	e->lazy = cfg->mode == MC_MODE_OPEN && e->batch_ns > 0;
+	e->in_ev = e->lazy ? 0 : EPOLLIN;
+	if (e->lazy && (e->rdfd = epoll_create1(EPOLL_CLOEXEC)) < 0)
+		return -errno;
 	e->rate_per_s = cfg->rate_per_s;
 	e->delay_ns = o->delay_us * 1000u;
 	e->issuing = 1;
@@ -712,6 +767,8 @@ static void teardown(struct eng *e)
 		close(e->epfd);
 	if (e->tfd >= 0)
 		close(e->tfd);
+	if (e->rdfd >= 0)
+		close(e->rdfd);
 	free(e->conns);
 	free(e->dirty);
 	free(e->values);
