@@ -45,6 +45,7 @@ struct eng {
 	struct mc_conn *conns; /* n of them, cap allocated; epoll tags are indexes */
 	uint32_t n, cap, cursor, ndown;
 	uint32_t *dirty, ndirty;
+	uint32_t refill_min; /* closed loop: requests per top-up (see refill) */
 	struct mc_sched sched;
 	uint64_t next_due; /* open loop: absolute ns of the next arrival */
 	struct mc_mix mix;
@@ -145,8 +146,8 @@ static int issue(struct eng *e, struct mc_conn *c, uint64_t due, uint64_t now)
 		c->out_off = 0;
 		room = c->out_cap - c->out_len;
 	}
-	len = mc_encode(e->o->proto, p.op, e->key, e->o->key_len, e->values, p.value_len,
-	                c->out + c->out_len, room);
+	len = mc_encode_valid(e->o->proto, p.op, e->key, e->o->key_len, e->values, p.value_len,
+	                      c->out + c->out_len, room);
 	if (len < 0)
 		return len;
 	c->out_len += (size_t)len;
@@ -161,11 +162,13 @@ static int issue(struct eng *e, struct mc_conn *c, uint64_t due, uint64_t now)
 	return 0;
 }
 
-/* Closed loop and fill: keep the connection's pipeline full. */
+/* Closed loop and fill: tops the pipeline up to --depth once at least
+ * refill_min of it has come back, so each write carries that many
+ * requests and memcached reads them in one go. */
 static void refill(struct eng *e, struct mc_conn *c, uint64_t now)
 {
 	if (e->cfg->mode == MC_MODE_OPEN || c->state != MC_CONN_UP || !e->issuing || e->paused ||
-	    c->retired)
+	    c->retired || c->count + e->refill_min > c->ring_cap)
 		return;
 	while (c->count < c->ring_cap) {
 		if (e->cfg->mode == MC_MODE_FILL && e->fill_left == 0)
@@ -720,6 +723,7 @@ static int setup(struct eng *e, const struct mc_engine_cfg *cfg, FILE *err)
 	e->end_ns = cfg->end_ns;
 	e->late_ns = o->late_us * 1000u;
 	e->batch_ns = o->batch_us * 1000u;
+	e->refill_min = o->refill ? o->refill : 1;
 	e->lazy = cfg->mode == MC_MODE_OPEN && e->batch_ns > 0;
 	e->in_ev = e->lazy ? 0 : EPOLLIN;
 	if (e->lazy && (e->rdfd = epoll_create1(EPOLL_CLOEXEC)) < 0)

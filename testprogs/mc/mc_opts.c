@@ -27,6 +27,7 @@ enum {
 	OPT_SEED,
 	OPT_LATE,
 	OPT_BATCH,
+	OPT_REFILL,
 	OPT_DELAY,
 	OPT_RECORD,
 	OPT_AUTO,
@@ -58,6 +59,7 @@ static const struct option long_opts[] = {
     {"seed", required_argument, NULL, OPT_SEED},
     {"late-us", required_argument, NULL, OPT_LATE},
     {"batch-us", required_argument, NULL, OPT_BATCH},
+    {"refill", required_argument, NULL, OPT_REFILL},
     {"delay-us", required_argument, NULL, OPT_DELAY},
     {"quiet", no_argument, NULL, 'q'},
     {"record", required_argument, NULL, OPT_RECORD},
@@ -361,6 +363,7 @@ static int apply_opt(struct mc_opts *o, int c, const char *arg, FILE *err)
 	case OPT_SEED: return num(err, "--seed", arg, 0, UINT64_MAX, &o->seed);
 	case OPT_LATE: return num(err, "--late-us", arg, 0, UINT64_C(1) << 32, &o->late_us);
 	case OPT_BATCH: return num(err, "--batch-us", arg, 0, 100000, &o->batch_us);
+	case OPT_REFILL: return num32(err, "--refill", arg, 1, MC_DEPTH_MAX, &o->refill);
 	case OPT_DELAY: return num(err, "--delay-us", arg, 0, UINT64_C(1) << 32, &o->delay_us);
 	case 'q': o->quiet = true; return 0;
 	case OPT_RECORD: return copy_path(o->record, sizeof(o->record), "--record", arg, err);
@@ -446,6 +449,11 @@ int mc_opts_finish(struct mc_opts *o, FILE *err)
 	if (o->zipf_s > 0 && o->hot_frac > 0) {
 		fprintf(err,
 		        "mm_bench_mc: --zipf and --hot are two key popularities: choose one\n");
+		return -EINVAL;
+	}
+	if (o->refill > o->depth) {
+		fprintf(err, "mm_bench_mc: --refill %u is more than --depth %u\n", o->refill,
+		        o->depth);
 		return -EINVAL;
 	}
 	if (o->conns < o->procs) {

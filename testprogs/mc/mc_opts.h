@@ -21,6 +21,7 @@ struct mc_opts {
 	char port[16];
 	bool allow_remote;
 	uint32_t conns, procs, depth;
+	uint32_t refill; /* closed loop: top a pipeline up once this many came back (1..depth) */
 	enum mc_proto proto;
 	double rate_per_s; /* 0: closed loop at the maximum rate */
 	enum mc_sched_kind sched;
