@@ -54,6 +54,8 @@ static double field(const struct mc_opts *o, const char *name)
 		return o->nsizes;
 	if (!strcmp(name, "w0"))
 		return o->vweight[0];
+	if (!strcmp(name, "depth"))
+		return o->depth;
 	if (!strcmp(name, "batch"))
 		return (double)o->batch_us;
 	fail_msg("unknown field %s", name);
@@ -123,6 +125,9 @@ static const struct ocase cases[] = {
      "1300:1,1400:1,1500:1,1600:1,1700:1",
      0, NULL, 0},
     {"--batch-us 200", 1, "batch", 200},
+    {"-d 32 --refill 16", 1, "depth", 32},
+    {"-d 4 --refill 5", 0, NULL, 0},
+    {"--refill 0", 0, NULL, 0},
     {"--batch-us 100001", 0, NULL, 0},
     {"--control stdin", 1, "conns", 4},
     {"--control 0", 1, "conns", 4},
