@@ -183,12 +183,24 @@ static bool apply(struct workers *ws, const struct mc_ctl_msg *m, char *why, siz
 	}
 }
 
+/* The console's line for our output: bytes from a client that are not
+ * printable, or would end the quoted field, become '?'. */
+static void printable(char *dst, size_t cap, const char *src)
+{
+	size_t i = 0;
+
+	for (; src[i] && i + 1 < cap; i++)
+		dst[i] =
+		    src[i] < ' ' || src[i] > '~' || src[i] == '"' || src[i] == '\\' ? '?' : src[i];
+	dst[i] = '\0';
+}
+
 /* A console line: parse, apply, answer, and note it in the output. */
 static void on_line(void *arg, const char *line, int reply_fd)
 {
 	struct workers *ws = arg;
 	struct mc_ctl_msg m;
-	char why[160] = "", reply[768], rate[32];
+	char why[160] = "", reply[768], rate[32], shown[64], why_shown[160];
 	int64_t sec = current_sec(ws);
 	bool ok = mc_ctl_parse(line, &m, why, sizeof(why)) == 0;
 
@@ -201,11 +213,14 @@ static void on_line(void *arg, const char *line, int reply_fd)
 	if (ok)
 		ok = apply(ws, &m, why, sizeof(why));
 	snprintf(rate, sizeof(rate), ws->rate_per_s > 0 ? "%.0f" : "max", ws->rate_per_s);
+	printable(shown, sizeof(shown), line);
+	printable(why_shown, sizeof(why_shown), why);
 	snprintf(reply, sizeof(reply),
-	         "control sec=%lld unix_ms=%lld cmd=\"%.60s\" result=%s%s%s conns=%u "
+	         "control sec=%lld unix_ms=%lld cmd=\"%s\" result=%s%s%s%s conns=%u "
 	         "rate_ops_s=%s paused=%d",
-	         (long long)sec, (long long)mc_unix_ms(), line, ok ? "ok" : "error",
-	         ok ? "" : " why=", ok ? "" : why, total_conns(ws), rate, ws->paused ? 1 : 0);
+	         (long long)sec, (long long)mc_unix_ms(), shown, ok ? "ok" : "error",
+	         ok ? "" : " why=\"", ok ? "" : why_shown, ok ? "" : "\"", total_conns(ws), rate,
+	         ws->paused ? 1 : 0);
 	if (ok && m.op == MC_CTL_STATUS)
 		snprintf(reply + strlen(reply), sizeof(reply) - strlen(reply), " last=\"%s\"",
 		         ws->agg->last_line);

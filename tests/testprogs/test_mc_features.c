@@ -206,7 +206,11 @@ static void test_control_console(void **state)
 	assert_non_null(strstr(reply, "result=ok"));
 	assert_true(kv(reply, "conns") == 1);
 	reply = console_cmd(fd, "rate -5");
-	assert_non_null(strstr(reply, "result=error why=rate: '-5' is not a whole number"));
+	assert_non_null(
+	    strstr(reply, "result=error why=\"rate: '-5' is not a whole number of requests/s\""));
+	/* bytes a client sent come back escaped, never raw */
+	reply = console_cmd(fd, "pau\"se\x7f\x01");
+	assert_non_null(strstr(reply, "cmd=\"pau?se??\" result=error"));
 	next_sec_line(p, line, sizeof(line));
 	next_sec_line(p, line, sizeof(line));
 	assert_true(kv(line, "due") == 3000 && kv(line, "paused") == 0);
