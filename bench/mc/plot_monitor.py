@@ -1,4 +1,4 @@
-#!/usr/bin/env python3
+#!/usr/bin/python3
 """PNG of an `mm_bench_mc monitor --record` file, for reports.
 
 Three panels over wall-clock time: requests/s (gets, sets, misses), the
@@ -6,9 +6,10 @@ probe's round trip (p50 and max, us), and connections. The x axis is the
 record's unix_ms, so the chart lines up with mmserver's logs.
 
   mm_bench_mc monitor 127.0.0.1:11211 -t 600 --record mon.tsv
-  python3 bench/mc/plot_monitor.py mon.tsv mon.png
+  bench/mc/plot_monitor.py mon.tsv mon.png
 
-Needs python3-matplotlib (script/setup.sh installs it).
+Needs Debian's python3-matplotlib (script/setup.sh installs it), hence
+/usr/bin/python3 rather than whatever python3 comes first in PATH.
 """
 import csv
 import datetime
@@ -21,6 +22,7 @@ def main():
         sys.exit(0 if len(sys.argv) > 1 and sys.argv[1] in ("-h", "--help") else 2)
     import matplotlib
     matplotlib.use("Agg")
+    import matplotlib.dates as mdates
     import matplotlib.pyplot as plt
 
     with open(sys.argv[1]) as f:
@@ -44,7 +46,8 @@ def main():
     ax[1].legend(loc="upper left")
     ax[2].plot(t, col("conns"), label="connections")
     ax[2].set_ylabel("connections")
-    ax[2].set_xlabel("wall clock")
+    ax[2].set_xlabel("wall clock (local time)")
+    ax[2].xaxis.set_major_formatter(mdates.DateFormatter("%H:%M:%S"))
     fig.suptitle("memcached, mm_bench_mc monitor: %s" % sys.argv[1])
     fig.autofmt_xdate()
     fig.savefig(sys.argv[2], dpi=100)
