@@ -12,8 +12,9 @@ PKGS_BUILD="build-essential cmake pkg-config git
 # (chromium driven by Debian's own nodejs >= 18 over the DevTools pipe: no npm, no driver).
 PKGS_TEST="memcached libmemcached-tools curl libcurl4-openssl-dev
   python3-prometheus-client chromium nodejs procps wrk"
-# Plots in bench/ and the notebook.
-PKGS_PLOT="python3-matplotlib"
+# Plots in bench/ and the notebook; building the peers bench/mc compares against
+# (mc-crusher, memtier_benchmark) from their public source.
+PKGS_PLOT="python3-matplotlib libevent-dev libpcre3-dev libssl-dev zlib1g-dev autoconf automake libtool"
 # Real Xen under QEMU (tests/xen-qemu, script/xen-vm.sh).
 PKGS_XEN="xen-hypervisor-4.17-amd64 xen-utils-4.17 xenstore-utils linux-image-amd64
   busybox-static cpio qemu-system-x86"
