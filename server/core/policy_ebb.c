@@ -40,7 +40,8 @@
 struct ebb_dom {
 	uint8_t valid;
 	uint64_t prev_need_kib, prev_ms;
-	double rise_kib_s; /* average change of need, 10 s window */
+	double rise_kib_s; /* average sustained change of need, 10 s window */
+	double last_kib_s; /* change of need over the last interval */
 	double peak_kib;   /* the highest recent need, decaying over PEAK_DECAY_MS */
 	uint64_t last_grow_ms, last_shrink_ms, hold_ms;
 	uint64_t win_start_ms;
@@ -72,6 +73,17 @@ static unsigned weight_of(const struct mm_dom_in *d)
 	return w > WEIGHT_MAX ? WEIGHT_MAX : w;
 }
 
+/* The part of a change that the interval before also had: a step (one
+ * jump, then flat) is no trend; a ramp (the same change every interval) is. */
+static double sustained(double rate, double last)
+{
+	if (rate > 0 && last > 0)
+		return rate < last ? rate : last;
+	if (rate < 0 && last < 0)
+		return rate > last ? rate : last;
+	return 0;
+}
+
 /* Updates the domain's history with this round's need; NULL-safe. */
 static void observe(const struct mm_dom_in *d, uint64_t now_ms)
 {
@@ -82,9 +94,10 @@ static void observe(const struct mm_dom_in *d, uint64_t now_ms)
 		return;
 	if (h->valid && now_ms > h->prev_ms) {
 		double dt = (double)(now_ms - h->prev_ms);
-		double rise = (double)need - (double)h->prev_need_kib; /* signed: noise cancels */
+		double rate = ((double)need - (double)h->prev_need_kib) * 1000.0 / dt;
 		double a = dt / TREND_AVG_MS < 1 ? dt / TREND_AVG_MS : 1;
-		h->rise_kib_s += (rise * 1000.0 / dt - h->rise_kib_s) * a;
+		h->rise_kib_s += (sustained(rate, h->last_kib_s) - h->rise_kib_s) * a;
+		h->last_kib_s = rate;
 		h->psi_rising =
 		    mm_dom_psi_centi(d) > PSI_BOUND_CENTI && mm_dom_psi_centi(d) >= h->prev_psi;
 		h->peak_kib -= h->peak_kib * (dt < PEAK_DECAY_MS ? dt / PEAK_DECAY_MS : 1);
