@@ -306,7 +306,7 @@ static void grow_to(const struct mm_snapshot *s, const struct mm_dom_in *d, doub
  * keeps need + f at least (harm budget); straight to the ideal when others
  * need the memory, else half the excess after its hold, within the cap. */
 static void give_back(const struct mm_snapshot *s, const struct mm_dom_in *d, double ideal,
-                      bool short_pool, struct mm_dom_out *o)
+                      double base, int short_pool, struct mm_dom_out *o)
 {
 	struct ebb_dom *h = d->pol;
 	double cur = (double)d->target_kib;
@@ -324,7 +324,10 @@ static void give_back(const struct mm_snapshot *s, const struct mm_dom_in *d, do
 		ideal = ideal > keep ? ideal : keep;
 	}
 	if (short_pool) {
-		o->want_kib = mm_policy_kib(ideal);
+		/* a domain under pressure waits for it: the surplus share goes
+		 * at once, not in steps as the share shrinks (one write, not
+		 * several); otherwise it keeps its share of the surplus */
+		o->want_kib = mm_policy_kib(short_pool > 1 && base < ideal ? base : ideal);
 		o->reason = MM_REASON_SHRINK;
 		return;
 	}
@@ -341,7 +344,7 @@ static void give_back(const struct mm_snapshot *s, const struct mm_dom_in *d, do
 }
 
 /* Decides one domain from its ideal (in o->want_kib). */
-static void decide(const struct mm_snapshot *s, size_t i, bool short_pool, double *budget,
+static void decide(const struct mm_snapshot *s, size_t i, int short_pool, double *budget,
                    struct mm_dom_out *o)
 {
 	const struct mm_dom_in *d = &s->dom[i];
@@ -349,16 +352,18 @@ static void decide(const struct mm_snapshot *s, size_t i, bool short_pool, doubl
 
 	o->want_kib = (int64_t)d->target_kib;
 	o->reason = MM_REASON_HOLD;
-	if (wants_grow(s, d, ideal, short_pool))
+	if (wants_grow(s, d, ideal, short_pool > 0))
 		grow_to(s, d, ideal, budget, o);
 	else if (cur > ideal + (double)s->free_goal_kib ||
 	         (short_pool && cur >= ideal + MIN_MOVE_KIB))
-		give_back(s, d, ideal, short_pool, o);
+		give_back(s, d, ideal, base_of(&(struct ebb_ctx){.s = s}, i), short_pool, o);
 }
 
 static void ebb_run(void *state, const struct mm_snapshot *s, struct mm_plan *out)
 {
 	double sum_cur = 0, pool = (double)s->pool_kib, budget;
+	int short_pool = 0;
+	bool waiting = false;
 
 	(void)state;
 	for (size_t i = 0; i < s->n; i++)
@@ -368,13 +373,17 @@ static void ebb_run(void *state, const struct mm_snapshot *s, struct mm_plan *ou
 	for (size_t i = 0; i < s->n; i++) {
 		double ideal = (double)out->dom[i].want_kib, cur = (double)s->dom[i].target_kib;
 		sum_cur += cur > ideal ? cur : ideal;
+		waiting = waiting || (pressured(&s->dom[i]) && ideal >= cur + MIN_MOVE_KIB);
 	}
+	/* 1: the ideals do not fit beside what the donors hold; 2: and a domain
+	 * under pressure waits for memory */
+	short_pool = sum_cur > pool ? 1 + waiting : 0;
 	budget =
 	    s->host_free_kib > s->reserve_kib ? (double)(s->host_free_kib - s->reserve_kib) : 0;
 	for (int pass = 0; pass < 2; pass++) /* domains under pressure first */
 		for (size_t i = 0; i < s->n; i++)
 			if (pressured(&s->dom[i]) == (pass == 0))
-				decide(s, i, sum_cur > pool, &budget, &out->dom[i]);
+				decide(s, i, short_pool, &budget, &out->dom[i]);
 }
 
 const struct mm_policy_type mm_policy_ebb = {
