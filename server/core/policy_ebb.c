@@ -42,6 +42,7 @@ struct ebb_dom {
 	uint64_t prev_need_kib, prev_ms;
 	double rise_kib_s; /* average sustained change of need, 10 s window */
 	double last_kib_s; /* change of need over the last interval */
+	double next_kib;   /* sustained change over the last interval: the next one's guess */
 	double peak_kib;   /* the highest recent need, decaying over PEAK_DECAY_MS */
 	uint64_t last_grow_ms, last_shrink_ms, hold_ms;
 	uint64_t win_start_ms;
@@ -97,6 +98,7 @@ static void observe(const struct mm_dom_in *d, uint64_t now_ms)
 		double rate = ((double)need - (double)h->prev_need_kib) * 1000.0 / dt;
 		double a = dt / TREND_AVG_MS < 1 ? dt / TREND_AVG_MS : 1;
 		h->rise_kib_s += (sustained(rate, h->last_kib_s) - h->rise_kib_s) * a;
+		h->next_kib = sustained(rate, h->last_kib_s) * dt / 1000.0;
 		h->last_kib_s = rate;
 		h->psi_rising =
 		    mm_dom_psi_centi(d) > PSI_BOUND_CENTI && mm_dom_psi_centi(d) >= h->prev_psi;
@@ -141,10 +143,14 @@ static double max_of(const void *ctx, size_t i)
 	return (double)((const struct ebb_ctx *)ctx)->s->dom[i].maxmem_kib;
 }
 
-/* The need within the domain's bounds. */
+/* The need by the next round (a steady ramp goes on for one more interval:
+ * a falling domain does not hold what a short one lacks), within bounds. */
 static double need_of(const struct mm_dom_in *d)
 {
-	return clampd((double)mm_dom_committed_kib(d), (double)d->floor_kib, (double)d->maxmem_kib);
+	const struct ebb_dom *h = d->pol;
+	double need = (double)mm_dom_committed_kib(d) + (h ? h->next_kib : 0);
+
+	return clampd(need, (double)d->floor_kib, (double)d->maxmem_kib);
 }
 
 /* The working set and a little more: what a donor keeps when short. */
