@@ -115,6 +115,11 @@ static void observe(const struct mm_dom_in *d, uint64_t now_ms)
 	h->prev_psi = mm_dom_psi_centi(d);
 }
 
+/* How short a round is (bits): the ideals do not fit beside what the donors
+ * hold now; a domain under pressure waits for memory; the needs themselves
+ * do not fit the pool. */
+enum { SHORT_POOL = 1, SHORT_WAIT = 2, SHORT_OVER = 4 };
+
 struct ebb_ctx {
 	const struct mm_snapshot *s;
 };
@@ -212,8 +217,9 @@ static void by_weight(const struct ebb_ctx *c, const struct levels *l, struct mm
 	}
 }
 
-/* Ideal targets into out->dom[i].want_kib (scratch until decide()). */
-static void ideals(const struct mm_snapshot *s, struct mm_plan *out)
+/* Ideal targets into out->dom[i].want_kib (scratch until decide()).
+ * Returns true when the needs do not fit (served by weight). */
+static bool ideals(const struct mm_snapshot *s, struct mm_plan *out)
 {
 	struct ebb_ctx c = {.s = s};
 	struct mm_fill f = {.n = s->n, .ctx = &c, .base = base_of, .w = w_of, .hi = max_of};
@@ -225,11 +231,11 @@ static void ideals(const struct mm_snapshot *s, struct mm_plan *out)
 		double k = mm_fill_solve(&f, (pool - l.sum_base) * ALPHA_PERMILLE / 1000.0);
 		for (size_t i = 0; i < s->n; i++)
 			out->dom[i].want_kib = mm_policy_kib(mm_fill_at(&f, i, k));
-		return;
+		return false;
 	}
 	if (l.floors + l.needs > pool) {
 		by_weight(&c, &l, out);
-		return;
+		return true;
 	}
 	/* headroom is given up first, in proportion to each one's; then the
 	 * working-set margins, in proportion too: no one is short yet */
@@ -245,6 +251,7 @@ static void ideals(const struct mm_snapshot *s, struct mm_plan *out)
 		hi = l.floors + l.needs + l.margins <= pool ? base_of(&c, i) : core;
 		out->dom[i].want_kib = mm_policy_kib(lo + (hi - lo) * keep);
 	}
+	return false;
 }
 
 static bool pressured(const struct mm_dom_in *d)
@@ -322,7 +329,11 @@ static void give_back(const struct mm_snapshot *s, const struct mm_dom_in *d, do
 		return;
 	}
 	if (h ? h->psi_rising : mm_dom_psi_centi(d) > PSI_BOUND_CENTI) {
-		double keep = (double)mm_dom_committed_kib(d) + (double)s->free_goal_kib;
+		/* when the needs do not fit, f is what the short ones lack: the
+		 * donor keeps its need by the next round, no more */
+		double keep = short_pool & SHORT_OVER
+		                  ? need_of(d)
+		                  : (double)mm_dom_committed_kib(d) + (double)s->free_goal_kib;
 		if (!short_pool || keep > cur - MIN_MOVE_KIB) {
 			o->reason = MM_REASON_HARM;
 			return;
@@ -333,7 +344,7 @@ static void give_back(const struct mm_snapshot *s, const struct mm_dom_in *d, do
 		/* a domain under pressure waits for it: the surplus share goes
 		 * at once, not in steps as the share shrinks (one write, not
 		 * several); otherwise it keeps its share of the surplus */
-		o->want_kib = mm_policy_kib(short_pool > 1 && base < ideal ? base : ideal);
+		o->want_kib = mm_policy_kib(short_pool & SHORT_WAIT && base < ideal ? base : ideal);
 		o->reason = MM_REASON_SHRINK;
 		return;
 	}
@@ -358,7 +369,7 @@ static void decide(const struct mm_snapshot *s, size_t i, int short_pool, double
 
 	o->want_kib = (int64_t)d->target_kib;
 	o->reason = MM_REASON_HOLD;
-	if (wants_grow(s, d, ideal, short_pool > 0))
+	if (wants_grow(s, d, ideal, short_pool != 0))
 		grow_to(s, d, ideal, budget, o);
 	else if (cur > ideal + (double)s->free_goal_kib ||
 	         (short_pool && cur >= ideal + MIN_MOVE_KIB))
@@ -369,21 +380,20 @@ static void ebb_run(void *state, const struct mm_snapshot *s, struct mm_plan *ou
 {
 	double sum_cur = 0, pool = (double)s->pool_kib, budget;
 	int short_pool = 0;
-	bool waiting = false;
+	bool waiting = false, over;
 
 	(void)state;
 	for (size_t i = 0; i < s->n; i++)
 		observe(&s->dom[i], s->now_ms);
-	ideals(s, out);
+	over = ideals(s, out);
 	/* short: the ideals do not fit beside what the donors hold now */
 	for (size_t i = 0; i < s->n; i++) {
 		double ideal = (double)out->dom[i].want_kib, cur = (double)s->dom[i].target_kib;
 		sum_cur += cur > ideal ? cur : ideal;
 		waiting = waiting || (pressured(&s->dom[i]) && ideal >= cur + MIN_MOVE_KIB);
 	}
-	/* 1: the ideals do not fit beside what the donors hold; 2: and a domain
-	 * under pressure waits for memory */
-	short_pool = sum_cur > pool ? 1 + waiting : 0;
+	if (sum_cur > pool)
+		short_pool = SHORT_POOL | (waiting ? SHORT_WAIT : 0) | (over ? SHORT_OVER : 0);
 	budget =
 	    s->host_free_kib > s->reserve_kib ? (double)(s->host_free_kib - s->reserve_kib) : 0;
 	for (int pass = 0; pass < 2; pass++) /* domains under pressure first */
