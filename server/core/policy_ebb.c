@@ -196,24 +196,56 @@ static void measure(const struct ebb_ctx *c, struct levels *l)
 	}
 }
 
-/* The needs do not fit: the highest weight first, nothing beyond need;
- * within a weight the older domains (first in the snapshot) first, so the
- * shortage stays where it is instead of spreading to everyone. */
+/* Above its floor: what domain i holds now, within its need. */
+static double held_of(const struct ebb_ctx *c, size_t i)
+{
+	const struct mm_dom_in *d = &c->s->dom[i];
+	double core, need, x = (double)d->target_kib - (double)d->floor_kib;
+
+	core_need(c, i, &core, &need);
+	need -= (double)d->floor_kib;
+	return x < 0 ? 0 : x > need ? need : x;
+}
+
+/* The needs do not fit: the highest weight first, nothing beyond need.
+ * Within a weight every domain keeps what it holds (up to its need); what
+ * the weight gains goes to the older domains first (first in the snapshot),
+ * what it loses comes from the newer first. Moving memory between two
+ * domains that are both short changes no total shortfall and costs two
+ * writes: the shortage stays where it is. */
 static void by_weight(const struct ebb_ctx *c, const struct levels *l, struct mm_plan *out)
 {
-	double left = (double)c->s->pool_kib - l->floors, got[WEIGHT_MAX + 1];
+	double left = (double)c->s->pool_kib - l->floors, got[WEIGHT_MAX + 1] = {0};
 
 	for (int w = WEIGHT_MAX; w >= 0; w--) {
-		got[w] = l->need_w[w] <= left ? l->need_w[w] : left; /* what weight w gets */
-		left -= got[w];
+		double g = l->need_w[w] <= left ? l->need_w[w] : left; /* what weight w gets */
+		left -= g;
+		got[w] = g;
 	}
-	for (size_t i = 0; i < c->s->n; i++) {
+	for (size_t i = 0; i < c->s->n; i++)
+		got[weight_of(&c->s->dom[i])] -= held_of(c, i); /* > 0: to hand out */
+	for (size_t k = 0; k < c->s->n; k++) {
+		size_t i = k; /* gains: older first */
 		const struct mm_dom_in *d = &c->s->dom[i];
-		double core, need, fl = (double)d->floor_kib, *g = &got[weight_of(d)], give;
+		double core, need, x = held_of(c, i), *g = &got[weight_of(d)];
 		core_need(c, i, &core, &need);
-		give = need - fl < *g ? need - fl : *g;
-		*g -= give;
-		out->dom[i].want_kib = mm_policy_kib(fl + give);
+		if (*g > 0) {
+			double give = need - (double)d->floor_kib - x;
+			give = give < *g ? give : *g;
+			x += give;
+			*g -= give;
+		}
+		out->dom[i].want_kib = mm_policy_kib((double)d->floor_kib + x);
+	}
+	for (size_t k = c->s->n; k-- > 0;) { /* losses: newer first */
+		const struct mm_dom_in *d = &c->s->dom[k];
+		double *g = &got[weight_of(d)],
+		       x = (double)out->dom[k].want_kib - (double)d->floor_kib;
+		if (*g < 0 && x > 0) {
+			double take = x < -*g ? x : -*g;
+			*g += take;
+			out->dom[k].want_kib = mm_policy_kib((double)d->floor_kib + x - take);
+		}
 	}
 }
 
@@ -283,17 +315,37 @@ static void grow(struct ebb_dom *h, uint64_t now_ms)
 	h->win_moves++;
 }
 
+static bool swapping(const struct mm_dom_in *d)
+{
+	return d->report.has & MM_REPORT_HAS_SWAP && d->report.swap_used_kib > 0;
+}
+
+/* The least move worth a write: MIN_MOVE, doubled for each move the domain
+ * had this minute (up to 8x) unless it swaps now: a domain that keeps
+ * moving moves in bigger steps, so fewer (never oscillate). */
+static double dead_zone(const struct mm_dom_in *d, uint64_t now_ms)
+{
+	const struct ebb_dom *h = d->pol;
+	uint32_t k;
+
+	if (!h || swapping(d) || h->psi_rising || now_ms - h->win_start_ms >= 60000)
+		return MIN_MOVE_KIB;
+	k = h->win_moves < 3 ? h->win_moves : 3;
+	return (double)MIN_MOVE_KIB * (double)(1u << k);
+}
+
 /* A domain grows when it is under pressure or below need + f/2 (and its
- * working set), and the grow is worth a write: 32 MiB, or it is short now. */
+ * working set), and the grow is worth a write (the dead zone), or it is
+ * short now. */
 static bool wants_grow(const struct mm_snapshot *s, const struct mm_dom_in *d, double ideal,
                        bool short_pool)
 {
 	double cur = (double)d->target_kib, need = (double)mm_dom_committed_kib(d);
-	double low = need + (double)s->free_goal_kib / 2;
+	double low = need + (double)s->free_goal_kib / 2, dz = dead_zone(d, s->now_ms);
 
 	low = low > core_of(d) ? low : core_of(d);
-	return (cur < low || pressured(d) || (short_pool && ideal - cur >= MIN_MOVE_KIB)) &&
-	       ideal > cur && (ideal - cur >= MIN_MOVE_KIB || cur < need);
+	return (cur < low || pressured(d) || (short_pool && ideal - cur >= dz)) && ideal > cur &&
+	       (ideal - cur >= dz || cur < need);
 }
 
 /* A grow to the ideal; a calm one waits while the host's free memory goes
@@ -372,7 +424,8 @@ static void decide(const struct mm_snapshot *s, size_t i, int short_pool, double
 	if (wants_grow(s, d, ideal, short_pool != 0))
 		grow_to(s, d, ideal, budget, o);
 	else if (cur > ideal + (double)s->free_goal_kib ||
-	         (short_pool && cur >= ideal + MIN_MOVE_KIB))
+	         (short_pool && (cur >= ideal + MIN_MOVE_KIB ||
+	                         (ideal < (double)d->floor_kib + MIN_MOVE_KIB && cur > ideal))))
 		give_back(s, d, ideal, base_of(&(struct ebb_ctx){.s = s}, i), short_pool, o);
 }
 
