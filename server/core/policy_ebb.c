@@ -36,6 +36,7 @@
 #define PEAK_DECAY_MS   120000                /* a peak need is forgotten over 2 min */
 #define MIN_MOVE_KIB    (32 * MM_KIB_PER_MIB) /* smaller moves wait (churn) */
 #define WEIGHT_MAX      100
+#define REACH_MS        1000 /* short: claims within one interval of balloon travel */
 
 struct ebb_dom {
 	uint8_t valid;
@@ -49,6 +50,8 @@ struct ebb_dom {
 	uint32_t win_moves;
 	uint32_t prev_psi; /* psi some10 (1/100 %) at the last round */
 	bool psi_rising;   /* above the bound and not falling */
+	uint64_t prev_actual_kib;
+	double speed_kib_s; /* the fastest the balloon was seen to move */
 };
 _Static_assert(sizeof(struct ebb_dom) <= MM_POLICY_DOM_BYTES, "fits");
 
@@ -108,6 +111,12 @@ static void observe(const struct mm_dom_in *d, uint64_t now_ms)
 		h->last_grow_ms = now_ms;
 		h->win_start_ms = now_ms;
 	}
+	if (h->valid && now_ms > h->prev_ms) {
+		double moved = (double)d->actual_kib - (double)h->prev_actual_kib;
+		double v = (moved < 0 ? -moved : moved) * 1000.0 / (double)(now_ms - h->prev_ms);
+		h->speed_kib_s = v > h->speed_kib_s ? v : h->speed_kib_s;
+	}
+	h->prev_actual_kib = d->actual_kib;
 	h->valid = 1;
 	h->peak_kib = h->peak_kib > (double)need ? h->peak_kib : (double)need;
 	h->prev_need_kib = need;
@@ -122,6 +131,7 @@ enum { SHORT_POOL = 1, SHORT_WAIT = 2, SHORT_OVER = 4 };
 
 struct ebb_ctx {
 	const struct mm_snapshot *s;
+	bool reach; /* short: no claim beyond what the balloon reaches by the next round */
 };
 
 /* need + f + trend, within [floor, maxmem]: the least a calm domain gets. */
@@ -134,7 +144,12 @@ static double base_of(const void *ctx, size_t i)
 	double need = (double)mm_dom_committed_kib(d);
 	double x =
 	    (h && h->peak_kib > need ? h->peak_kib : need) + (double)s->free_goal_kib + trend;
+	const struct ebb_ctx *c = ctx;
 
+	if (c->reach && h && h->speed_kib_s > 0) {
+		double far = (double)d->actual_kib + h->speed_kib_s * (double)REACH_MS / 1000.0;
+		x = x < far ? x : far;
+	}
 	return clampd(x, (double)d->floor_kib, (double)d->maxmem_kib);
 }
 
@@ -249,6 +264,14 @@ static void by_weight(const struct ebb_ctx *c, const struct levels *l, struct mm
 	}
 }
 
+static bool any_swaps(const struct mm_snapshot *s)
+{
+	for (size_t i = 0; i < s->n; i++)
+		if (s->dom[i].report.has & MM_REPORT_HAS_SWAP && s->dom[i].report.swap_used_kib > 0)
+			return true;
+	return false;
+}
+
 /* Ideal targets into out->dom[i].want_kib (scratch until decide()).
  * Returns true when the needs do not fit (served by weight). */
 static bool ideals(const struct mm_snapshot *s, struct mm_plan *out)
@@ -259,6 +282,13 @@ static bool ideals(const struct mm_snapshot *s, struct mm_plan *out)
 	struct levels l;
 
 	measure(&c, &l);
+	if (l.sum_base > pool && l.floors + l.needs <= pool && any_swaps(s)) {
+		/* short while a domain swaps, but the needs fit: headroom claims
+		 * within the balloon's reach by the next round; memory a claim
+		 * cannot reach in time is more use where it is now */
+		c.reach = true;
+		measure(&c, &l);
+	}
 	if (l.sum_base <= pool) {
 		double k = mm_fill_solve(&f, (pool - l.sum_base) * ALPHA_PERMILLE / 1000.0);
 		for (size_t i = 0; i < s->n; i++)
