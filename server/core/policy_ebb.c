@@ -1,22 +1,27 @@
 /* ebb: xenmm's own policy. Memory flows in at once and ebbs out gently.
  * - need = committed memory (used + swap, on the balloon's size), held at
- *   its highest of the last two minutes (decaying), plus a trend (the net
- *   rise of the last 10 s, 5 s ahead);
+ *   its highest of the last two minutes (decaying), plus a trend (the
+ *   sustained rise of the last 10 s, 5 s ahead: a step is no slope);
  * - ideal = need + f + trend + a weighted share of ALPHA of the surplus; the
  *   rest of the surplus stays with the host so new guests can start;
  * - a domain under pressure (swapping, psi above the bound) or below
  *   need + f/2 grows to its ideal in one round; those under pressure are
- *   served first from the host's free memory; no move under MIN_MOVE unless
- *   the domain is short now or the pool is;
+ *   served first from the host's free memory; no move under a dead zone
+ *   (MIN_MOVE, doubled for each move of the minute, not while the domain
+ *   swaps or its pressure rises) unless the domain is short now;
  * - a donor (above ideal + f) never gives while it swaps; while its
  *   pressure rises above the bound it keeps need + f at least (harm
- *   budget); when others need its memory it goes straight to its ideal,
+ *   budget); when others need its memory it goes straight to its ideal
+ *   (without its surplus share when a domain under pressure waits),
  *   otherwise it gives half its excess per step, not within its hold time
  *   of its last grow and at most MOVES_PER_MIN a minute; a grow soon after a
  *   shrink doubles the hold (never oscillate);
- * - short of memory, headroom is given up first, then the 5 % working-set
- *   margins; if the needs still do not fit, floors first, then needs by
- *   weight, highest first, older domains first within a weight.
+ * - short of memory, headroom is given up first (while a domain swaps, no
+ *   claim beyond what the balloon reaches by the next round), then the 5 %
+ *   working-set margins; if the needs still do not fit, floors first, then
+ *   the needs by the next round by weight, highest first; within a weight
+ *   each keeps what it holds, gains go to the older domains, losses come
+ *   from the newer (no memory moves between two short domains).
  * Pure: per-domain history lives in the loop's pol memory. */
 #include <errno.h>
 #include <stdio.h>
