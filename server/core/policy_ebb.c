@@ -24,6 +24,7 @@
  *   from the newer (no memory moves between two short domains).
  * Pure: per-domain history lives in the loop's pol memory. */
 #include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -57,6 +58,7 @@ struct ebb_dom {
 	bool psi_rising;   /* above the bound and not falling */
 	uint64_t prev_actual_kib;
 	double speed_kib_s; /* the fastest the balloon was seen to move */
+	uint8_t jumps;      /* intervals in a row whose need moved over half of that */
 };
 _Static_assert(sizeof(struct ebb_dom) <= MM_POLICY_DOM_BYTES, "fits");
 
@@ -120,6 +122,10 @@ static void observe(const struct mm_dom_in *d, uint64_t now_ms)
 		double moved = (double)d->actual_kib - (double)h->prev_actual_kib;
 		double v = (moved < 0 ? -moved : moved) * 1000.0 / (double)(now_ms - h->prev_ms);
 		h->speed_kib_s = v > h->speed_kib_s ? v : h->speed_kib_s;
+		if (fabs(h->last_kib_s) > h->speed_kib_s / 4)
+			h->jumps = h->jumps < 255 ? (uint8_t)(h->jumps + 1) : 255;
+		else
+			h->jumps = 0;
 	}
 	h->prev_actual_kib = d->actual_kib;
 	h->valid = 1;
@@ -137,6 +143,7 @@ enum { SHORT_POOL = 1, SHORT_WAIT = 2, SHORT_OVER = 4 };
 struct ebb_ctx {
 	const struct mm_snapshot *s;
 	bool reach; /* short: no claim beyond what the balloon reaches by the next round */
+	bool jumpy; /* the same, for the domains whose need keeps jumping */
 };
 
 /* need + f + trend, within [floor, maxmem]: the least a calm domain gets. */
@@ -151,7 +158,7 @@ static double base_of(const void *ctx, size_t i)
 	    (h && h->peak_kib > need ? h->peak_kib : need) + (double)s->free_goal_kib + trend;
 	const struct ebb_ctx *c = ctx;
 
-	if (c->reach && h && h->speed_kib_s > 0) {
+	if (h && h->speed_kib_s > 0 && (c->reach || (c->jumpy && h->jumps >= 2))) {
 		double far = (double)d->actual_kib + h->speed_kib_s * (double)REACH_MS / 1000.0;
 		x = x < far ? x : far;
 	}
@@ -301,6 +308,10 @@ static bool ideals(const struct mm_snapshot *s, struct mm_plan *out)
 		return false;
 	}
 	if (l.floors + l.needs > pool) {
+		/* a need that jumps every interval is noise: what it claims beyond
+		 * reach would be stale on arrival (a one-off step is not noise) */
+		c.jumpy = any_swaps(s);
+		measure(&c, &l);
 		by_weight(&c, &l, out);
 		return true;
 	}
