@@ -19,7 +19,8 @@
  * - short of memory, headroom is given up first (while a domain swaps, no
  *   claim beyond what the balloon reaches by the next round), then the 5 %
  *   working-set margins; if the needs still do not fit, floors first, then
- *   the needs by the next round by weight, highest first; within a weight
+ *   the needs by the next round by weight, highest first (a need that
+ *   jumps every interval claims only what its balloon reaches); within a weight
  *   each keeps what it holds, gains go to the older domains, losses come
  *   from the newer (no memory moves between two short domains).
  * Pure: per-domain history lives in the loop's pol memory. */
