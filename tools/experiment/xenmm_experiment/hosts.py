@@ -82,7 +82,7 @@ class HostsTarget:
             show()
             if all(w.poll() is not None for w in work.values()):
                 break
-            time.sleep(1.0)
+            time.sleep(0.5)
         interrupted = stopped()
         for name, w in work.items():
             w.stop()

@@ -348,19 +348,25 @@ def write_diff(run_a, run_b, out=None):
     ma, sa, _, _ = analyse(run_a)
     mb, sb, _, _ = analyse(run_b)
     conds = [c for c in sa if c in sb]
-    rows, data = [], {}
+    data, main_rows, other_rows = {}, [], []
     for c in conds:
+        head, work, _ = _metric_keys({c: sa[c]})
         for k in sorted(set(sa[c]) & set(sb[c])):
             a, b = sa[c][k], sb[c][k]
             ch = (b["mean"] - a["mean"]) / a["mean"] if a["mean"] else None
             v = verdict(a, b, k)
             data.setdefault(c, {})[k] = {"a": a, "b": b, "change": ch, "verdict": v}
             cls = {"better": "good", "worse": "bad"}.get(v, "")
-            rows.append(f"<tr><td class=l>{_e(c)}</td><td class=l>{_e(k)}</td>"
-                        f"<td>{_fmt(a['mean'])} ± {_fmt(a['ci95'])}</td>"
-                        f"<td>{_fmt(b['mean'])} ± {_fmt(b['ci95'])}</td>"
-                        f"<td>{'-' if ch is None else f'{ch * 100:+.1f} %'}</td>"
-                        f"<td class='{cls}'>{_e(v)}</td></tr>")
+            row = (f"<tr><td class=l>{_e(c)}</td><td class=l>{_e(k)}</td>"
+                   f"<td>{_fmt(a['mean'])} ± {_fmt(a['ci95'])}</td>"
+                   f"<td>{_fmt(b['mean'])} ± {_fmt(b['ci95'])}</td>"
+                   f"<td>{'-' if ch is None else f'{ch * 100:+.1f} %'}</td>"
+                   f"<td class='{cls}'>{_e(v)}</td></tr>")
+            (main_rows if k in head or k in work else other_rows).append(row)
+    thead = ("<table><tr><th class=l>condition</th><th class=l>metric</th><th>A mean ± CI</th>"
+             "<th>B mean ± CI</th><th>change</th><th>verdict</th></tr>")
+    rows = [thead] + main_rows + ["</table><details><summary>every metric, guest by guest"
+                                  "</summary>", thead] + other_rows + ["</table></details>"]
     merged = {f"{c} A": sa[c] for c in conds}
     merged.update({f"{c} B": sb[c] for c in conds})
     order = {k: merged[k] for c in conds for k in (f"{c} A", f"{c} B")}
@@ -379,9 +385,7 @@ def write_diff(run_a, run_b, out=None):
                                       ("host", ma["host"].get("hostname"), mb["host"].get("hostname"))))
             + "</table><h2>Metrics: B against A</h2>"
             "<p>Verdicts compare B with A: better/worse only when the 95 % confidence "
-            "intervals do not overlap.</p><table><tr><th class=l>condition</th><th class=l>"
-            "metric</th><th>A mean ± CI</th><th>B mean ± CI</th><th>change</th><th>verdict</th>"
-            "</tr>" + "".join(rows) + "</table>"
+            "intervals do not overlap.</p>" + "".join(rows)
             + plot_metrics(order, head, "A and B side by side")
             + (plot_metrics(order, work, "workload metrics, A and B") if work else "")
             + f"<h2>Spec changes</h2><pre>{_e(spec_diff) or '(same spec)'}</pre></body></html>\n")

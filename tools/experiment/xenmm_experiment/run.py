@@ -101,8 +101,11 @@ class Progress:
 
     def line(self, cond, rep, reps, guests, state="running"):
         el = time.time() - self.t0
-        left = max(0.0, (self.total - self.done) * self.per_cell_s
-                   - (time.time() - self.cell_t0 if state == "running" else 0))
+        if state in ("starting", "running"):
+            left = (self.total - self.done) * self.per_cell_s - (time.time() - self.cell_t0)
+        else:
+            left = (self.total - self.done - 1) * self.per_cell_s
+        left = max(0.0, left)
         gs = " ".join(f"{k}:{v}" for k, v in sorted(guests.items())) or "-"
         text = (f"cond={cond['name']} policy={cond['policy']} rep={rep + 1}/{reps} "
                 f"cell={min(self.done + 1, self.total)}/{self.total} state={state} "
