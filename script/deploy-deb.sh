@@ -64,10 +64,11 @@ for h in "${hosts[@]}"; do
     die_usage "host '$h': not host, user@host or ssh://user@host:port"
 done
 if [ -z "$pkg" ]; then
+  # shellcheck disable=SC2012 # our own build's file names
   pkg=$(ls -t ./xenmm-client_*.deb ../xenmm-client_*.deb build/xenmm-client_*.deb 2>/dev/null | head -1)
   [ -n "$pkg" ] || die_usage "no --package given and no xenmm-client_*.deb found here, in .. or build/"
 fi
-[ -f "$pkg" ] && [ -r "$pkg" ] || die_usage "package '$pkg': no such readable file"
+{ [ -f "$pkg" ] && [ -r "$pkg" ]; } || die_usage "package '$pkg': no such readable file"
 name=$(dpkg-deb -f "$pkg" Package 2>/dev/null) ||
   die_usage "package '$pkg': not a .deb (dpkg-deb cannot read it)"
 base=$(basename "$pkg")
@@ -75,6 +76,7 @@ logdir=${logdir:-deploy-$(date +%Y%m%d-%H%M%S)}
 mkdir -p "$logdir" || die_usage "cannot create log dir '$logdir'"
 
 remote_deb="/tmp/xenmm-deploy-$$-$base"
+# shellcheck disable=SC2016 # expanded on the far side
 sudo_='$(test "$(id -u)" = 0 || echo sudo -n)'
 dpkg_cmd="dpkg"
 [ "$noact" = 1 ] && dpkg_cmd="dpkg --no-act"

@@ -65,4 +65,5 @@ check "no-act: dpkg ran" grep -q "Selecting previously unselected package xenmm-
 check "no-act: nothing installed" sh -c '! dpkg -s xenmm-deploy-test > /dev/null 2>&1'
 check "no-act: copy removed" sh -c '! ls /tmp/xenmm-deploy-*-t.deb > /dev/null 2>&1'
 
-[ $fails = 0 ] && echo "all passed" || { echo "$fails failed"; exit 1; }
+if [ $fails != 0 ]; then echo "$fails failed"; exit 1; fi
+echo "all passed"
