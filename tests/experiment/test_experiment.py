@@ -91,6 +91,17 @@ class SpecErrors(unittest.TestCase):
             self.assertEqual(r.returncode, 0, r.stderr)
             self.assertIn("target=sim", r.stdout)
 
+    def test_dacapo_spec_needs_the_jar(self):
+        spec = os.path.join(SRC, "experiments", "dacapo.toml")
+        r = tool("check", spec, env={"DACAPO_JAR": "/opt/dacapo.jar"})
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn("target=hosts", r.stdout)
+        e = {k: v for k, v in os.environ.items() if k != "DACAPO_JAR"}
+        r = subprocess.run([TOOL, "check", spec], capture_output=True, text=True, env=e)
+        self.assertEqual(r.returncode, 2)
+        self.assertRegex(r.stderr, r"dacapo.toml:\d+:1: guest\[0\]\.workload: "
+                                   r"\$\{DACAPO_JAR\} is not set")
+
     def test_missing_file_and_not_a_run(self):
         r = tool("check", "/nonexistent/spec.toml")
         self.assertEqual(r.returncode, 2)
@@ -169,6 +180,50 @@ class SimulatorEndToEnd(unittest.TestCase):
         self.assertTrue("data:image/png;base64," in page, "no plot")
 
 
+class DacapoScript(unittest.TestCase):
+    """script/dacapo_test.sh with a stand-in java (DaCapo is not here)."""
+
+    def setUp(self):
+        self.tmp = tempfile.mkdtemp(prefix="xenmm-dacapo-")
+        self.java = os.path.join(self.tmp, "java")
+        with open(self.java, "w") as f:
+            f.write('#!/bin/sh\n[ "$3" = -l ] && { echo avrora h2 boom; exit 0; }\n'
+                    '[ "$5" = boom ] && { echo "Exception in thread main"; exit 1; }\n'
+                    'echo "===== DaCapo 9.12 $5 PASSED in 700 msec ====="\n')
+        os.chmod(self.java, 0o755)
+        self.jar = os.path.join(self.tmp, "d.jar")
+        open(self.jar, "w").close()
+        self.sh = os.path.join(SRC, "script", "dacapo_test.sh")
+
+    def run_sh(self, *args):
+        return subprocess.run(["bash", self.sh, "--java", self.java, *args],
+                              capture_output=True, text=True, timeout=60)
+
+    def test_usage(self):
+        self.assertEqual(self.run_sh().returncode, 2)
+        r = self.run_sh("/nonexistent.jar")
+        self.assertEqual(r.returncode, 2)
+        self.assertIn("JAR '/nonexistent.jar': no such readable file", r.stderr)
+        self.assertEqual(self.run_sh("-n", "0", self.jar).returncode, 2)
+        self.assertEqual(self.run_sh(self.jar, "h2;rm").returncode, 2)
+
+    def test_lines_and_total(self):
+        r = self.run_sh("-n", "2", self.jar, "avrora", "h2")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        lines = r.stdout.splitlines()
+        self.assertEqual(len(lines), 5)
+        self.assertRegex(lines[0], r"^bench=avrora iter=1 status=passed runtime_ms=700 "
+                                   r"unix_ms=1\d{12}$")
+        self.assertRegex(lines[-1], r"^total_ms=2800 passed=4 failed=0 runs=4 wall_ms=\d+ ")
+
+    def test_failure_and_listing(self):
+        r = self.run_sh(self.jar)  # every benchmark the jar lists
+        self.assertEqual(r.returncode, 1)
+        self.assertIn("bench=boom iter=1 status=failed rc=1", r.stdout)
+        self.assertIn("dacapo_test.sh: boom: Exception in thread main", r.stderr)
+        self.assertIn("total_ms=1400 passed=2 failed=1 runs=3", r.stdout)
+
+
 class Hosts(unittest.TestCase):
     def setUp(self):
         self.tmp = tempfile.mkdtemp(prefix="xenmm-exp-")
@@ -196,6 +251,34 @@ class Hosts(unittest.TestCase):
         self.assertEqual(tool("report", run).returncode, 0)
         with open(os.path.join(run, "report.html")) as f:
             self.assertIn("disk on fire", f.read())
+
+    def test_dacapo_metric_reaches_the_report(self):
+        """script/dacapo_test.sh as a workload: its total_ms becomes the
+        guest's metric. DaCapo itself is not here: a stand-in for java
+        prints DaCapo's result line."""
+        java = os.path.join(self.tmp, "java")
+        with open(java, "w") as f:
+            f.write('#!/bin/sh\n[ "$3" = -l ] && { echo avrora h2; exit 0; }\n'
+                    'echo "===== DaCapo 9.12 $5 PASSED in 1500 msec ====="\n')
+        os.chmod(java, 0o755)
+        jar = os.path.join(self.tmp, "dacapo.jar")
+        open(jar, "w").close()
+        cmd = f"{SRC}/script/dacapo_test.sh --java {java} -n 2 {jar}"
+        spec = hosts_spec(self.tmp, [("vm1", "local", cmd), ("vm2", "local", "sleep 10")],
+                          duration=3)
+        with open(spec) as f:
+            text = f.read().replace('metrics = ["ops_per_s"]', 'metrics = ["total_ms"]', 1)
+        with open(spec, "w") as f:
+            f.write(text)
+        run = os.path.join(self.tmp, "run")
+        r = tool("run", "-o", run, spec)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        for c in manifest(run)["cells"]:
+            self.assertEqual(c["metrics"]["guests"]["vm1"]["total_ms"], 6000.0)
+        self.assertEqual(tool("report", run).returncode, 0)
+        with open(os.path.join(run, "report.json")) as f:
+            rep = json.load(f)
+        self.assertEqual(rep["conditions"]["tax"]["vm1/total_ms"]["mean"], 6000.0)
 
     def test_unreachable_guest_is_marked(self):
         port = closed_port()
