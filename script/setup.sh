@@ -10,7 +10,10 @@ PKGS_BUILD="build-essential cmake pkg-config git
   python3 python3-docutils"
 # Integration tests: real memcached, HTTP clients, metrics parser, headless browser.
 PKGS_TEST="memcached libmemcached-tools curl libcurl4-openssl-dev
-  python3-prometheus-client chromium nodejs procps wrk"
+  python3-prometheus-client chromium nodejs procps wrk openssh-client"
+# Experiments: the notebook executed headless (xenmm-experiment needs only python3
+# and python3-matplotlib).
+PKGS_NOTEBOOK="jupyter-nbconvert python3-nbformat python3-ipykernel"
 # Plots in bench/ and the notebook.
 PKGS_PLOT="python3-matplotlib"
 # Real Xen under QEMU (tests/xen-qemu, script/xen-vm.sh).
@@ -21,7 +24,7 @@ sudo_cmd=""
 if [ "$(id -u)" -ne 0 ]; then sudo_cmd="sudo"; fi
 
 missing=""
-for p in $PKGS_BUILD $PKGS_TEST $PKGS_PLOT $PKGS_XEN; do
+for p in $PKGS_BUILD $PKGS_TEST $PKGS_NOTEBOOK $PKGS_PLOT $PKGS_XEN; do
   if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
     missing="$missing $p"
   fi
