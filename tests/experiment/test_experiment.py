@@ -42,7 +42,7 @@ def closed_port():
     return port
 
 
-def hosts_spec(tmp, guests, dom0="local", duration=4, name="t"):
+def hosts_spec(tmp, guests, dom0="local", duration=4, name="t", swap_log=False):
     """A hosts spec: mmserver's simulator in real time plays dom0."""
     g = "".join(f'\n[[guest]]\nname = "{n}"\nhost = "{h}"\nworkload = "{w}"\n'
                 f'metrics = ["ops_per_s"]\n' for n, h, w in guests)
@@ -57,6 +57,8 @@ connect_timeout_s = 3
 duration_s = {duration}
 warmup_s = 1
 grace_s = 3
+swap_log = {"true" if swap_log else "false"}
+swap_log_cmd = "{BUILD}/testprogs/mm_util_swap -i 500 -"
 [[condition]]
 name = "off"
 policy = "none"
@@ -232,7 +234,8 @@ class Hosts(unittest.TestCase):
     def test_guest_failing_mid_run_is_marked_and_run_goes_on(self):
         spec = hosts_spec(self.tmp, [
             ("vm1", "local", self.static),
-            ("vm2", "local", "echo ops_per_s=41.5; sleep 1; echo disk on fire >&2; exit 3")])
+            ("vm2", "local", "echo ops_per_s=41.5; sleep 1; echo disk on fire >&2; exit 3")],
+            swap_log=True)
         run = os.path.join(self.tmp, "run")
         r = tool("run", "-o", run, spec)
         self.assertEqual(r.returncode, 1, r.stderr)  # partial: a guest failed
@@ -247,6 +250,9 @@ class Hosts(unittest.TestCase):
             self.assertRegex(g2["detail"], r"^exit 3 after [0-9.]+ s: disk on fire")
             self.assertLess(g2["wall_s"], 3.5)
             self.assertIn("vm1.log", os.listdir(os.path.join(run, c["dir"], "server")))
+            with open(os.path.join(run, c["dir"], "guests", "vm1", "swap.log")) as f:
+                swap = [x for x in f if x.startswith("time_ms=")]
+            self.assertGreaterEqual(len(swap), 4)  # every 0.5 s for 4 s
         self.assertRegex(r.stderr, r"guests=vm1:running vm2:failed")
         self.assertEqual(tool("report", run).returncode, 0)
         with open(os.path.join(run, "report.html")) as f:

@@ -14,8 +14,6 @@ import time
 from . import logs, metrics, remote
 from .sim import RunError
 
-SWAP_LOG_CMD = "mm_util_swap -i 1000 -"
-
 
 class HostsTarget:
     kind = "hosts"
@@ -132,7 +130,7 @@ class HostsTarget:
                                         os.path.join(gdir, "workload.err"), limit_s=dur)
             guests[name] = {"status": "running", "start_unix_ms": int(work[name].t0 * 1000)}
             if self.spec["run"]["swap_log"]:
-                swaps[name] = remote.Started(self.t, g["host"], SWAP_LOG_CMD,
+                swaps[name] = remote.Started(self.t, g["host"], self.spec["run"]["swap_log_cmd"],
                                              os.path.join(gdir, "swap.log"),
                                              os.path.join(gdir, "swap.err"),
                                              limit_s=dur + 30)

@@ -55,6 +55,10 @@ def _cell_series(run_dir, cell):
     srv = logs.read_server_dir(os.path.join(d, "server"))
     t0 = min((c["time_ms"][0] for c in srv["guests"].values() if c.get("time_ms")),
              default=0)
+    # Real hosts log Unix ms: count from the cell's start (the warm-up
+    # included). The simulator's --fast logs count simulated ms from 0.
+    if abs(t0 - cell.get("start_unix_ms", 0)) < 86400e3:
+        t0 = cell["start_unix_ms"]
     swaps = {}
     gdir = os.path.join(d, "guests")
     if os.path.isdir(gdir):
@@ -70,11 +74,13 @@ def plot_cell(run_dir, cell, title, warmup_s=0):
     srv, t0, swaps = _cell_series(run_dir, cell)
     names = sorted(srv["guests"])[:MAX_GUESTS_PLOTTED]
     fig, ax = plt.subplots(5, 1, figsize=(10, 11), sharex=True)
+    color = {}
     for n in names:
         c = srv["guests"][n]
         t = [(x - t0) / 1000 for x in c["time_ms"]]
         mib = lambda k: [v / 1024 for v in c.get(k, [0] * len(t))]  # noqa: E731
         line, = ax[0].plot(t, mib("actual_kib"), label=n, lw=1.2)
+        color[n] = line.get_color()
         ax[0].plot(t, mib("target_kib"), color=line.get_color(), lw=0.8, ls=":")
         dem = [(u + s) / 1024 for u, s in zip(c.get("used_kib", []), c.get("swap_used_kib", []))]
         ax[1].plot(t, dem, color=line.get_color(), lw=1.2)
@@ -87,13 +93,13 @@ def plot_cell(run_dir, cell, title, warmup_s=0):
         key = "psi_some10" if "psi_some10" in rows[0] else None
         if key:
             ax[3].plot([(r["time_ms"] - t0) / 1000 for r in rows], [r[key] for r in rows],
-                       label=n)
+                       color=color[n], lw=1.2, marker=".", ms=3)
         else:  # swap-ins per second, from the cumulative pswpin counter
             pts = [((b["time_ms"] - t0) / 1000,
                     (b["pswpin"] - a["pswpin"]) / max(0.001, (b["time_ms"] - a["time_ms"]) / 1000))
                    for a, b in zip(rows, rows[1:]) if "pswpin" in a and "pswpin" in b]
             if pts:
-                ax[3].plot([p[0] for p in pts], [p[1] for p in pts], label=n)
+                ax[3].plot([p[0] for p in pts], [p[1] for p in pts], color=color[n], lw=1.2)
         press = press or bool(base)
     if not press:
         ax[3].text(0.5, 0.5, "no pressure data (the simulator and mmserver's logs carry none;\n"
@@ -105,12 +111,13 @@ def plot_cell(run_dir, cell, title, warmup_s=0):
     ax[0].set_ylabel("allocation (MiB)\n(dotted: target)")
     ax[1].set_ylabel("demand (MiB)\nused + swap")
     ax[2].set_ylabel("swap used (MiB)")
-    ax[3].set_ylabel("pressure\n(swap-ins/s or PSI %)")
+    ax[3].set_ylabel("pressure (%)\nPSI some avg10" if any(
+        "psi_some10" in r[0] for r in swaps.values()) else "pressure\nswap-ins per s")
     ax[4].set_ylabel("tau")
-    ax[4].set_xlabel("time since the cell started (s)")
+    ax[4].set_xlabel("time since the cell started (s)" if t0 == cell.get("start_unix_ms")
+                     else "simulated time (s)")
     ax[0].set_title(title)
     ax[0].legend(loc="upper right", fontsize=8, ncol=min(4, max(1, len(names))))
-    ax[2].set_ylim(bottom=0)
     for a in ax:
         a.grid(alpha=0.3)
         if warmup_s:

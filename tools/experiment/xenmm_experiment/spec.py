@@ -136,10 +136,10 @@ def _target(c, doc, base_dir, env):
     return out
 
 
-def _run(c, doc, kind):
+def _run(c, doc, kind, env):
     r = c.get(doc, [], "run", "table", {})
     c.unknown(r, ["run"], {"repetitions", "duration_s", "warmup_s", "seed", "baseline",
-                           "cooldown_s", "swap_log", "grace_s"})
+                           "cooldown_s", "swap_log", "swap_log_cmd", "grace_s"})
     out = {
         "repetitions": c.get(r, ["run"], "repetitions", "int", 1),
         "duration_s": c.get(r, ["run"], "duration_s", "num", None),
@@ -148,8 +148,10 @@ def _run(c, doc, kind):
         "baseline": c.get(r, ["run"], "baseline", "str", None),
         "cooldown_s": c.get(r, ["run"], "cooldown_s", "num", 0),
         "swap_log": c.get(r, ["run"], "swap_log", "bool", False),
+        "swap_log_cmd": c.get(r, ["run"], "swap_log_cmd", "str", "mm_util_swap -i 1000 -"),
         "grace_s": c.get(r, ["run"], "grace_s", "num", 10),
     }
+    out["swap_log_cmd"] = _expand(c, ["run", "swap_log_cmd"], out["swap_log_cmd"], env)
     if not 1 <= out["repetitions"] <= 1000:
         c.fail(["run", "repetitions"], f"must be 1..1000, got {out['repetitions']}")
     if out["duration_s"] is not None and not 0 < out["duration_s"] <= 7 * 86400:
@@ -256,7 +258,7 @@ def load(path, env=None):
         c.fail(["name"], f"{spec['name']!r}: use 1-64 of A-Z a-z 0-9 _ . -")
     base = os.path.dirname(os.path.abspath(path))
     spec["target"] = _target(c, doc, base, env)
-    spec["run"] = _run(c, doc, spec["target"]["kind"])
+    spec["run"] = _run(c, doc, spec["target"]["kind"], env)
     spec["conditions"] = _conditions(c, doc, env)
     spec["guests"] = _guests(c, doc, spec["target"]["kind"], env)
     names = [x["name"] for x in spec["conditions"]]
