@@ -31,6 +31,10 @@ def unit_of(metric):
         return UNITS[base][1]
     if base in ("alloc_sum_mib", "swap_peak_sum_mib"):
         return "MiB"
+    if base.endswith("ops_s"):
+        return "1/s"
+    if base.startswith("guest_pswp"):
+        return "pages"
     for suffix, u in (("_ms", "ms"), ("_s", "s"), ("_mib", "MiB"), ("_kib", "KiB"),
                       ("_us", "us"), ("_per_s", "1/s"), ("_ratio", "")):
         if metric.split("/")[-1].endswith(suffix):
@@ -115,7 +119,8 @@ def lower_is_better(metric):
         return UNITS[base][2]
     if base in ("swap_peak_sum_mib",):
         return True
-    for hint in ("latency", "p50", "p90", "p99", "late", "miss", "runtime", "_ms"):
+    for hint in ("latency", "p50", "p90", "p99", "late", "delay", "miss", "runtime", "_ms",
+                 "_us", "error", "pswp", "swap", "oom"):
         if hint in base:
             return True
     for hint in ("hit", "ops", "throughput", "per_s", "rate"):

@@ -57,7 +57,9 @@ def _cell_series(run_dir, cell):
              default=0)
     # Real hosts log Unix ms: count from the cell's start (the warm-up
     # included). The simulator's --fast logs count simulated ms from 0.
-    if abs(t0 - cell.get("start_unix_ms", 0)) < 86400e3:
+    if cell.get("log_t0_ms"):  # the xen-qemu lab: the VM's clock at the cell's start
+        t0 = cell["log_t0_ms"]
+    elif abs(t0 - cell.get("start_unix_ms", 0)) < 86400e3:
         t0 = cell["start_unix_ms"]
     swaps = {}
     gdir = os.path.join(d, "guests")
@@ -114,7 +116,8 @@ def plot_cell(run_dir, cell, title, warmup_s=0):
     ax[3].set_ylabel("pressure (%)\nPSI some avg10" if any(
         "psi_some10" in r[0] for r in swaps.values()) else "pressure\nswap-ins per s")
     ax[4].set_ylabel("tau")
-    ax[4].set_xlabel("time since the cell started (s)" if t0 == cell.get("start_unix_ms")
+    ax[4].set_xlabel("time since the cell started (s)"
+                     if t0 in (cell.get("start_unix_ms"), cell.get("log_t0_ms"))
                      else "simulated time (s)")
     ax[0].set_title(title)
     ax[0].legend(loc="upper right", fontsize=8, ncol=min(4, max(1, len(names))))

@@ -155,6 +155,9 @@ def run(spec, out=None, mmserver=None, quiet=False):
     mmserver = mmserver or spec["target"].get("mmserver") or default_mmserver()
     if spec["target"]["kind"] == "sim":
         target = SimTarget(spec, mmserver)
+    elif spec["target"]["kind"] == "xen-qemu":
+        from .xen_qemu import QemuTarget
+        target = QemuTarget(spec, run_dir)
     else:
         target = HostsTarget(spec, run_id)
     with open(os.path.join(run_dir, "spec.toml"), "w", encoding="utf-8") as f:

@@ -7,7 +7,7 @@ import os
 import re
 import tomllib
 
-KINDS = ("sim", "hosts")
+KINDS = ("sim", "hosts", "xen-qemu")
 NAME_RE = re.compile(r"^[A-Za-z0-9_.-]{1,64}$")
 VAR_RE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
 
@@ -118,6 +118,25 @@ def _target(c, doc, base_dir, env):
         if not os.path.isfile(sc):
             c.fail(["target", "scenario"], f"no such scenario file: {sc}")
         out["scenario"] = sc
+    elif kind == "xen-qemu":
+        c.unknown(t, ["target"], {"kind", "build", "tcg_thread", "timeout_s", "mc_args",
+                                  "swap_mib"})
+        b = _expand(c, ["target", "build"], c.get(t, ["target"], "build", "str", required=True),
+                    env)
+        b = b if os.path.isabs(b) else os.path.normpath(os.path.join(base_dir, b))
+        if not os.path.isdir(b):
+            c.fail(["target", "build"], f"no such build directory: {b}")
+        out["build"] = b
+        out["tcg_thread"] = c.get(t, ["target"], "tcg_thread", "str", "multi")
+        if out["tcg_thread"] not in ("multi", "single"):
+            c.fail(["target", "tcg_thread"], "multi or single")
+        out["timeout_s"] = c.get(t, ["target"], "timeout_s", "int", 900)
+        out["mc_args"] = c.get(t, ["target"], "mc_args", "str", None)
+        out["swap_mib"] = c.get(t, ["target"], "swap_mib", "int", 160)
+        if not 16 <= out["swap_mib"] <= 1024:
+            c.fail(["target", "swap_mib"], f"16..1024, got {out['swap_mib']}")
+        if not 60 <= out["timeout_s"] <= 7200:
+            c.fail(["target", "timeout_s"], f"60..7200, got {out['timeout_s']}")
     else:
         c.unknown(t, ["target"], {"kind", "dom0", "mmserver", "args", "log_dir", "ssh",
                                   "ssh_options", "connect_timeout_s", "parallel"})
@@ -156,8 +175,8 @@ def _run(c, doc, kind, env):
         c.fail(["run", "repetitions"], f"must be 1..1000, got {out['repetitions']}")
     if out["duration_s"] is not None and not 0 < out["duration_s"] <= 7 * 86400:
         c.fail(["run", "duration_s"], f"must be > 0 and at most a week, got {out['duration_s']}")
-    if out["duration_s"] is None and kind == "hosts":
-        c.fail(["run"], "missing required key 'duration_s' (hosts need a bound)")
+    if out["duration_s"] is None and kind != "sim":
+        c.fail(["run"], f"missing required key 'duration_s' (a {kind} target needs a bound)")
     for k in ("warmup_s", "cooldown_s", "grace_s"):
         if out[k] < 0:
             c.fail(["run", k], f"must be >= 0, got {out[k]}")
@@ -188,6 +207,9 @@ def _conditions(c, doc, env):
 
 def _guests(c, doc, kind, env):
     gs = doc.get("guest", [])
+    if kind == "xen-qemu" and gs:
+        c.fail(["guest", 0], "the xen-qemu lab's guests are fixed (domu1 runs memcached and "
+                             "mm_bench_mc, domu2 and domu3 idle): no [[guest]]")
     if not isinstance(gs, list):
         c.fail(["guest"], "write [[guest]] (an array of tables), not [guest]")
     if kind == "hosts" and not gs:
