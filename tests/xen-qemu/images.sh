@@ -152,10 +152,10 @@ floor_mib=${XQ_FLOOR_MIB:-112}
 free_mib=${XQ_FREE_MIB:-32}
 mono_args="${XQ_MONO_ARGS:-}"
 exp_conditions="${XQ_EXP_CONDITIONS:-off:none on:tax}"
-exp_swap_mib=${XQ_EXP_SWAP_MIB:-160}
+exp_swap_mib=${XQ_EXP_SWAP_MIB:-128}
 exp_warmup_s=${XQ_EXP_WARMUP_S:-5}
-exp_duration_s=${XQ_EXP_DURATION_S:-30}
-exp_mc_args="${XQ_EXP_MC_ARGS:---keyspace 128M -v 1000 -r 200 -c 2 --warmup 2 --cooldown 1} -t ${XQ_EXP_DURATION_S:-30}"
+exp_duration_s=${XQ_EXP_DURATION_S:-20}
+exp_mc_args="${XQ_EXP_MC_ARGS:---keyspace 96M -v 4000 -r 100 -c 2 --warmup 2 --cooldown 1 --fill-timeout 240} -t ${XQ_EXP_DURATION_S:-20}"
 PARAMS
 install -m 755 "$here/vm/dom0-init.sh" "$r/init"
 for f in lib.sh dom0-lib.sh scenario.sh experiment.sh; do install -m 644 "$here/vm/$f" "$r/xq/$f"; done

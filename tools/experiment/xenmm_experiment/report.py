@@ -120,7 +120,8 @@ def plot_cell(run_dir, cell, title, warmup_s=0):
                      if t0 in (cell.get("start_unix_ms"), cell.get("log_t0_ms"))
                      else "simulated time (s)")
     ax[0].set_title(title)
-    ax[0].legend(loc="upper right", fontsize=8, ncol=min(4, max(1, len(names))))
+    if names:
+        ax[0].legend(loc="upper right", fontsize=8, ncol=min(4, len(names)))
     for a in ax:
         a.grid(alpha=0.3)
         if warmup_s:

@@ -97,7 +97,7 @@ class Progress:
         self.t0 = time.time()
         self.per_cell_s = 1.0
         self.cell_t0 = time.time()
-        self.last = ""
+        self.last, self.last_t = None, 0.0
 
     def line(self, cond, rep, reps, guests, state="running"):
         el = time.time() - self.t0
@@ -110,9 +110,11 @@ class Progress:
         text = (f"cond={cond['name']} policy={cond['policy']} rep={rep + 1}/{reps} "
                 f"cell={min(self.done + 1, self.total)}/{self.total} state={state} "
                 f"elapsed_s={el:.0f} left_s={left:.0f} guests={gs}")
-        if text == self.last:
+        # A new state prints at once; the same state again only every 30 s.
+        key = (cond["name"], rep, self.done, state, gs)
+        if key == self.last and time.time() - self.last_t < 30:
             return
-        self.last = text
+        self.last, self.last_t = key, time.time()
         stamp = datetime.datetime.now(datetime.timezone.utc).strftime("%H:%M:%S")
         self.f.write(f"unix_ms={now_ms()} {text}\n")
         self.f.flush()
