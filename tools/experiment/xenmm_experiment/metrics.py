@@ -17,6 +17,7 @@ UNITS = {
     "shortfall_mib_s": ("swap used, integrated over time", "MiB*s", True),
     "swap_peak_mib": ("largest swap used", "MiB", True),
     "alloc_mean_mib": ("mean allocation (actual)", "MiB", None),
+    "alloc_peak_mib": ("largest allocation (actual)", "MiB", None),
     "target_writes": ("target changes", "count", True),
     "moved_mib": ("memory moved by target changes", "MiB", True),
     "oom_events": ("OOM events (simulator)", "count", True),
@@ -79,6 +80,7 @@ def guest_metrics(cols, warmup_s):
         "shortfall_mib_s": short,
         "swap_peak_mib": max(swap[i] for i in idx) / 1024.0,
         "alloc_mean_mib": sum(act[i] for i in idx) / len(idx) / 1024.0,
+        "alloc_peak_mib": max(act[i] for i in idx) / 1024.0,
         "target_writes": writes,
         "moved_mib": moved,
     }
@@ -94,6 +96,7 @@ def total(per_guest):
         out["alloc_sum_mib"] = out.pop("alloc_mean_mib")
     if "swap_peak_mib" in out:
         out["swap_peak_sum_mib"] = out.pop("swap_peak_mib")
+    out.pop("alloc_peak_mib", None)  # a sum of peaks at different times means nothing
     return out
 
 

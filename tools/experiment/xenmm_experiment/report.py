@@ -116,12 +116,17 @@ def plot_cell(run_dir, cell, title, warmup_s=0):
     ax[3].set_ylabel("pressure (%)\nPSI some avg10" if any(
         "psi_some10" in r[0] for r in swaps.values()) else "pressure\nswap-ins per s")
     ax[4].set_ylabel("tau")
-    ax[4].set_xlabel("time since the cell started (s)"
-                     if t0 in (cell.get("start_unix_ms"), cell.get("log_t0_ms"))
+    ax[4].set_xlabel("time since mmserver's first round (s)" if t0 == cell.get("log_t0_ms")
+                     else "time since the cell started (s)" if t0 == cell.get("start_unix_ms")
                      else "simulated time (s)")
-    ax[0].set_title(title)
+    ax[0].set_title(title, pad=14)
     if names:
-        ax[0].legend(loc="upper right", fontsize=8, ncol=min(4, len(names)))
+        ax[0].legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8)
+    for t_ms, label in cell.get("events", []):
+        for a in ax:
+            a.axvline((t_ms - t0) / 1000, color="#555", ls="--", lw=0.8)
+        ax[0].text((t_ms - t0) / 1000, 1.01, label, transform=ax[0].get_xaxis_transform(),
+                   fontsize=8, color="#555", ha="center", va="bottom")
     for a in ax:
         a.grid(alpha=0.3)
         if warmup_s:
@@ -170,7 +175,8 @@ def ratios(summ, base):
             r = None
             if b and b["mean"] and v["mean"] is not None:
                 r = v["mean"] / b["mean"]
-            out[cond][k] = {"ratio": r, "verdict": verdict(b, v, k)}
+            out[cond][k] = {"ratio": r, "verdict": verdict(b, v, k),
+                            "n": min(v["n"], b["n"]) if b else v["n"]}
     return out
 
 
@@ -240,7 +246,7 @@ def _table_ratios(rat, base, keys, summ_base):
             cls = {"better": "good", "worse": "bad"}.get(v.get("verdict"), "")
             r = v.get("ratio")
             b = summ_base.get(k, {}).get("mean")
-            shown = f"{r:.3f}" if r is not None else f"n/a ({_e(base)} = {_fmt(b)})"
+            shown = f"{r:.3g}" if r is not None else f"n/a ({_e(base)} = {_fmt(b)})"
             h.append(f"<td class='{cls}' title='{_e(v.get('verdict', ''))}'>{shown} "
                      f"<small>{_e(v.get('verdict', ''))}</small></td>")
         h.append("</tr>")
@@ -307,6 +313,9 @@ def write_report(run_dir, out=None):
         parts.append(f"<p class=bad><b>This run is {_e(man['status'])}</b>: the report shows "
                      "the cells that finished.</p>")
     parts += ["<h2>Verdict</h2>", _verdicts(rat, base, head + work)]
+    if any(x["n"] < 2 for ms in summ.values() for x in ms.values()):
+        parts.append("<p>With one repetition there is no confidence interval: a verdict "
+                     "there says only which way the measured difference went.</p>")
     parts += ["<h2>On/off ratios</h2>",
               f"<p>Mean of each condition over the mean of the baseline <b>{_e(base)}</b>; "
               "green/red when the 95 % confidence intervals do not overlap.</p>",
@@ -347,7 +356,9 @@ def _verdicts(rat, base, keys):
         for k in keys:
             v = ms.get(k)
             if v and v["verdict"] in ("better", "worse"):
-                r = f" (ratio {v['ratio']:.3f})" if v["ratio"] is not None else ""
+                r = f" (ratio {v['ratio']:.3g})" if v["ratio"] is not None else ""
+                if v.get("n", 2) < 2:
+                    r += ", one repetition: no confidence interval"
                 cls = "good" if v["verdict"] == "better" else "bad"
                 items.append(f"<li class={cls}><b>{_e(cond)}</b> is {v['verdict']} than "
                              f"{_e(base)} on {_e(k)}{r}</li>")

@@ -138,9 +138,16 @@ class QemuTarget:
         for f in glob.glob(os.path.join(src, "*")):
             if os.path.isfile(f):
                 shutil.copy(f, cdir)
-        start = [f for f in facts.get("cond_start", []) if f.get("name") == cond["name"]]
-        if start:
-            rec["log_t0_ms"] = int(start[-1]["t_ms"])
+        # Time in the plots counts from mmserver's first round, on the VM's clock (the
+        # host's is not the same under TCG); the workload's start and end are marked.
+        srv = logs.read_server_dir(os.path.join(cdir, "server"))
+        firsts = [c["time_ms"][0] for c in srv["guests"].values() if c.get("time_ms")]
+        if firsts:
+            rec["log_t0_ms"] = int(min(firsts))
+        rec["events"] = [[int(f["t_ms"]), label]
+                         for k, label in (("workload_start", "workload starts"),
+                                          ("workload_done", "workload ends"))
+                         for f in facts.get(k, []) if f.get("name") == cond["name"]]
         rec["guests"] = self._split_consoles(cdir, cond["name"], facts)
         rec["metrics"] = self._measure(cdir, rec["guests"])
         rec["status"] = "done"
