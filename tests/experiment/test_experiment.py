@@ -104,6 +104,20 @@ class SpecErrors(unittest.TestCase):
         self.assertRegex(r.stderr, r"dacapo.toml:\d+:1: guest\[0\]\.workload: "
                                    r"\$\{DACAPO_JAR\} is not set")
 
+    def test_unknown_policy_is_refused_before_any_cell(self):
+        with tempfile.TemporaryDirectory() as d:
+            with open(os.path.join(SRC, "experiments", "sim-tax-vs-none.toml")) as f:
+                text = f.read().replace('policy = "tax"', 'policy = "no-such-policy"')
+            text = text.replace('"../scenarios/mono5.json"', f'"{SRC}/scenarios/mono5.json"')
+            spec = os.path.join(d, "s.toml")
+            with open(spec, "w") as f:
+                f.write(text)
+            r = tool("run", "-q", "-o", os.path.join(d, "run"), spec)
+            self.assertEqual(r.returncode, 3)
+            self.assertRegex(r.stderr, r"condition tax: mmserver rejects it: .*"
+                                       r"unknown policy 'no-such-policy' \(known: tax")
+            self.assertEqual(manifest(os.path.join(d, "run"))["cells"], [])
+
     def test_missing_file_and_not_a_run(self):
         r = tool("check", "/nonexistent/spec.toml")
         self.assertEqual(r.returncode, 2)

@@ -39,6 +39,16 @@ class SimTarget:
         if not (os.path.isfile(self.mmserver) and os.access(self.mmserver, os.X_OK)):
             raise RunError(f"mmserver not found or not executable: {self.mmserver} "
                            "(build it, or pass --mmserver PATH)")
+        # mmserver -n checks each condition before any cell runs: its policy names and
+        # options are mmserver's (the set grows), so mmserver says what it knows.
+        for c in self.spec["conditions"]:
+            argv = [self.mmserver, "--backend", "sim", "--scenario",
+                    self.spec["target"]["scenario"], "--policy", c["policy"], "-n"]
+            r = subprocess.run(argv + self.spec["target"]["args"] + c["args"],
+                               capture_output=True, text=True, timeout=30)
+            if r.returncode != 0:
+                why = (r.stderr.strip().splitlines() or [f"exit {r.returncode}"])[-1]
+                raise RunError(f"condition {c['name']}: mmserver rejects it: {why}")
         return {}
 
     def seconds_per_cell(self):
