@@ -237,7 +237,7 @@ def _table_ratios(rat, base, keys, summ_base):
     if not rat:
         return "<p>Only one condition: no ratio table.</p>"
     conds = list(rat)
-    h = [f"<table><tr><th class=l>metric</th>"]
+    h = ["<table><tr><th class=l>metric</th>"]
     h += [f"<th>{_e(c)} / {_e(base)}</th>" for c in conds] + ["</tr>"]
     for k in keys:
         h.append(f"<tr><td class=l>{_e(k)}</td>")
