@@ -267,6 +267,8 @@ class Hosts(unittest.TestCase):
                 swap = [x for x in f if x.startswith("time_ms=")]
             self.assertGreaterEqual(len(swap), 4)  # every 0.5 s for 4 s
         self.assertRegex(r.stderr, r"guests=vm1:running vm2:failed")
+        self.assertTrue(m["target_facts"]["mmserver_version"].startswith("mmserver "))
+        self.assertLess(abs(m["target_facts"]["local"]["clock_offset_ms"]), 5000)
         self.assertEqual(tool("report", run).returncode, 0)
         with open(os.path.join(run, "report.html")) as f:
             self.assertIn("disk on fire", f.read())

@@ -24,6 +24,7 @@ class HostsTarget:
         self.t = remote.Transport(t["ssh"], t["ssh_options"], t["connect_timeout_s"],
                                   t["parallel"])
         self.unreachable = {}
+        self.facts = {}
 
     def hosts(self):
         return {"dom0": self.spec["target"]["dom0"],
@@ -37,7 +38,23 @@ class HostsTarget:
         if why.get(dom0):
             raise RunError(f"dom0 {dom0} unreachable: {why[dom0]}")
         self.unreachable = {h: w for h, w in why.items() if w}
+        self.facts = self._facts(dom0, [h for h in want if not why.get(h)])
         return self.unreachable
+
+    def _facts(self, dom0, hosts):
+        """Versions and kernels on the far side, for the manifest."""
+        mm = (self.spec["target"]["mmserver"] or "mmserver").split()[0]
+        jobs = {h: (h, "uname -srm; date +%s%3N") for h in hosts}
+        jobs["mmserver"] = (dom0, f"{mm} --version 2>&1 | head -1")
+        res = self.t.run_many(jobs, timeout_s=30)
+        out = {"mmserver_version": res["mmserver"][1].decode(errors="replace").strip()}
+        for h in hosts:
+            lines = res[h][1].decode(errors="replace").splitlines()
+            if len(lines) >= 2 and lines[1].isdigit():
+                # The far clock against ours: logs from that host shift by this much.
+                out[h] = {"uname": lines[0],
+                          "clock_offset_ms": int(lines[1]) - int(time.time() * 1000)}
+        return out
 
     def seconds_per_cell(self):
         r = self.spec["run"]

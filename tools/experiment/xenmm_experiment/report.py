@@ -290,6 +290,9 @@ def _facts(man):
                                    f"{man['spec']['run']['warmup_s']} s"),
             ("versions", ", ".join(f"{k}={v}" for k, v in man["versions"].items())),
             ("host", ", ".join(f"{k}={v}" for k, v in man["host"].items()))]
+    for k, v in man.get("target_facts", {}).items():
+        rows.append((f"target: {k}", v if isinstance(v, str)
+                     else ", ".join(f"{a}={b}" for a, b in v.items())))
     for h, why in man.get("unreachable", {}).items():
         rows.append(("unreachable", f"{h}: {why}"))
     return "<table>" + "".join(f"<tr><th class=l>{_e(k)}</th><td class=l>{_e(v)}</td></tr>"

@@ -193,6 +193,8 @@ def run(spec, out=None, mmserver=None, quiet=False):
             write_manifest(run_dir, man)
             print(f"xenmm-experiment: {e}", file=sys.stderr)
             return EXIT_START, run_dir
+        man["target_facts"] = getattr(target, "facts", {})
+        write_manifest(run_dir, man)
         for h, why in man["unreachable"].items():
             print(f"xenmm-experiment: host {h} unreachable, its guests are marked and skipped: "
                   f"{why}", file=sys.stderr)
