@@ -174,6 +174,19 @@ class SimulatorEndToEnd(unittest.TestCase):
         ours = cell["metrics"]["guests"]["vm1"]["shortfall_mib_s"]
         self.assertAlmostEqual(ours, summ["vm1"]["shortfall_mib_s"], delta=0.02 * ours)
 
+    def test_trace_replay_example(self):
+        """sim-policies.toml replays a 2013 trace: its relative trace paths
+        must survive the copy of the scenario into each cell."""
+        run = os.path.join(self.tmp, "policies")
+        r = tool("run", "-q", "--report", "-o", run,
+                 os.path.join(SRC, "experiments", "sim-policies.toml"))
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertEqual({c["status"] for c in manifest(run)["cells"]}, {"done"})
+        with open(os.path.join(run, "report.json")) as f:
+            rat = json.load(f)["ratios"]
+        self.assertEqual(rat["tax"]["shortfall_mib_s"]["verdict"], "better")
+        self.assertEqual(rat["tax-0.5"]["shortfall_mib_s"]["verdict"], "better")
+
     def test_diff(self):
         other = os.path.join(self.tmp, "run-b")
         spec = os.path.join(self.tmp, "b.toml")

@@ -6,6 +6,7 @@ Simulated guests cannot fail like real ones; an OOM is their failure."""
 import json
 import os
 import subprocess
+import tempfile
 import time
 
 from . import logs, metrics
@@ -39,23 +40,52 @@ class SimTarget:
         if not (os.path.isfile(self.mmserver) and os.access(self.mmserver, os.X_OK)):
             raise RunError(f"mmserver not found or not executable: {self.mmserver} "
                            "(build it, or pass --mmserver PATH)")
-        # mmserver -n checks each condition before any cell runs: its policy names and
-        # options are mmserver's (the set grows), so mmserver says what it knows.
+        # mmserver checks each condition before any cell runs, on the scenario as the
+        # cells will have it: policy names and options are mmserver's (the set grows), so
+        # mmserver says what it knows.
+        fd, probe = tempfile.mkstemp(suffix=".json", prefix="xenmm-scenario-")
+        os.close(fd)
+        try:
+            self._scenario_for(0, probe)
+            self._check_conditions(probe)
+        finally:
+            os.unlink(probe)
+        return {}
+
+    def _check_conditions(self, scenario):
+        """One simulated second per condition: policy, options, scenario and its
+        trace files all load (mmserver -n alone does not open the traces)."""
         for c in self.spec["conditions"]:
-            argv = [self.mmserver, "--backend", "sim", "--scenario",
-                    self.spec["target"]["scenario"], "--policy", c["policy"], "-n"]
-            r = subprocess.run(argv + self.spec["target"]["args"] + c["args"],
-                               capture_output=True, text=True, timeout=30)
+            with tempfile.TemporaryDirectory(prefix="xenmm-probe-") as d:
+                argv = [self.mmserver, "--backend", "sim", "--scenario", scenario, "--fast",
+                        "--duration", "1", "-q", "-d", d, "--policy", c["policy"]]
+                r = subprocess.run(argv + self.spec["target"]["args"] + c["args"],
+                                   capture_output=True, text=True, timeout=60)
             if r.returncode != 0:
                 why = (r.stderr.strip().splitlines() or [f"exit {r.returncode}"])[-1]
                 raise RunError(f"condition {c['name']}: mmserver rejects it: {why}")
-        return {}
 
     def seconds_per_cell(self):
         return sum(self.cell_s) / len(self.cell_s) if self.cell_s else 1.0
 
     def _scenario_for(self, rep, path):
+        """The scenario of one repetition, written to path: its seed, the spec's
+        workloads, and trace files made absolute (they are relative to the
+        scenario's own folder, and the copy lives in the cell's)."""
         sc = json.loads(json.dumps(self.scenario))
+        base_dir = os.path.dirname(os.path.abspath(self.spec["target"]["scenario"]))
+
+        def absolute(node):
+            if isinstance(node, dict):
+                for k, v in node.items():
+                    if k == "trace" and isinstance(v, str) and not os.path.isabs(v):
+                        node[k] = os.path.normpath(os.path.join(base_dir, v))
+                    else:
+                        absolute(v)
+            elif isinstance(node, list):
+                for v in node:
+                    absolute(v)
+        absolute(sc)
         base = self.spec["run"]["seed"]
         sc["seed"] = (base if base is not None else sc.get("seed", 1)) + rep
         over = {g["name"]: g["workload"] for g in self.spec["guests"] if g.get("workload")}
