@@ -286,8 +286,10 @@ def _facts(man):
             ("wall time", f"{dur:.1f} s" if dur is not None else "-"),
             ("clock", man["clock"]),
             ("repetitions", man["spec"]["run"]["repetitions"]),
-            ("duration / warm-up", f"{man['spec']['run']['duration_s']} s / "
-                                   f"{man['spec']['run']['warmup_s']} s"),
+            ("duration / warm-up", (f"{man['spec']['run']['duration_s']:g} s"
+                                    if man['spec']['run']['duration_s'] is not None
+                                    else "the scenario's") +
+             f" / {man['spec']['run']['warmup_s']:g} s"),
             ("versions", ", ".join(f"{k}={v}" for k, v in man["versions"].items())),
             ("host", ", ".join(f"{k}={v}" for k, v in man["host"].items()))]
     for k, v in man.get("target_facts", {}).items():
