@@ -83,3 +83,17 @@ xq_targets() {
 	done
 	echo
 }
+
+# send_results: every file in $XQ_OUT as a tar.gz, base64, one "XQB <n> <text>" line each,
+# then a line with the count and the md5 so the host can tell a damaged transfer.
+send_results() {
+	cp /var/log/xen/console/guest-*.log "$XQ_OUT/" 2>/dev/null
+	xl list >"$XQ_OUT/xl-list-end.txt" 2>&1
+	xl dmesg 2>&1 | tail -n 300 >"$XQ_OUT/xl-dmesg.txt"
+	dmesg | tail -n 200 >"$XQ_OUT/dom0-dmesg.txt"
+	tar czf /tmp/results.tgz -C /xq out
+	n=$(base64 </tmp/results.tgz | wc -l)
+	say "archive-begin lines=$n"
+	base64 </tmp/results.tgz | awk '{ print "XQB " NR " " $0 }'
+	say "archive-end lines=$n md5=$(md5sum </tmp/results.tgz | cut -d' ' -f1)"
+}
