@@ -55,10 +55,12 @@ def host_facts():
 
 
 def default_mmserver():
-    """The mmserver next to this source tree's build, else the one in PATH."""
+    """$XENMM_BUILD's mmserver, else the one in this source tree's build,
+    else the one in PATH."""
     here = os.path.dirname(os.path.abspath(__file__))
     tree = os.path.normpath(os.path.join(here, "..", "..", ".."))
-    for p in (os.path.join(tree, "build", "server", "mmserver"), shutil.which("mmserver")):
+    build = os.environ.get("XENMM_BUILD") or os.path.join(tree, "build")
+    for p in (os.path.join(build, "server", "mmserver"), shutil.which("mmserver")):
         if p and os.path.isfile(p):
             return p
     return "mmserver"
