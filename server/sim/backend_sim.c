@@ -64,10 +64,17 @@ static void lifecycle(struct sim *s)
 		struct mm_guest *g = &s->g[i];
 		/* Like xl create, a domain starts only when the host can give its
 		 * memory without dipping into the reserve; until then it waits. */
-		if (!g->alive && g->domid == 0 && s->now_ms >= c->start_ms &&
+		struct mm_guest_metrics *gm = &s->m.g[i];
+		if (!g->alive && g->domid == 0 && s->now_ms >= c->start_ms && !gm->start_result &&
 		    host_free(s) >= c->memory_kib + s->sc.reserve_kib) {
 			mm_guest_start(g, c, s->next_domid++, s->now_ms);
 			s->node[i] = (struct node){.len = -1};
+			gm->start_wait_ms = s->now_ms - c->start_ms;
+			gm->start_result = 1;
+		} else if (!g->alive && g->domid == 0 && !gm->start_result && c->start_timeout_ms &&
+		           s->now_ms >= c->start_ms + c->start_timeout_ms) {
+			gm->start_wait_ms = c->start_timeout_ms; /* xl create gave up */
+			gm->start_result = 2;
 		} else if (g->alive && c->stop_ms && s->now_ms >= c->stop_ms) {
 			g->alive = false; /* vanished: the loop must drop it */
 		}
@@ -301,6 +308,24 @@ const struct mm_metrics *mm_backend_sim_metrics(struct mm_backend *b)
 const struct mm_scenario *mm_backend_sim_scenario(struct mm_backend *b)
 {
 	return &S(b)->sc;
+}
+
+uint64_t mm_backend_sim_elapsed_ms(struct mm_backend *b)
+{
+	return S(b)->now_ms;
+}
+
+void mm_backend_sim_resv_result(struct mm_backend *b, bool met, uint64_t waited_ms)
+{
+	struct mm_metrics *m = &S(b)->m;
+
+	if (met)
+		m->resv_met++;
+	else
+		m->resv_failed++;
+	m->resv_wait_sum_ms += waited_ms;
+	if (waited_ms > m->resv_wait_max_ms)
+		m->resv_wait_max_ms = waited_ms;
 }
 
 void mm_backend_sim_set_free_goal(struct mm_backend *b, uint64_t free_kib)

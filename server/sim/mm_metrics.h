@@ -22,6 +22,10 @@ struct mm_guest_metrics {
 	bool is_short;
 	uint64_t writes, moved_kib; /* churn: target writes and |change| */
 	uint64_t maxmem_violations, floor_violations;
+	/* a guest created after the start (start_s): how long its start waited
+	 * for memory, and how it went (0 pending, 1 started, 2 failed) */
+	uint64_t start_wait_ms;
+	int start_result;
 };
 
 struct mm_metrics {
@@ -32,6 +36,8 @@ struct mm_metrics {
 	uint64_t reserve_violation_ticks;
 	uint64_t ticks;
 	uint64_t duration_ms;
+	/* reservations the scenario asked for (issue 17) */
+	uint64_t resv_met, resv_failed, resv_wait_sum_ms, resv_wait_max_ms;
 };
 
 /* One tick of dt_ms for all guests. pool_kib is what a perfect balancer
