@@ -17,7 +17,7 @@ static void domains(struct mm_ctl_conn *c, const struct mm_resv_set *set)
 		const struct mm_resv_donor *d = &set->donors[i];
 		char name[2 * MM_RESV_NAME_MAX + 8];
 		mm_ctl_printf(c,
-		              "domain name=\"%s\" domid=%u actual_kib=%llu target_kib=%llu "
+		              "domain name=%s domid=%u actual_kib=%llu target_kib=%llu "
 		              "floor_kib=%llu free_kib=%llu can_give_kib=%llu cut_kib=%llu "
 		              "why=%s\n",
 		              mm_log_quote(name, sizeof(name), d->name, strlen(d->name)), d->domid,
