@@ -41,7 +41,7 @@ rm -f "$sock"
 
 group=$(id -gn)
 "$MMSERVER" --backend sim --scenario "$SRC/tests/ctl/data/resv-socket.json" --control "$sock" \
-	--control-group "$group" --duration 100 -d "$work/logs" 2>"$work/server.err" &
+	--control-group "$group" --duration 100 -d "$work/logs" >"$work/server.out" 2>"$work/server.err" &
 srv=$!
 for _ in $(seq 100); do [ -S "$sock" ] && break; sleep 0.1; done
 check "socket mode 0660" 660 "$(stat -c %a "$sock" 2>/dev/null)"
@@ -65,6 +65,19 @@ grep -q '^domain name="vm1" domid=1 .*can_give_kib=' "$work/e"; check "refused: 
 check "held while the command runs" 0 $? "$work/o" "reservation id=3 state=held .*attached=yes"
 "$MMCTL" status >"$work/o"; check "ended when mmctl left" 0 $? "$work/o" "^ok reservations=0 reserved_kib=0"
 "$MMCTL" reserve 512M -- sh -c 'exit 7' >"$work/o" 2>"$work/e"; check "the command's status" 7 $?
+
+# README's xl wrapper, as printed there, with a stand-in xl that reports
+# what it saw: the memory must be held for the guest while xl runs
+sed -n '/^    #!\/bin\/sh/,/exec mmctl/p' "$SRC/README.rst" | sed 's/^    //' >"$work/xl-create"
+mkdir -p "$work/bin"
+ln -sf "$(readlink -f "$MMCTL")" "$work/bin/mmctl"
+printf '#!/bin/sh\nmmctl status >"%s/xl.saw"; echo "xl $*"; exit 3\n' "$work" >"$work/bin/xl"
+chmod +x "$work/xl-create" "$work/bin/xl"
+printf 'name = "web4"\nmemory = 700\n' >"$work/web4.cfg"
+PATH="$work/bin:$PATH" sh "$work/xl-create" "$work/web4.cfg" -q >"$work/o" 2>"$work/e"
+check "README wrapper: xl's status" 3 $? "$work/o" "^xl create $work/web4.cfg -q"
+grep -q "reservation id=[0-9]* state=held size_kib=716800 .*for=web4 .*attached=yes" "$work/xl.saw"
+check "README wrapper: 700M held for web4 while xl ran" 0 $?
 
 kill "$srv"; wait "$srv"; rc=$?; srv=
 check "SIGTERM: exit 0" 0 $rc
