@@ -128,9 +128,9 @@ static void claim(struct mm_resv_set *set, struct mm_resv *r, const struct mm_re
 
 static void clocks(struct mm_resv_set *set, struct mm_resv *r, uint64_t now_ms)
 {
-	if (r->state == MM_RESV_WAITING && now_ms - r->created_ms >= r->timeout_ms)
+	if (r->state == MM_RESV_WAITING && mm_resv_since(now_ms, r->created_ms) >= r->timeout_ms)
 		finish(set, r, MM_RESV_END_TIMEOUT, now_ms);
-	else if (r->state == MM_RESV_HELD && now_ms - r->met_ms >= r->lease_ms)
+	else if (r->state == MM_RESV_HELD && mm_resv_since(now_ms, r->met_ms) >= r->lease_ms)
 		finish(set, r, MM_RESV_END_EXPIRED, now_ms);
 }
 
@@ -251,8 +251,8 @@ const char *mm_resv_end_name(enum mm_resv_end e)
 
 const char *mm_resv_why_name(enum mm_resv_why w)
 {
-	static const char *const names[] = {"can_give", "working_set", "floor",
-	                                    "stuck",    "stale",       "no_report",
-	                                    "maxmem",   "not_managed", "claimant"};
+	static const char *const names[] = {"can_give", "working_set", "floor",  "stuck",
+	                                    "stale",    "no_report",   "maxmem", "not_managed",
+	                                    "claimant", "harm"};
 	return (unsigned)w < sizeof(names) / sizeof(names[0]) ? names[w] : "unknown";
 }

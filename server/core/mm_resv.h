@@ -44,6 +44,7 @@ enum mm_resv_why {
 	MM_RESV_WHY_MAXMEM,       /* maxmem below its floor: not touched */
 	MM_RESV_WHY_NOT_MANAGED,  /* outside the management scope */
 	MM_RESV_WHY_CLAIMANT,     /* the domain a reservation is for */
+	MM_RESV_WHY_HARM,         /* the policy's harm budget: under pressure, spared */
 };
 
 struct mm_resv {
@@ -140,6 +141,12 @@ struct mm_resv *mm_resv_find(struct mm_resv_set *set, uint32_t id);
 static inline bool mm_resv_live(const struct mm_resv *r)
 {
 	return r->state == MM_RESV_WAITING || r->state == MM_RESV_HELD;
+}
+
+/* ms from then to now; 0 when a wall clock stepped back. */
+static inline uint64_t mm_resv_since(uint64_t now_ms, uint64_t then_ms)
+{
+	return now_ms > then_ms ? now_ms - then_ms : 0;
 }
 
 const char *mm_resv_state_name(enum mm_resv_state s);

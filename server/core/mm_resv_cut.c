@@ -8,11 +8,17 @@
 #include <stdio.h>
 #include <string.h>
 
+/* The policy's harm budget spoke for it (a donor under pressure). */
+static bool spared(const struct mm_resv_dom *d)
+{
+	return d->out->reason == MM_REASON_HARM || d->out->reason == MM_REASON_PRESSURE;
+}
+
 bool mm_resv_movable(const struct mm_resv_dom *d)
 {
 	const struct mm_dom_out *o = d->out;
 
-	return d->in->has_report &&
+	return d->in->has_report && !spared(d) &&
 	       !(o->flags &
 	         (MM_FLAG_FIXED | MM_FLAG_OUT_OF_SCOPE | MM_FLAG_STALE | MM_FLAG_NO_REPORT)) &&
 	       !((o->flags & MM_FLAG_STUCK) && !(o->flags & MM_FLAG_STUCK_GROW));
@@ -111,6 +117,8 @@ static enum mm_resv_why why_of(const struct mm_resv_dom *d, uint64_t f_kib)
 		                                            : MM_RESV_WHY_NO_REPORT;
 	if (fl & MM_FLAG_STALE)
 		return MM_RESV_WHY_STALE;
+	if (spared(d))
+		return MM_RESV_WHY_HARM;
 	if (!mm_resv_movable(d))
 		return MM_RESV_WHY_STUCK;
 	lim = mm_resv_limit(d, 2, f_kib);

@@ -20,10 +20,12 @@ static void sim_heard(void *arg, const struct mm_resv *r, const struct mm_resv_s
 		if (c->sim_ids[i] != r->id)
 			continue;
 		if (r->state == MM_RESV_HELD)
-			mm_backend_sim_resv_result(c->sim, true, r->met_ms - r->created_ms);
+			mm_backend_sim_resv_result(c->sim, true,
+			                           mm_resv_since(r->met_ms, r->created_ms));
 		else if (r->state == MM_RESV_ENDED &&
 		         (r->end == MM_RESV_END_REFUSED || r->end == MM_RESV_END_TIMEOUT))
-			mm_backend_sim_resv_result(c->sim, false, r->ended_ms - r->created_ms);
+			mm_backend_sim_resv_result(c->sim, false,
+			                           mm_resv_since(r->ended_ms, r->created_ms));
 	}
 }
 

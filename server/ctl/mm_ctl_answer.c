@@ -51,7 +51,7 @@ static void failed(struct mm_ctl_conn *c, const struct mm_resv *r, const struct 
 	              (unsigned long long)set->possible_kib, (unsigned long long)set->reserved_kib,
 	              (unsigned long long)set->host_free_kib,
 	              (unsigned long long)set->base_reserve_kib,
-	              (unsigned long long)(r->ended_ms - r->created_ms), because(r));
+	              (unsigned long long)mm_resv_since(r->ended_ms, r->created_ms), because(r));
 	domains(c, set);
 	mm_ctl_printf(c, "\n");
 }
@@ -79,7 +79,7 @@ void mm_ctl_on_resv(void *arg, const struct mm_resv *r, const struct mm_resv_set
 		              "for=%s attached=%s\n\n",
 		              r->id, (unsigned long long)r->size_kib,
 		              (unsigned long long)r->found_kib,
-		              (unsigned long long)(r->met_ms - r->created_ms),
+		              (unsigned long long)mm_resv_since(r->met_ms, r->created_ms),
 		              (unsigned long long)r->lease_ms, r->for_name[0] ? r->for_name : "-",
 		              r->owner ? "yes" : "no");
 		if (!r->owner)
@@ -170,7 +170,7 @@ static void status(struct mm_ctl *ctl, struct mm_ctl_conn *c)
 		              r->id, mm_resv_state_name(r->state), (unsigned long long)r->size_kib,
 		              (unsigned long long)r->found_kib, (unsigned long long)r->claimed_kib,
 		              r->for_name[0] ? r->for_name : "-",
-		              (unsigned long long)(ctl->now_ms - r->created_ms),
+		              (unsigned long long)mm_resv_since(ctl->now_ms, r->created_ms),
 		              (unsigned long long)(end > ctl->now_ms ? end - ctl->now_ms : 0),
 		              r->owner ? "yes" : "no");
 	}

@@ -67,8 +67,6 @@ void mm_resv_host_round(struct mm_resv_host *h, struct mm_snapshot *s, struct mm
 
 static void log_one(const struct mm_resv *r, const struct mm_resv_set *set, uint64_t now_ms)
 {
-	uint64_t since = r->state == MM_RESV_HELD ? r->met_ms : r->created_ms;
-
 	mm_log(r->state == MM_RESV_ENDED &&
 	               (r->end == MM_RESV_END_REFUSED || r->end == MM_RESV_END_TIMEOUT)
 	           ? MM_LOG_WARN
@@ -79,7 +77,7 @@ static void log_one(const struct mm_resv *r, const struct mm_resv_set *set, uint
 	       r->id, mm_resv_state_name(r->state), mm_resv_end_name(r->end),
 	       (unsigned long long)r->size_kib, (unsigned long long)r->found_kib,
 	       (unsigned long long)r->claimed_kib, r->for_name[0] ? r->for_name : "-",
-	       (unsigned long long)(now_ms - (r->state == MM_RESV_ENDED ? r->created_ms : since)),
+	       (unsigned long long)mm_resv_since(now_ms, r->created_ms),
 	       (unsigned long long)set->reserved_kib, (unsigned long long)set->possible_kib);
 }
 

@@ -21,7 +21,7 @@ struct fx {
 	struct mm_dom_in in[N];
 	struct mm_dom_out out[N];
 	struct mm_resv_dom d[N];
-	char names[N][16];
+	char names[N][32];
 	size_t n;
 	uint64_t host_free_kib, now_ms;
 };
@@ -179,6 +179,27 @@ static void test_stuck_given_up(void **state)
 	assert_int_equal(r->state, MM_RESV_HELD);
 }
 
+/* A donor the policy spares for its harm budget (its reason is harm or
+ * pressure) is not cut by a reservation either. */
+static void test_harm_budget(void **state)
+{
+	struct mm_snapshot s = {
+	    .n = 2, .dom = F.in, .free_goal_kib = 150 * MIB, .reserve_kib = 64 * MIB, .now_ms = 1};
+	struct mm_plan p = {.n = 2, .dom = F.out};
+
+	(void)state;
+	setup_doms(2, 2 * GIB, 1536 * MIB, 0);
+	s.now_ms = F.now_ms;
+	add(512 * MIB, NULL, 0);
+	for (size_t i = 0; i < 2; i++)
+		F.out[i] = (struct mm_dom_out){.target_kib = 2 * GIB};
+	F.out[0].reason = MM_REASON_HARM;
+	mm_resv_round(&F.set, &s, F.d, 2, 0, &p);
+	assert_int_equal(F.out[0].target_kib, 2 * GIB);
+	assert_int_equal(F.out[1].target_kib, 2 * GIB - 512 * MIB - 64 * MIB);
+	assert_int_equal(F.set.donors[0].why, MM_RESV_WHY_HARM);
+}
+
 /* Not covered in time (the donors do not move): timeout, and the memory
  * taken from nobody any more. */
 static void test_timeout(void **state)
@@ -193,7 +214,10 @@ static void test_timeout(void **state)
 	round_();
 	r = mm_resv_find(&F.set, (uint32_t)id);
 	assert_int_equal(r->state, MM_RESV_WAITING);
-	F.now_ms += 4999;
+	F.now_ms -= 60000; /* the wall clock stepped back: no time passed */
+	round_();
+	assert_int_equal(r->state, MM_RESV_WAITING);
+	F.now_ms += 60000 + 4999;
 	round_();
 	assert_int_equal(r->state, MM_RESV_WAITING);
 	F.now_ms += 1;
@@ -356,6 +380,7 @@ int main(void)
 	    cmocka_unit_test(test_met),
 	    cmocka_unit_test(test_refused),
 	    cmocka_unit_test(test_stuck_given_up),
+	    cmocka_unit_test(test_harm_budget),
 	    cmocka_unit_test(test_timeout),
 	    cmocka_unit_test(test_lease_expires),
 	    cmocka_unit_test(test_owner_gone),
