@@ -102,6 +102,8 @@ int mm_ctl_open(const char *path, const char *group, struct mm_resv_host *h, str
 	struct mm_ctl *c;
 	int rc;
 
+	if (errlen)
+		err[0] = '\0';
 	if (!path || path[0] != '/' || strlen(path) >= sizeof(c->path))
 		return say(err, errlen, -EINVAL,
 		           "--control '%s': must be an absolute path under %s", path ? path : "",

@@ -105,6 +105,7 @@ add_busybox "$r"
 add_programs "$r" $xenbin/xl $xenbin/xenstored $xenbin/xenconsoled $xenbin/xen-init-dom0 \
 	/usr/bin/xenstore
 add_built "$r" "$build/server/mmserver" /usr/sbin
+add_built "$r" "$build/tools/mmctl/mmctl" /usr/sbin # reservations (scenario-resv.sh)
 add_xenstore_links "$r"
 mkdir -p "$r/lib/modules" "$r/var/lib/xen" "$r/var/log/xen/console" "$r/etc/xen" "$r/xq/guests"
 for m in xen-evtchn xen-privcmd xenfs/xenfs xen-gntdev xen-gntalloc; do
@@ -112,7 +113,7 @@ for m in xen-evtchn xen-privcmd xenfs/xenfs xen-gntdev xen-gntalloc; do
 done
 cp /etc/xen/xl.conf "$r/etc/xen/"
 cp "$out/vmlinuz" "$out/domu.cpio.gz" "$r/xq/guests/"
-for n in 1 2 3; do
+for n in 1 2 3 4; do # domu4: created later by scenario-resv.sh
 	cat >"$r/xq/guests/domu$n.cfg" <<CFG
 name = "domu$n"
 type = "pv"
@@ -135,7 +136,7 @@ free_mib=${XQ_FREE_MIB:-32}
 mono_args="${XQ_MONO_ARGS:-}"
 PARAMS
 install -m 755 "$here/vm/dom0-init.sh" "$r/init"
-for f in lib.sh dom0-lib.sh scenario.sh; do install -m 644 "$here/vm/$f" "$r/xq/$f"; done
+for f in lib.sh dom0-lib.sh scenario.sh scenario-resv.sh; do install -m 644 "$here/vm/$f" "$r/xq/$f"; done
 install -m 755 "$here/vm/xq" "$r/usr/bin/xq"
 pack "$r" "$out/dom0.cpio.gz"
 rm -rf "$stage"
