@@ -205,6 +205,7 @@ void mm_resv_round(struct mm_resv_set *set, struct mm_snapshot *s, const struct 
 	int64_t hf = (int64_t)s->host_free_kib, budget;
 	struct mm_guard_cfg cfg = {.off = guard_off};
 	struct sums x;
+	bool timed_out = false;
 
 	for (size_t i = 0; i < MM_RESV_MAX; i++) {
 		struct mm_resv *r = &set->r[i];
@@ -212,10 +213,13 @@ void mm_resv_round(struct mm_resv_set *set, struct mm_snapshot *s, const struct 
 			claim(set, r, d, n, now);
 		if (mm_resv_live(r))
 			clocks(set, r, now);
+		timed_out |=
+		    r->state == MM_RESV_ENDED && r->end == MM_RESV_END_TIMEOUT && r->changed;
 	}
 	x = sum_doms(d, n, f);
 	need = refuse(set, hf - (int64_t)base + x.give, now);
-	mm_resv_explain_before(set, d, n);
+	if (!timed_out)
+		mm_resv_explain_before(set, d, n);
 	/* once every donor has ballooned to its target, Xen must hold the
 	 * reserve plus every live reservation */
 	budget = hf + x.actual - (int64_t)base - (int64_t)need;
@@ -224,7 +228,8 @@ void mm_resv_round(struct mm_resv_set *set, struct mm_snapshot *s, const struct 
 	s->reserve_kib = base + need;
 	if (need && !(guard_off & MM_GUARD_OFF_RESERVE))
 		mm_guard_reserve(s, &cfg, p); /* no grow into the reserved memory */
-	mm_resv_explain(set, d, f);
+	if (!timed_out)                       /* keep the view that shows who did not deliver */
+		mm_resv_explain(set, d, f);
 	x = sum_doms(d, n, f);
 	cover(set, hf - (int64_t)base - x.grow, now);
 	set->reserved_kib = need;
@@ -251,8 +256,13 @@ const char *mm_resv_end_name(enum mm_resv_end e)
 
 const char *mm_resv_why_name(enum mm_resv_why w)
 {
-	static const char *const names[] = {"can_give", "working_set", "floor",  "stuck",
-	                                    "stale",    "no_report",   "maxmem", "not_managed",
-	                                    "claimant", "harm"};
-	return (unsigned)w < sizeof(names) / sizeof(names[0]) ? names[w] : "unknown";
+	static const char *const names[] = {
+	    [MM_RESV_WHY_CAN_GIVE] = "can_give", [MM_RESV_WHY_WORKING_SET] = "working_set",
+	    [MM_RESV_WHY_FLOOR] = "floor",       [MM_RESV_WHY_STUCK] = "stuck",
+	    [MM_RESV_WHY_STALE] = "stale",       [MM_RESV_WHY_NO_REPORT] = "no_report",
+	    [MM_RESV_WHY_MAXMEM] = "maxmem",     [MM_RESV_WHY_NOT_MANAGED] = "not_managed",
+	    [MM_RESV_WHY_CLAIMANT] = "claimant", [MM_RESV_WHY_HARM] = "harm",
+	    [MM_RESV_WHY_BEHIND] = "behind",
+	};
+	return (unsigned)w < sizeof(names) / sizeof(names[0]) && names[w] ? names[w] : "unknown";
 }

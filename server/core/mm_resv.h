@@ -45,6 +45,7 @@ enum mm_resv_why {
 	MM_RESV_WHY_NOT_MANAGED,  /* outside the management scope */
 	MM_RESV_WHY_CLAIMANT,     /* the domain a reservation is for */
 	MM_RESV_WHY_HARM,         /* the policy's harm budget: under pressure, spared */
+	MM_RESV_WHY_BEHIND,       /* asked to give, its balloon has not got there yet */
 };
 
 struct mm_resv {
@@ -107,6 +108,9 @@ struct mm_resv_req {
 #define MM_RESV_LEASE_MS     120000u
 #define MM_RESV_MAX_TIME_MS  3600000u /* timeouts and leases: at most an hour */
 #define MM_RESV_MIN_SIZE_KIB 1024u
+
+/* The explanation (donors) is the round's; in a round where a reservation
+ * timed out it is the one before, so it shows who had not delivered. */
 
 /* Adds a reservation at now_ms; its id (> 0), or -ENOSPC when MM_RESV_MAX
  * are live, -EINVAL for a size or time out of bounds. doms lists the

@@ -121,6 +121,8 @@ static enum mm_resv_why why_of(const struct mm_resv_dom *d, uint64_t f_kib)
 		return MM_RESV_WHY_HARM;
 	if (!mm_resv_movable(d))
 		return MM_RESV_WHY_STUCK;
+	if (d->in->actual_kib > d->out->target_kib + 1024) /* 1 MiB: the dead band */
+		return MM_RESV_WHY_BEHIND;
 	lim = mm_resv_limit(d, 2, f_kib);
 	if (d->out->target_kib > lim)
 		return MM_RESV_WHY_CAN_GIVE;

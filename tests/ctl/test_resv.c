@@ -225,6 +225,10 @@ static void test_timeout(void **state)
 	assert_int_equal(r->end, MM_RESV_END_TIMEOUT);
 	assert_int_equal(F.set.reserved_kib, 0);
 	assert_int_equal(sum_targets(), 4 * GIB);
+	/* the answer shows the round before: who was asked and had not given */
+	assert_int_equal(F.set.donors[0].why, MM_RESV_WHY_BEHIND);
+	assert_true(F.set.donors[0].cut_kib > 0);
+	assert_true(F.set.donors[0].target_kib < F.set.donors[0].actual_kib);
 }
 
 /* A lease runs from the moment it is met; then the memory returns. */
@@ -319,6 +323,19 @@ static void test_claimed(void **state)
 	assert_int_equal(F.out[0].target_kib, 2 * GIB);
 }
 
+/* Every state, end and reason has its name (the answers print them). */
+static void test_names(void **state)
+{
+	(void)state;
+	for (int w = MM_RESV_WHY_CAN_GIVE; w <= MM_RESV_WHY_BEHIND; w++)
+		assert_string_not_equal(mm_resv_why_name((enum mm_resv_why)w), "unknown");
+	for (int e = MM_RESV_END_NONE; e <= MM_RESV_END_TIMEOUT; e++)
+		assert_string_not_equal(mm_resv_end_name((enum mm_resv_end)e), "unknown");
+	for (int st = MM_RESV_UNUSED; st <= MM_RESV_ENDED; st++)
+		assert_string_not_equal(mm_resv_state_name((enum mm_resv_state)st), "unknown");
+	assert_string_equal(mm_resv_why_name(MM_RESV_WHY_BEHIND), "behind");
+}
+
 /* Bounds: sizes, times and the table size. */
 static void test_bounds(void **state)
 {
@@ -387,6 +404,7 @@ int main(void)
 	    cmocka_unit_test(test_two_at_once),
 	    cmocka_unit_test(test_claimed),
 	    cmocka_unit_test(test_bounds),
+	    cmocka_unit_test(test_names),
 	    cmocka_unit_test(test_never_below),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

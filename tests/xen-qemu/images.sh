@@ -24,7 +24,7 @@ kver=${XQ_KVER:-$(pick_kernel)}
 guest_mem_mib=${XQ_GUEST_MEM_MIB:-160}
 guest_maxmem_mib=${XQ_GUEST_MAXMEM_MIB:-512}
 
-for b in server/mmserver client/mmclient testprogs/mm_test_mono testprogs/mm_test_static; do
+for b in server/mmserver tools/mmctl/mmctl client/mmclient testprogs/mm_test_mono testprogs/mm_test_static; do
 	[ -x "$build/$b" ] || { echo "images.sh: $build/$b missing: build first" >&2; exit 2; }
 done
 for f in /boot/xen-4.17-amd64.gz "/boot/vmlinuz-$kver" $xenbin/xl /usr/bin/xenstore /bin/busybox; do
