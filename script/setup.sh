@@ -8,7 +8,8 @@ set -euo pipefail
 PKGS_BUILD="build-essential cmake pkg-config git
   libxen-dev libcmocka-dev libjansson-dev libmicrohttpd-dev
   python3 python3-docutils"
-# Integration tests: real memcached, HTTP clients, metrics parser, headless browser.
+# Integration tests: real memcached, HTTP clients, metrics parser, headless browser
+# (chromium driven by Debian's own nodejs >= 18 over the DevTools pipe: no npm, no driver).
 PKGS_TEST="memcached libmemcached-tools curl libcurl4-openssl-dev
   python3-prometheus-client chromium nodejs procps wrk"
 # Plots in bench/ and the notebook.

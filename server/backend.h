@@ -4,6 +4,7 @@
 #ifndef MM_BACKEND_H
 #define MM_BACKEND_H
 
+#include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -43,12 +44,18 @@ struct mm_backend_ops {
 	                   struct mm_report_error *err);
 	int (*host_free)(struct mm_backend *b, uint64_t *free_kib);
 	int (*set_target)(struct mm_backend *b, uint32_t domid, uint64_t target_kib);
-	/* Blocks until a report event or timeout_ms; returns 1 on an event, 0
-	 * on timeout, -EINTR when a signal arrived. The sim in fast mode
-	 * advances its own clock instead of sleeping. */
+	/* Blocks until a report event or timeout_ms (monotonic); returns 1 on
+	 * an event, 0 on timeout, -EINTR when a signal arrived. Waits with
+	 * ppoll and the backend's wait_sigmask, so a signal blocked outside the
+	 * wait is taken inside it, never lost between a flag check and the
+	 * wait. The sim in fast mode advances its own clock instead. */
 	int (*wait)(struct mm_backend *b, int64_t timeout_ms);
-	/* Milliseconds since the Unix epoch (the sim's own clock for the sim). */
+	/* Wall time, ms since the Unix epoch: for log rows and the page only,
+	 * never for an interval (the sim: its own clock). */
 	uint64_t (*now_ms)(struct mm_backend *b);
+	/* Monotonic ms (never steps back, not a date): every interval, window
+	 * and age is measured on it (the sim: its own clock). */
+	uint64_t (*mono_ms)(struct mm_backend *b);
 	/* True when the backend has nothing more to run (end of a scenario). */
 	bool (*finished)(struct mm_backend *b);
 	void (*destroy)(struct mm_backend *b);
@@ -57,6 +64,9 @@ struct mm_backend_ops {
 struct mm_backend {
 	const struct mm_backend_ops *ops;
 	void *priv;
+	/* the signal mask to wait with (signals the daemon blocks elsewhere);
+	 * NULL: the thread's own mask */
+	const sigset_t *wait_sigmask;
 };
 
 #endif

@@ -63,7 +63,7 @@ static uint64_t auto_pool(const struct mm_loop *l, uint64_t host_free)
 static void write_failed(struct mm_loop *l, size_t i, uint64_t t, int rc)
 {
 	struct mm_dom_state *d = &l->dom[i];
-	uint64_t now = l->b->ops->now_ms(l->b);
+	uint64_t now = l->b->ops->mono_ms(l->b);
 
 	d->write_failures++;
 	if (!d->write_logged_ms || now - d->write_logged_ms >= 60000) {
@@ -106,8 +106,13 @@ static uint64_t write_targets(struct mm_loop *l, uint64_t pool_kib)
 		if (t <= cur)
 			continue;
 		if (t - cur > room) { /* a refused shrink left less than planned */
-			mm_log(MM_LOG_WARN, "grow-cut", "domid=%u want_kib=%llu room_kib=%llu",
-			       l->in[i].domid, (unsigned long long)t, (unsigned long long)room);
+			uint64_t now = l->b->ops->mono_ms(l->b);
+			if (!l->dom[i].cut_logged_ms || now - l->dom[i].cut_logged_ms >= 60000) {
+				mm_log(MM_LOG_WARN, "grow-cut",
+				       "domid=%u want_kib=%llu room_kib=%llu", l->in[i].domid,
+				       (unsigned long long)t, (unsigned long long)room);
+				l->dom[i].cut_logged_ms = now;
+			}
 			t = l->out[i].target_kib = cur + room;
 			if (t == cur)
 				continue;
@@ -144,7 +149,8 @@ static void fill_round(struct mm_loop *l, struct mm_round *r, const struct mm_sn
 		memcpy(rd->name, d->name, sizeof(rd->name));
 		rd->has_report = d->has_report;
 		rd->report = d->report;
-		rd->report_age_ms = d->has_report ? now_ms - d->report_ms : 0;
+		rd->report_age_ms = l->in[i].report_age_ms;
+		rd->used_kib = d->has_report ? mm_dom_used_kib(&l->in[i]) : 0;
 		rd->actual_kib = l->in[i].actual_kib;
 		rd->prev_target_kib = l->in[i].target_kib;
 		rd->target_kib = l->out[i].target_kib;
@@ -153,29 +159,35 @@ static void fill_round(struct mm_loop *l, struct mm_round *r, const struct mm_sn
 		rd->flags = l->out[i].flags;
 		rd->reason = l->out[i].reason;
 		rd->invalid_reports = d->invalid;
-		l->files[i] = d->log;
+		l->fds[i] = d->log_fd;
 	}
 }
 
 int mm_loop_round(struct mm_loop *l)
 {
-	uint64_t t0 = mono_us(), now_ms = l->b->ops->now_ms(l->b), host_free = 0;
+	/* wall time for the rows, monotonic for every interval and window */
+	uint64_t t0, t1, now_ms = l->b->ops->now_ms(l->b), host_free = 0;
+	uint64_t mono = l->b->ops->mono_ms(l->b);
 	struct mm_snapshot s;
 	struct mm_plan p;
 	struct mm_round r;
+	uint64_t decision_us;
 	int rc;
 
 	rc = mm_domains_sync(l, now_ms);
 	if (rc) {
 		/* e.g. xenstore down while the backend reconnects: once a minute */
-		if (!l->list_fail_logged_ms || now_ms - l->list_fail_logged_ms >= 60000) {
+		if (!l->list_fail_logged_ms || mono - l->list_fail_logged_ms >= 60000) {
 			mm_log(MM_LOG_WARN, "list-domains-failed", "rc=%d", rc);
-			l->list_fail_logged_ms = now_ms;
+			l->list_fail_logged_ms = mono;
 		}
 		return rc;
 	}
 	l->list_fail_logged_ms = 0;
-	mm_domains_read(l, now_ms);
+	/* the round's cost starts here: a new domain's log was opened in the
+	 * sync, when it arrived, and is not the balancing's cost */
+	t0 = mono_us();
+	mm_domains_read(l, mono);
 	rc = l->b->ops->host_free(l->b, &host_free);
 	if (rc) {
 		/* an unknown host free would read as 0: the auto pool would shrink
@@ -188,19 +200,23 @@ int mm_loop_round(struct mm_loop *l)
 	                         .free_goal_kib = l->set.free_kib,
 	                         .host_free_kib = host_free,
 	                         .reserve_kib = l->set.reserve_kib,
-	                         .now_ms = now_ms,
+	                         .now_ms = mono,
 	                         .interval_ms = l->set.interval_ms};
 	s.pool_kib = l->set.pool_kib ? l->set.pool_kib : auto_pool(l, host_free);
 	p = (struct mm_plan){.n = l->ndom, .dom = l->out};
+	t1 = mono_us();
 	mm_balance_round(&l->pol, &l->guard, &s, &l->work, &p);
 	if (l->resv) /* live reservations join the reserve; donors shrink for them */
 		mm_resv_host_round(l->resv, &s, &p);
+	decision_us = mono_us() - t1;
 	fill_round(l, &r, &s, &p, now_ms);
 	r.writes = write_targets(l, s.pool_kib);
 	for (size_t i = 0; i < l->ndom; i++)
 		l->rdom[i].target_kib = l->out[i].target_kib;
 	r.cost_us = mono_us() - t0;
-	mm_logs_round(&l->logs, &r, l->files);
+	r.decision_us = decision_us;
+	if (mm_logs_round(&l->logs, &r, l->fds))
+		mm_log(MM_LOG_WARN, "log-write-failed", "errno=%d", errno); /* disk full? */
 	if (l->verbose)
 		mm_table_print(stdout, &r, l->tty);
 	if (l->on_round)
@@ -225,6 +241,7 @@ static void maybe_reload(struct mm_loop *l)
 		mm_log(MM_LOG_WARN, "reload-refused", "why=\"%s\"", err);
 	else
 		mm_log(MM_LOG_INFO, "reloaded", "policy=%s", l->pol.spec);
+	mm_domains_reopen_logs(l, l->b->ops->now_ms(l->b)); /* logrotate moved them */
 }
 
 /* Waits until the next round is due: the interval elapsed, or a report
@@ -236,17 +253,17 @@ static int wait_round(struct mm_loop *l, uint64_t last_ms)
 	int rc;
 
 	while (!*l->stop && !(o->finished && o->finished(l->b))) {
-		now = o->now_ms(l->b);
+		now = o->mono_ms(l->b);
 		if (now >= due)
 			return 0;
 		slice = l->poll && due - now > MM_LOOP_POLL_MS ? MM_LOOP_POLL_MS : due - now;
 		rc = o->wait(l->b, (int64_t)slice);
 		if (rc < 0)
 			return rc;
-		if (l->poll && l->poll(l->poll_arg, o->now_ms(l->b)) > 0)
+		if (l->poll && l->poll(l->poll_arg, o->mono_ms(l->b)) > 0)
 			return 0; /* a reservation came or went: a round now */
-		if (rc == 1 && due - o->now_ms(l->b) > COALESCE_MS)
-			due = o->now_ms(l->b) + COALESCE_MS;
+		if (rc == 1 && due - o->mono_ms(l->b) > COALESCE_MS)
+			due = o->mono_ms(l->b) + COALESCE_MS;
 	}
 	return 0;
 }
@@ -254,7 +271,7 @@ static int wait_round(struct mm_loop *l, uint64_t last_ms)
 int mm_loop_run(struct mm_loop *l)
 {
 	const struct mm_backend_ops *o = l->b->ops;
-	uint64_t last = o->now_ms(l->b);
+	uint64_t last = o->mono_ms(l->b);
 	int rc;
 
 	while (!*l->stop) {
@@ -266,7 +283,7 @@ int mm_loop_run(struct mm_loop *l)
 		if (*l->stop)
 			break;
 		maybe_reload(l);
-		last = o->now_ms(l->b);
+		last = o->mono_ms(l->b);
 		mm_loop_round(l); /* failures are logged; the next round retries */
 		if (o->finished && o->finished(l->b))
 			break;

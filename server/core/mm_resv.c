@@ -233,6 +233,7 @@ void mm_resv_round(struct mm_resv_set *set, struct mm_snapshot *s, const struct 
 	x = sum_doms(d, n, f);
 	cover(set, hf - (int64_t)base - x.grow, now);
 	set->reserved_kib = need;
+	set->now_ms = now;
 	set->host_free_kib = s->host_free_kib;
 	set->base_reserve_kib = base;
 	set->available_kib =

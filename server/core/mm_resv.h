@@ -90,6 +90,7 @@ struct mm_resv_set {
 	uint64_t possible_kib;  /* available + what donors could still give */
 	uint64_t host_free_kib;
 	uint64_t base_reserve_kib;
+	uint64_t now_ms; /* the last round's time (the snapshot's clock) */
 	size_t ndonors;
 	struct mm_resv_donor donors[MM_RESV_DONORS];
 	/* counters since start */

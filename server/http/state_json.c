@@ -128,7 +128,8 @@ static json_t *resv_json(const struct mm_round *r)
 		                     "state", mm_resv_state_name(x->state), "size_kib",
 		                     j_u64(x->size_kib), "found_kib", j_u64(x->found_kib),
 		                     "claimed_kib", j_u64(x->claimed_kib), "for", x->for_name,
-		                     "age_ms", j_u64(mm_resv_since(r->time_ms, x->created_ms))))) {
+		                     "age_ms",
+		                     j_u64(mm_resv_since(r->resv->now_ms, x->created_ms))))) {
 			json_decref(a);
 			return NULL;
 		}

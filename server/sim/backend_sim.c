@@ -4,6 +4,7 @@
 #include "backend_sim.h"
 
 #include <errno.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,6 +32,7 @@ struct sim {
 	uint64_t epoch_ms; /* Unix ms at scenario start */
 	uint64_t end_ms;
 	uint32_t next_domid;
+	size_t *of_domid;     /* domid -> guest index; domids 1..n, never reused */
 	struct timespec wall; /* real time mode: when the last tick was due */
 };
 
@@ -67,14 +69,18 @@ static void lifecycle(struct sim *s)
 		struct mm_guest_metrics *gm = &s->m.g[i];
 		if (!g->alive && g->domid == 0 && s->now_ms >= c->start_ms && !gm->start_result &&
 		    host_free(s) >= c->memory_kib + s->sc.reserve_kib) {
+			s->of_domid[s->next_domid] = i;
 			mm_guest_start(g, c, s->next_domid++, s->now_ms);
 			s->node[i] = (struct node){.len = -1};
-			gm->start_wait_ms = s->now_ms - c->start_ms;
 			gm->start_result = 1;
 		} else if (!g->alive && g->domid == 0 && !gm->start_result && c->start_timeout_ms &&
 		           s->now_ms >= c->start_ms + c->start_timeout_ms) {
-			gm->start_wait_ms = c->start_timeout_ms; /* xl create gave up */
-			gm->start_result = 2;
+			gm->start_result = 2; /* like xl create, it gave up (start_timeout_s) */
+		} else if (!g->alive && g->domid == 0 && !gm->start_result &&
+		           s->now_ms > c->start_ms) {
+			/* the host had no room: it needs all it asked for */
+			mm_metrics_waiting(&s->m, i, mm_workload_demand_kib(&c->workload, 0),
+			                   c->start_ms, s->sc.tick_ms);
 		} else if (g->alive && c->stop_ms && s->now_ms >= c->stop_ms) {
 			g->alive = false; /* vanished: the loop must drop it */
 		}
@@ -120,21 +126,27 @@ static bool tick(struct sim *s)
 		}
 	}
 	pool = s->sc.host_kib - s->sc.dom0_kib - s->sc.reserve_kib;
+	if (s->sc.pool_kib && s->sc.pool_kib < pool)
+		pool = s->sc.pool_kib; /* the limit is what the policies may share */
 	mm_metrics_tick(&s->m, s->g, s->now_ms, s->sc.tick_ms, pool, host_free(s),
 	                s->sc.reserve_kib);
 	return event;
 }
 
+/* Domids are handed out once each, from 1 up (next_domid), so a table
+ * indexed by domid finds a guest in O(1): the loop asks once per domain. */
 static struct mm_guest *by_domid(struct sim *s, uint32_t domid, size_t *idx)
 {
-	for (size_t i = 0; i < s->sc.n; i++) {
-		if (s->g[i].alive && s->g[i].domid == domid) {
-			if (idx)
-				*idx = i;
-			return &s->g[i];
-		}
-	}
-	return NULL;
+	size_t i;
+
+	if (domid == 0 || domid >= s->next_domid)
+		return NULL;
+	i = s->of_domid[domid];
+	if (!s->g[i].alive || s->g[i].domid != domid)
+		return NULL;
+	if (idx)
+		*idx = i;
+	return &s->g[i];
 }
 
 static int sim_list(struct mm_backend *b, struct mm_dom_info *out, size_t cap, size_t *n)
@@ -208,14 +220,26 @@ static bool sim_finished(struct mm_backend *b)
 	return S(b)->now_ms >= S(b)->end_ms;
 }
 
-/* Real time: sleeps until the next tick is due; -EINTR on a signal. */
+/* Real time: sleeps until the next tick is due; -EINTR on a signal (taken
+ * with the backend's wait mask, so none is lost before the sleep). */
 static int sleep_tick(struct sim *s)
 {
+	struct timespec now, left;
+
 	s->wall.tv_nsec += (long)(s->sc.tick_ms % 1000) * 1000000L;
 	s->wall.tv_sec += (time_t)(s->sc.tick_ms / 1000) + s->wall.tv_nsec / 1000000000L;
 	s->wall.tv_nsec %= 1000000000L;
-	int rc = clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &s->wall, NULL);
-	return rc == EINTR ? -EINTR : 0;
+	for (;;) {
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		left.tv_sec = s->wall.tv_sec - now.tv_sec;
+		left.tv_nsec = s->wall.tv_nsec - now.tv_nsec;
+		if (left.tv_nsec < 0)
+			left.tv_sec--, left.tv_nsec += 1000000000L;
+		if (left.tv_sec < 0)
+			return 0;
+		if (ppoll(NULL, 0, &left, s->base.wait_sigmask) < 0 && errno == EINTR)
+			return -EINTR;
+	}
 }
 
 static int sim_wait(struct mm_backend *b, int64_t timeout_ms)
@@ -237,6 +261,11 @@ static uint64_t sim_now(struct mm_backend *b)
 	return S(b)->epoch_ms + S(b)->now_ms;
 }
 
+static uint64_t sim_mono(struct mm_backend *b)
+{
+	return S(b)->now_ms;
+}
+
 static void sim_destroy(struct mm_backend *b)
 {
 	struct sim *s = S(b);
@@ -247,6 +276,7 @@ static void sim_destroy(struct mm_backend *b)
 	free(s->g);
 	free(s->m.g);
 	free(s->node);
+	free(s->of_domid);
 	free(s);
 }
 
@@ -258,6 +288,7 @@ static const struct mm_backend_ops sim_ops = {
     .set_target = sim_set_target,
     .wait = sim_wait,
     .now_ms = sim_now,
+    .mono_ms = sim_mono,
     .finished = sim_finished,
     .destroy = sim_destroy,
 };
@@ -273,7 +304,8 @@ int mm_backend_sim_create(struct mm_scenario *sc, const struct mm_sim_opts *o,
 	s->g = calloc(n, sizeof(*s->g));
 	s->m.g = calloc(n, sizeof(*s->m.g));
 	s->node = calloc(n, sizeof(*s->node));
-	if (!s->g || !s->m.g || !s->node) {
+	s->of_domid = calloc(n + 1, sizeof(*s->of_domid));
+	if (!s->g || !s->m.g || !s->node || !s->of_domid) {
 		snprintf(err, errlen, "sim: out of memory for %zu guests", n);
 		sim_destroy(&s->base);
 		return -ENOMEM;

@@ -1,6 +1,17 @@
 /* Guest model arithmetic, in KiB. Memory the kernel keeps and the balloon's
  * overhead come off the allocation first; the application gets the rest up
- * to its demand and swaps the remainder. */
+ * to its demand and swaps the remainder.
+ *
+ * Pressure model (what the guest reports as psi_some10, and the harm metric):
+ * the working set is the demand plus a hot page cache of 5 % of it. While the
+ * usable memory is below the working set the guest stalls on memory for a
+ * share of its time that grows with the deficit: deficit / (10 % of the
+ * working set), at most 1 (a 1 % deficit stalls 10 % of the time, as cache
+ * refaults do; a 10 % deficit stalls always, as swapping anonymous memory
+ * does). psi_some10 is that share averaged over 10 s, in percent, as
+ * /proc/pressure/memory's "some avg10". Swapped memory is touched again once
+ * every 10 s: each touch is a swap-in (and a major fault) and pushes as much
+ * back out, so a thrashing guest shows swap-in rates. */
 #include "mm_guest.h"
 
 #include <stdio.h>
@@ -59,6 +70,32 @@ static uint64_t usable_kib(const struct mm_guest *g)
 	return g->alloc_kib > gone ? g->alloc_kib - gone : 0;
 }
 
+/* The stall share and its 10 s average; dt_ms of thrashing traffic. */
+static void pressure(struct mm_guest *g, uint64_t usable, uint64_t dt_ms)
+{
+	uint64_t ws = g->demand_kib + g->demand_kib * MM_GUEST_HOT_CACHE_PERMILLE / 1000;
+	uint64_t pages;
+
+	g->ws_kib = ws;
+	g->under_ws = usable < ws;
+	g->stall = 0;
+	if (g->under_ws) {
+		double full = (double)ws * MM_GUEST_FULL_STALL_PERMILLE / 1000.0;
+		g->stall = (double)(ws - usable) / full;
+		g->stall = g->stall > 1 ? 1 : g->stall;
+	}
+	/* exponential average over 10 s, like the kernel's avg10 */
+	g->psi_some10 += (100.0 * g->stall - g->psi_some10) * (double)dt_ms / 10000.0;
+	if (g->psi_some10 < 1e-6)
+		g->psi_some10 = 0;
+	g->swap_touch_kib_ms += g->swap_used_kib * dt_ms;
+	pages = g->swap_touch_kib_ms / (4 * MM_GUEST_SWAP_TOUCH_MS);
+	g->swap_touch_kib_ms -= pages * 4 * MM_GUEST_SWAP_TOUCH_MS;
+	g->pswpin += pages;
+	g->pswpout += pages;
+	g->pgmajfault += pages;
+}
+
 void mm_guest_tick(struct mm_guest *g, uint64_t now_ms, uint64_t dt_ms)
 {
 	const struct mm_guest_cfg *c = g->cfg;
@@ -83,6 +120,7 @@ void mm_guest_tick(struct mm_guest *g, uint64_t now_ms, uint64_t dt_ms)
 		g->pswpout += (swap - old_swap) / 4; /* 4 KiB pages */
 	else
 		g->pswpin += (old_swap - swap) / 4;
+	pressure(g, usable, dt_ms);
 }
 
 int mm_guest_report(struct mm_guest *g, char *buf, size_t len)
@@ -98,7 +136,8 @@ int mm_guest_report(struct mm_guest *g, char *buf, size_t len)
 		return snprintf(buf, len, "v=1 tot=%llu free=-1 seq=%llu", (unsigned long long)tot,
 		                (unsigned long long)++g->seq);
 	r.has = MM_REPORT_HAS_SEQ | MM_REPORT_HAS_AVAIL | MM_REPORT_HAS_CACHED |
-	        MM_REPORT_HAS_SWAP | MM_REPORT_HAS_VMSTAT | MM_REPORT_HAS_BALLOON;
+	        MM_REPORT_HAS_SWAP | MM_REPORT_HAS_VMSTAT | MM_REPORT_HAS_BALLOON |
+	        MM_REPORT_HAS_PSI;
 	r.seq = ++g->seq;
 	r.tot_kib = tot;
 	r.cached_kib = spare * c->cache_permille / 1000;
@@ -108,6 +147,8 @@ int mm_guest_report(struct mm_guest *g, char *buf, size_t len)
 	r.swap_used_kib = g->swap_used_kib;
 	r.pswpin = g->pswpin;
 	r.pswpout = g->pswpout;
+	r.pgmajfault = g->pgmajfault;
+	r.psi_some10_centi = (uint32_t)(g->psi_some10 * 100.0 + 0.5);
 	r.balloon_cur_kib = g->alloc_kib;
 	return mm_report_format(&r, buf, len);
 }

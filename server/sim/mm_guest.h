@@ -55,9 +55,24 @@ struct mm_guest {
 	uint64_t resident_kib, swap_used_kib;
 	bool oom; /* in an OOM episode (swap full) */
 	uint64_t oom_events;
-	uint64_t pswpin, pswpout;
+	uint64_t pswpin, pswpout, pgmajfault;
+	uint64_t swap_touch_kib_ms; /* swap traffic not yet whole pages */
+	/* Pressure model (PSI-like, documented in mm_guest.c): the working set,
+	 * the share of time stalled now, and its 10 s average in percent. */
+	uint64_t ws_kib;
+	double stall;      /* 0..1 */
+	double psi_some10; /* percent, 0..100 */
+	bool under_ws;     /* usable memory below the working set: harm */
 	uint64_t seq;
 };
+
+/* The working set is the demand plus its hot page cache: this part (in
+ * permille of the demand) is touched often enough that evicting it stalls. */
+#define MM_GUEST_HOT_CACHE_PERMILLE 50
+/* A deficit of this share of the working set (permille) stalls all the time. */
+#define MM_GUEST_FULL_STALL_PERMILLE 100
+/* Swapped-out memory is touched again once every this many ms (thrashing). */
+#define MM_GUEST_SWAP_TOUCH_MS 10000
 
 /* Creates the domain at now_ms with its initial allocation. */
 void mm_guest_start(struct mm_guest *g, const struct mm_guest_cfg *cfg, uint32_t domid,

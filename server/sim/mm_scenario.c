@@ -342,7 +342,7 @@ static int guests_all(struct ctx *c, struct mm_scenario *sc, const char *base_di
 
 	if (!json_is_array(arr) || count_guests(arr, &sc->n))
 		return bad(c, "guests",
-		           "must be a list of 1 to 1000 guest objects (count included)");
+		           "must be a list of 1 to 100000 guest objects (count included)");
 	sc->guests = calloc(sc->n, sizeof(*sc->guests));
 	sc->traces = calloc(sc->n, sizeof(*sc->traces));
 	if (!sc->guests || !sc->traces)

@@ -68,8 +68,19 @@ static int refresh(struct xb *b, struct xdom *x)
 	rc = read_kib(b, x->domid, MM_XS_STATIC_MAX, &x->maxmem_kib);
 	if (rc == 0)
 		rc = read_kib(b, x->domid, MM_XS_TARGET, &x->target_kib);
-	if (rc == 0)
+	if (rc == 0) {
+		/* libxl's own view of the target: the node plus the VGA pages of
+		 * an HVM guest (none for PV and PVH), the same units as the
+		 * allocation and as what libxl_set_memory_target takes. Without it
+		 * an HVM guest read back short, was rewritten every round and
+		 * judged stuck. */
+		uint64_t vram = 0;
+		int r = read_kib(b, x->domid, MM_XS_VIDEORAM, &vram);
+		if (r && r != -ENOENT)
+			return r;
+		x->target_kib += vram;
 		x->meta_dirty = false;
+	}
 	return rc;
 }
 

@@ -145,7 +145,7 @@ static int h_run(struct run *r, const char *name, bool sock, bool keep_resv)
 		return fprintf(stderr, "%s\n", err), rc;
 	mm_backend_sim_set_free_goal(r->b, s.free_kib);
 	rc = mm_loop_apply_settings(&r->loop, &s, err, sizeof(err));
-	rc = rc ? rc : mm_logs_open(&r->loop.logs, dir);
+	rc = rc ? rc : mm_logs_open(&r->loop.logs, dir, 0);
 	r->loop.b = r->b;
 	rc = rc ? rc
 	        : mm_control_start(&r->control, &r->loop, sock ? r->path : NULL, NULL, r->b, err,

@@ -28,12 +28,13 @@ static void fill(void)
 	                          .created_ms = 2000};
 	S.r[6] = (struct mm_resv){.id = 6, .state = MM_RESV_ENDED, .size_kib = 1048576};
 	S.reserved_kib = 2097152 + 1048576;
+	S.now_ms = 5000; /* the snapshot's clock, not the round's wall time */
 	S.met = 3, S.failed = 1, S.claimed = 2, S.expired = 0;
 }
 
 static void test_state_json(void **state)
 {
-	struct mm_round r = {.seq = 1, .time_ms = 5000, .policy = "tax", .resv = &S};
+	struct mm_round r = {.seq = 1, .time_ms = 1700000000000, .policy = "tax", .resv = &S};
 	json_t *o, *a;
 
 	(void)state;

@@ -32,7 +32,8 @@ struct fake {
 	uint64_t host_free_kib;
 	uint32_t refuse_domid; /* set_target fails (-EIO) for this domain */
 	uint64_t writes[NDOM];
-	uint64_t now_ms;
+	uint64_t now_ms;  /* wall clock: an admin or NTP may step it */
+	uint64_t mono_ms; /* monotonic */
 };
 
 static struct fake F;
@@ -93,6 +94,12 @@ static uint64_t f_now(struct mm_backend *b)
 	return F.now_ms;
 }
 
+static uint64_t f_mono(struct mm_backend *b)
+{
+	(void)b;
+	return F.mono_ms;
+}
+
 static void f_destroy(struct mm_backend *b)
 {
 	(void)b;
@@ -106,6 +113,7 @@ static const struct mm_backend_ops fake_ops = {
     .set_target = f_set_target,
     .wait = f_wait,
     .now_ms = f_now,
+    .mono_ms = f_mono,
     .destroy = f_destroy,
 };
 
@@ -122,7 +130,8 @@ static int setup(void **state)
 	memset(&L, 0, sizeof(L));
 	F.base.ops = &fake_ops;
 	F.host_free_kib = 512 * MIB;
-	F.now_ms = 1000000;
+	F.now_ms = 1700000000000; /* Unix ms */
+	F.mono_ms = 5000000;
 	for (uint32_t i = 0; i < NDOM; i++) {
 		F.dom[i] = (struct mm_dom_info){
 		    .domid = i + 1, .actual_kib = GIB, .target_kib = GIB, .maxmem_kib = 4 * GIB};
@@ -194,7 +203,7 @@ static int logged_lines(const char *what, int n)
 	dup2(fd, 2);
 	for (int k = 0; k < n; k++) {
 		mm_loop_round(&L);
-		F.now_ms += 1000;
+		F.now_ms += 1000, F.mono_ms += 1000;
 		for (size_t i = 0; i < NDOM; i++)
 			F.rep[i].seq++, F.fresh[i] = true;
 	}
@@ -228,7 +237,7 @@ static void test_frozen_report_goes_stale(void **state)
 
 	for (int k = 0; k < 12; k++) {
 		assert_int_equal(mm_loop_round(&L), 0);
-		F.now_ms += 1000;
+		F.now_ms += 1000, F.mono_ms += 1000;
 		for (size_t i = 1; i < NDOM; i++) /* vm2, vm3 keep reporting */
 			F.rep[i].seq++, F.fresh[i] = true;
 	}
@@ -261,7 +270,7 @@ static void test_scope_untouched(void **state)
 	F.silent[1] = true; /* vm2 never reported */
 	for (int k = 0; k < 5; k++) {
 		assert_int_equal(mm_loop_round(&L), 0);
-		F.now_ms += 1000;
+		F.now_ms += 1000, F.mono_ms += 1000;
 	}
 	assert_int_equal(F.writes[1], 0);
 	assert_int_equal(F.writes[2], 0);
@@ -289,6 +298,27 @@ static void test_log_quote(void **state)
 	assert_string_equal(mm_log_quote(out, 8, "\n\n\n", 3), "\"\\x0a\""); /* never half */
 }
 
+/* The wall clock steps back an hour (NTP, an admin) while a balloon is on
+ * its way: windows and ages are judged on the monotonic clock, so nothing is flagged
+ * stuck at once; the rows still carry the wall time. With the wall clock the
+ * open window read as ~2^64 ms old and vm1 went STUCK. */
+static void test_wall_clock_step(void **state)
+{
+	(void)state;
+	assert_int_equal(mm_loop_round(&L), 0); /* vm1 asked to grow */
+	assert_true(F.dom[0].target_kib > F.dom[0].actual_kib + MIB);
+	for (int k = 0; k < 3; k++) {
+		F.now_ms -= 3600000 / 3; /* wall: back by an hour in three steps */
+		F.mono_ms += 1000;
+		/* the balloon has not moved yet: fine within the 5 s window */
+		for (size_t i = 0; i < NDOM; i++)
+			F.rep[i].seq++, F.fresh[i] = true;
+		assert_int_equal(mm_loop_round(&L), 0);
+		assert_false(L.in[0].flags & MM_FLAG_STUCK);
+		assert_false(L.in[0].flags & MM_FLAG_STALE);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -297,6 +327,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_frozen_report_goes_stale, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_scope_untouched, setup, teardown),
 	    cmocka_unit_test(test_log_quote),
+	    cmocka_unit_test_setup_teardown(test_wall_clock_step, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_refused_write_logged_once, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

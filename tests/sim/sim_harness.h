@@ -79,7 +79,7 @@ static int h_run(struct run *r, const char *scenario, const char *policy, unsign
 		return fprintf(stderr, "%s\n", err), rc;
 	mm_backend_sim_set_free_goal(r->b, s.free_kib);
 	rc = mm_loop_apply_settings(&r->loop, &s, err, sizeof(err));
-	rc = rc ? rc : mm_logs_open(&r->loop.logs, dir);
+	rc = rc ? rc : mm_logs_open(&r->loop.logs, dir, 0);
 	if (rc)
 		return fprintf(stderr, "setup: %s rc=%d\n", err, rc), rc;
 	r->loop.b = r->b;
