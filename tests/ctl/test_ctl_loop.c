@@ -40,6 +40,7 @@ static void test_scenario_start(void **state)
 	m = mm_backend_sim_metrics(R.b);
 	assert_int_equal(g->start_result, 1);
 	assert_int_equal(g->start_wait_ms, 0);
+	assert_int_equal(g->shortfall_kib_ms, 0);
 	assert_int_equal(m->resv_met, 1);
 	assert_int_equal(m->resv_failed, 0);
 	assert_true(m->resv_wait_max_ms <= 10000); /* asked at 20 s, vm4 came at 30 s */
@@ -50,8 +51,9 @@ static void test_scenario_start(void **state)
 
 	assert_int_equal(h_run(&R, "resv-start", false, false), 0);
 	g = h_guest(&R, "vm4");
-	assert_int_equal(g->start_result, 2); /* the balancer kept every byte */
+	assert_int_equal(g->start_result, 2);                  /* the balancer kept every byte */
 	assert_in_range(g->start_wait_ms, 60000 - 100, 60000); /* the whole timeout, to a tick */
+	assert_true(g->shortfall_kib_ms > 0);                  /* its demand went without */
 	h_dispose(&R);
 }
 
