@@ -11,6 +11,7 @@
 
 #include "mm_backends.h"
 #include "mm_config.h"
+#include "mm_control.h"
 #include "mm_log.h"
 #include "mm_loop.h"
 #include "mm_options.h"
@@ -59,6 +60,7 @@ struct app {
 	const struct mm_backend_kind *kind;
 	struct mm_backend *b;
 	struct mm_loop loop;
+	struct mm_control control; /* reservations: socket and scenario */
 #ifdef MM_WITH_HTTP
 	struct mm_http *http;
 #endif
@@ -274,6 +276,29 @@ static int summary_unwritable(const char *path)
 	return 1;
 }
 
+/* The control socket (default on with xen, off with sim) and a scenario's
+ * scheduled reservations. */
+static int start_control(struct app *a)
+{
+	const char *path = a->opt.control;
+	bool sim = !strcmp(a->kind->name, "sim");
+	char err[300] = "";
+
+	if (!path)
+		path = sim ? NULL : MM_CTL_DEFAULT_PATH;
+	else if (!strcmp(path, "none"))
+		path = NULL;
+	if (mm_control_start(&a->control, &a->loop, path, a->opt.control_group, sim ? a->b : NULL,
+	                     err, sizeof(err))) {
+		fprintf(stderr, "mmserver: --control %s: %s (--control none runs without it)\n",
+		        path ? path : "", err);
+		return MM_EXIT_RUNTIME;
+	}
+	if (path)
+		mm_log(MM_LOG_INFO, "control-listening", "path=%s", path);
+	return 0;
+}
+
 static int setup(struct app *a)
 {
 	struct mm_settings s;
@@ -301,6 +326,7 @@ static int setup(struct app *a)
 	if (!rc && mm_loop_apply_settings(&a->loop, &s, err, sizeof(err))) /* scenario hints */
 		fprintf(stderr, "mmserver: %s\n", err), rc = MM_EXIT_USAGE;
 	rc = rc ? rc : open_logs(a);
+	rc = rc ? rc : start_control(a);
 	return rc ? rc : start_http(a);
 }
 
@@ -351,6 +377,7 @@ int main(int argc, char **argv)
 	if (a.http)
 		mm_http_stop(a.http);
 #endif
+	mm_control_stop(&a.control);
 	mm_loop_dispose(&a.loop);
 	if (a.b)
 		a.b->ops->destroy(a.b);

@@ -10,6 +10,7 @@
 
 #include "mm_domains.h"
 #include "mm_log.h"
+#include "mm_resv_host.h"
 #include "mm_table.h"
 
 /* A report event starts a round after GATHER_MS (reports written together
@@ -144,7 +145,8 @@ static void fill_round(struct mm_loop *l, struct mm_round *r, const struct mm_sn
 	                       .host_free_kib = s->host_free_kib,
 	                       .reserve_kib = s->reserve_kib,
 	                       .n = l->ndom,
-	                       .dom = l->rdom};
+	                       .dom = l->rdom,
+	                       .resv = l->resv ? &l->resv->set : NULL};
 	for (size_t i = 0; i < l->ndom; i++) {
 		const struct mm_dom_state *d = &l->dom[i];
 		struct mm_round_dom *rd = &l->rdom[i];
@@ -209,6 +211,8 @@ int mm_loop_round(struct mm_loop *l)
 	p = (struct mm_plan){.n = l->ndom, .dom = l->out};
 	t1 = mono_us();
 	mm_balance_round(&l->pol, &l->guard, &s, &l->work, &p);
+	if (l->resv) /* live reservations join the reserve; donors shrink for them */
+		mm_resv_host_round(l->resv, &s, &p);
 	decision_us = mono_us() - t1;
 	fill_round(l, &r, &s, &p, now_ms);
 	r.writes = write_targets(l, s.pool_kib);
@@ -250,16 +254,19 @@ static void maybe_reload(struct mm_loop *l)
 static int wait_round(struct mm_loop *l, uint64_t last_ms)
 {
 	const struct mm_backend_ops *o = l->b->ops;
-	uint64_t due = last_ms + l->set.interval_ms, now;
+	uint64_t due = last_ms + l->set.interval_ms, now, slice;
 	int rc;
 
 	while (!*l->stop && !(o->finished && o->finished(l->b))) {
 		now = o->mono_ms(l->b);
 		if (now >= due)
 			return 0;
-		rc = o->wait(l->b, (int64_t)(due - now));
+		slice = l->poll && due - now > MM_LOOP_POLL_MS ? MM_LOOP_POLL_MS : due - now;
+		rc = o->wait(l->b, (int64_t)slice);
 		if (rc < 0)
 			return rc;
+		if (l->poll && l->poll(l->poll_arg, o->mono_ms(l->b)) > 0)
+			return 0; /* a reservation came or went: a round now */
 		if (rc == 1) {
 			uint64_t t = o->mono_ms(l->b) + GATHER_MS;
 			if (t < last_ms + MIN_GAP_MS)

@@ -71,7 +71,16 @@ struct mm_loop {
 	uint64_t rounds;
 	uint64_t pol_epoch;           /* bumped when the policy changes: per-domain memory resets */
 	uint64_t list_fail_logged_ms; /* rate limit for a backend that is down */
+	/* reservations (issue 17; NULL: none): part of the host reserve while
+	 * they live (server/ctl/mm_resv_host.h) */
+	struct mm_resv_host *resv;
+	/* polled between rounds, at least every MM_LOOP_POLL_MS (the control
+	 * socket); returns 1 when a round should run now */
+	int (*poll)(void *arg, uint64_t now_ms);
+	void *poll_arg;
 };
+
+#define MM_LOOP_POLL_MS 100
 
 /* Validates settings and sets the policy; -EINVAL with a sentence in err. */
 int mm_loop_apply_settings(struct mm_loop *l, const struct mm_settings *s, char *err,

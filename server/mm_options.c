@@ -35,6 +35,8 @@ enum {
 	OPT_INCLUDE,
 	OPT_EXCLUDE,
 	OPT_STALE,
+	OPT_CONTROL,
+	OPT_CONTROL_GROUP,
 	OPT_REPLAY,
 	OPT_SPEED,
 	OPT_LINGER,
@@ -69,6 +71,8 @@ static const struct option longopts[] = {
     {"include", required_argument, NULL, OPT_INCLUDE},
     {"exclude", required_argument, NULL, OPT_EXCLUDE},
     {"stale-intervals", required_argument, NULL, OPT_STALE},
+    {"control", required_argument, NULL, OPT_CONTROL},
+    {"control-group", required_argument, NULL, OPT_CONTROL_GROUP},
     {"replay", required_argument, NULL, OPT_REPLAY},
     {"speed", required_argument, NULL, OPT_SPEED},
     {"linger", required_argument, NULL, OPT_LINGER},
@@ -103,6 +107,10 @@ void mm_options_usage(FILE *f)
 	      "      --include GLOB     manage only names matching (repeatable)\n"
 	      "      --exclude GLOB     never touch names matching (repeatable; wins)\n"
 	      "      --stale-intervals N  no new report for N intervals: held (default 10)\n"
+	      "      --control PATH     control socket for mmctl(8) reservations (default\n"
+	      "                         /run/xenmm/mmserver.sock with xen, off with sim;\n"
+	      "                         none: off)\n"
+	      "      --control-group GROUP  group allowed to use it (mode 0660)\n"
 	      "      --scenario FILE    simulator scenario (JSON; sim)\n"
 	      "      --fast             run the simulation as fast as possible (sim)\n"
 	      "      --duration S       simulated seconds (sim; default the scenario's)\n"
@@ -247,6 +255,11 @@ static int one(int c, const char *arg, struct mm_options *o)
 	case OPT_SCENARIO: return o->scenario = arg, 0;
 	case OPT_SUMMARY: return o->summary = arg, 0;
 	case OPT_CANVAS: return o->canvas = arg, 0;
+	case OPT_CONTROL:
+		if (strcmp(arg, "none") && arg[0] != '/')
+			return refuse("--control", arg, "must be an absolute path or none");
+		return o->control = arg, 0;
+	case OPT_CONTROL_GROUP: return o->control_group = arg, 0;
 	case 'v': return o->verbose = true, 0;
 	case 'q': return o->quiet = true, 0;
 	case 'n': return o->check_only = true, 0;

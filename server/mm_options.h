@@ -25,6 +25,9 @@ struct mm_options {
 	const char *summary; /* --summary FILE (sim) */
 	const char *canvas;
 	const char *http_addr; /* NULL: no HTTP */
+	/* --control PATH: the control socket (NULL: the backend's default,
+	 * "none": off); --control-group: its group */
+	const char *control, *control_group;
 	uint16_t http_port;
 	uint64_t duration_ms; /* sim: 0 = the scenario's */
 	const char *replay;   /* --replay LOGDIR: play a finished run's logs over HTTP */

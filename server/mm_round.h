@@ -10,6 +10,7 @@
 #include "backend.h"
 #include "mm_core.h"
 #include "mm_report.h"
+#include "mm_resv.h"
 
 struct mm_round_dom {
 	uint32_t domid;
@@ -43,6 +44,7 @@ struct mm_round {
 	uint64_t writes;      /* targets written this round */
 	size_t n;
 	struct mm_round_dom *dom;
+	const struct mm_resv_set *resv; /* reservations after this round; NULL: none */
 };
 
 #endif

@@ -25,6 +25,28 @@ static void row(FILE *f, const struct mm_guest_metrics *g, uint64_t end_ms)
 	        (unsigned long long)g->floor_violations);
 }
 
+static const char *start_name(int result)
+{
+	return result == 1 ? "started" : result == 2 ? "failed" : "pending";
+}
+
+/* Guests whose creation waited or failed, and the scenario's reservations
+ * (issue 17): how long a start waited and whether it succeeded. */
+static void starts_print(FILE *f, const struct mm_metrics *m)
+{
+	for (size_t i = 0; i < m->n; i++)
+		if (m->g[i].start_result != 1 || m->g[i].start_wait_ms)
+			fprintf(f, "start %s result=%s waited_s=%.1f\n", m->g[i].name,
+			        start_name(m->g[i].start_result),
+			        (double)m->g[i].start_wait_ms / 1000.0);
+	if (m->resv_met || m->resv_failed)
+		fprintf(f, "reservations met=%llu failed=%llu wait_mean_s=%.1f wait_max_s=%.1f\n",
+		        (unsigned long long)m->resv_met, (unsigned long long)m->resv_failed,
+		        (double)m->resv_wait_sum_ms / 1000.0 /
+		            (double)(m->resv_met + m->resv_failed),
+		        (double)m->resv_wait_max_ms / 1000.0);
+}
+
 void mm_summary_print(FILE *f, const char *scenario, const char *policy, const struct mm_metrics *m)
 {
 	struct mm_guest_metrics sum;
@@ -44,6 +66,7 @@ void mm_summary_print(FILE *f, const char *scenario, const char *policy, const s
 	        "reserve_violation_ticks=%llu\n",
 	        mm_mib_s(m->limit_kib_ms), mm_mib_s(m->host_left_kib_ms),
 	        (unsigned long long)m->reserve_violation_ticks);
+	starts_print(f, m);
 }
 
 static json_t *guest_json(const struct mm_guest_metrics *g, uint64_t end_ms)
@@ -68,14 +91,20 @@ json_t *mm_summary_json(const char *scenario, const char *policy, const struct m
 
 	mm_metrics_total(m, &sum);
 	snprintf(sum.name, sizeof(sum.name), "TOTAL");
-	for (size_t i = 0; guests && i < m->n; i++)
-		json_array_append_new(guests, guest_json(&m->g[i], m->duration_ms));
-	return json_pack(
-	    "{s:s, s:s, s:f, s:I, s:o*, s:o*, s:f, s:f, s:I}", "scenario", scenario, "policy",
-	    policy, "simulated_s", (double)m->duration_ms / 1000.0, "ticks", (json_int_t)m->ticks,
-	    "guests", guests, "total", guest_json(&sum, m->duration_ms), "limit_shortfall_mib_s",
-	    mm_mib_s(m->limit_kib_ms), "host_left_mib_s", mm_mib_s(m->host_left_kib_ms),
-	    "reserve_violation_ticks", (json_int_t)m->reserve_violation_ticks);
+	for (size_t i = 0; guests && i < m->n; i++) {
+		json_t *g = guest_json(&m->g[i], m->duration_ms);
+		json_object_set_new(g, "start", json_string(start_name(m->g[i].start_result)));
+		json_array_append_new(guests, g);
+	}
+	return json_pack("{s:s, s:s, s:f, s:I, s:o*, s:o*, s:f, s:f, s:I, s:I, s:I, s:f}",
+	                 "scenario", scenario, "policy", policy, "simulated_s",
+	                 (double)m->duration_ms / 1000.0, "ticks", (json_int_t)m->ticks, "guests",
+	                 guests, "total", guest_json(&sum, m->duration_ms), "limit_shortfall_mib_s",
+	                 mm_mib_s(m->limit_kib_ms), "host_left_mib_s",
+	                 mm_mib_s(m->host_left_kib_ms), "reserve_violation_ticks",
+	                 (json_int_t)m->reserve_violation_ticks, "reservations_met",
+	                 (json_int_t)m->resv_met, "reservations_failed", (json_int_t)m->resv_failed,
+	                 "reservation_wait_max_s", (double)m->resv_wait_max_ms / 1000.0);
 }
 
 int mm_summary_write_json(const char *path, const char *scenario, const char *policy,

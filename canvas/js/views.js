@@ -31,7 +31,13 @@ export function renderTiles(r) {
       (outside ? ` (${outside} domain${outside === 1 ? '' : 's'} out of scope, not counted)` : '');
   $('t-host').textContent = fmtKiB(r.host_free_kib);
   $('t-host').classList.toggle('warn', r.host_free_kib < r.reserve_kib * 1.5);
-  $('t-reserve').textContent = `reserve ${fmtKiB(r.reserve_kib)}`;
+  // live reservations (mmctl reserve) are part of the reserve while they hold
+  const resv = r.reservations || [];
+  $('t-reserve').textContent = resv.length
+    ? `reserve ${fmtKiB(r.reserve_kib)} · ${resv.length} reservation${resv.length === 1 ? '' : 's'} ${fmtKiB(r.reserved_kib)}`
+    : `reserve ${fmtKiB(r.reserve_kib)}`;
+  $('t-reserve').title = resv.map((x) => `#${x.id} ${x.state} ${fmtKiB(x.size_kib)}` +
+    ` (found ${fmtKiB(x.found_kib)})${x.for ? ' for ' + x.for : ''}`).join('\n');
   $('t-n').textContent = String(r.n);
   const parts = [`${starved.length} starving`];
   if (flagged) parts.push(`${flagged} held`);

@@ -66,12 +66,18 @@ static void lifecycle(struct sim *s)
 		struct mm_guest *g = &s->g[i];
 		/* Like xl create, a domain starts only when the host can give its
 		 * memory without dipping into the reserve; until then it waits. */
-		if (!g->alive && g->domid == 0 && s->now_ms >= c->start_ms &&
+		struct mm_guest_metrics *gm = &s->m.g[i];
+		if (!g->alive && g->domid == 0 && s->now_ms >= c->start_ms && !gm->start_result &&
 		    host_free(s) >= c->memory_kib + s->sc.reserve_kib) {
 			s->of_domid[s->next_domid] = i;
 			mm_guest_start(g, c, s->next_domid++, s->now_ms);
 			s->node[i] = (struct node){.len = -1};
-		} else if (!g->alive && g->domid == 0 && s->now_ms > c->start_ms) {
+			gm->start_result = 1;
+		} else if (!g->alive && g->domid == 0 && !gm->start_result && c->start_timeout_ms &&
+		           s->now_ms >= c->start_ms + c->start_timeout_ms) {
+			gm->start_result = 2; /* like xl create, it gave up (start_timeout_s) */
+		} else if (!g->alive && g->domid == 0 && !gm->start_result &&
+		           s->now_ms > c->start_ms) {
 			/* the host had no room: it needs all it asked for */
 			mm_metrics_waiting(&s->m, i, mm_workload_demand_kib(&c->workload, 0),
 			                   c->start_ms, s->sc.tick_ms);
@@ -335,6 +341,24 @@ const struct mm_metrics *mm_backend_sim_metrics(struct mm_backend *b)
 const struct mm_scenario *mm_backend_sim_scenario(struct mm_backend *b)
 {
 	return &S(b)->sc;
+}
+
+uint64_t mm_backend_sim_elapsed_ms(struct mm_backend *b)
+{
+	return S(b)->now_ms;
+}
+
+void mm_backend_sim_resv_result(struct mm_backend *b, bool met, uint64_t waited_ms)
+{
+	struct mm_metrics *m = &S(b)->m;
+
+	if (met)
+		m->resv_met++;
+	else
+		m->resv_failed++;
+	m->resv_wait_sum_ms += waited_ms;
+	if (waited_ms > m->resv_wait_max_ms)
+		m->resv_wait_max_ms = waited_ms;
 }
 
 void mm_backend_sim_set_free_goal(struct mm_backend *b, uint64_t free_kib)

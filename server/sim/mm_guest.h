@@ -46,6 +46,9 @@ struct mm_guest_cfg {
 	/* its mmclient dies at client_stop (0: never) and comes back at
 	 * client_restart (0: never), the domain running on meanwhile */
 	uint64_t client_stop_ms, client_restart_ms;
+	/* like xl create, a start waits for the host to have the guest's
+	 * memory; after this long it fails (0: waits for ever) */
+	uint64_t start_timeout_ms;
 	struct mm_workload workload;
 };
 

@@ -26,6 +26,9 @@ struct mm_guest_metrics {
 	uint64_t start_wait_ms;     /* a due domain waited for the host to have room */
 	uint64_t writes, moved_kib; /* churn: target writes and |change| */
 	uint64_t maxmem_violations, floor_violations;
+	/* how a start went (issue 17): 0 pending, 1 started, 2 failed (its
+	 * start_timeout_s passed while the host had no room) */
+	int start_result;
 };
 
 struct mm_metrics {
@@ -37,6 +40,8 @@ struct mm_metrics {
 	uint64_t reserve_violation_ticks;
 	uint64_t ticks;
 	uint64_t duration_ms;
+	/* reservations the scenario asked for (issue 17) */
+	uint64_t resv_met, resv_failed, resv_wait_sum_ms, resv_wait_max_ms;
 };
 
 /* One tick of dt_ms for all guests. pool_kib is what a perfect balancer

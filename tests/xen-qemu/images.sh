@@ -24,8 +24,8 @@ kver=${XQ_KVER:-$(pick_kernel)}
 guest_mem_mib=${XQ_GUEST_MEM_MIB:-160}
 guest_maxmem_mib=${XQ_GUEST_MAXMEM_MIB:-512}
 
-for b in server/mmserver client/mmclient testprogs/mm_test_mono testprogs/mm_test_static \
-	testprogs/mm_util_swap testprogs/mc/mm_bench_mc; do
+for b in server/mmserver tools/mmctl/mmctl client/mmclient testprogs/mm_test_mono \
+	testprogs/mm_test_static testprogs/mm_util_swap testprogs/mc/mm_bench_mc; do
 	[ -x "$build/$b" ] || { echo "images.sh: $build/$b missing: build first" >&2; exit 2; }
 done
 for f in /boot/xen-4.17-amd64.gz "/boot/vmlinuz-$kver" $xenbin/xl /usr/bin/xenstore /bin/busybox \
@@ -115,6 +115,7 @@ add_busybox "$r"
 add_programs "$r" $xenbin/xl $xenbin/xenstored $xenbin/xenconsoled $xenbin/xen-init-dom0 \
 	/usr/bin/xenstore
 add_built "$r" "$build/server/mmserver" /usr/sbin
+add_built "$r" "$build/tools/mmctl/mmctl" /usr/sbin # reservations (scenario-resv.sh)
 add_xenstore_links "$r"
 mkdir -p "$r/lib/modules" "$r/var/lib/xen" "$r/var/log/xen/console" "$r/etc/xen" "$r/xq/guests"
 for m in xen-evtchn xen-privcmd xenfs/xenfs xen-gntdev xen-gntalloc; do
@@ -125,7 +126,7 @@ for m in brd xen-blkback/xen-blkback; do
 done
 cp /etc/xen/xl.conf "$r/etc/xen/"
 cp "$out/vmlinuz" "$out/domu.cpio.gz" "$r/xq/guests/"
-for n in 1 2 3; do
+for n in 1 2 3 4; do # domu4: created later by scenario-resv.sh
 	cat >"$r/xq/guests/domu$n.cfg" <<CFG
 name = "domu$n"
 type = "pv"
@@ -158,7 +159,7 @@ exp_duration_s=${XQ_EXP_DURATION_S:-20}
 exp_mc_args="${XQ_EXP_MC_ARGS:---keyspace 96M -v 4000 -r 100 -c 2 --warmup 2 --cooldown 1 --fill-timeout 240} -t ${XQ_EXP_DURATION_S:-20}"
 PARAMS
 install -m 755 "$here/vm/dom0-init.sh" "$r/init"
-for f in lib.sh dom0-lib.sh scenario.sh experiment.sh; do install -m 644 "$here/vm/$f" "$r/xq/$f"; done
+for f in lib.sh dom0-lib.sh scenario.sh experiment.sh scenario-resv.sh; do install -m 644 "$here/vm/$f" "$r/xq/$f"; done
 install -m 755 "$here/vm/xq" "$r/usr/bin/xq"
 pack "$r" "$out/dom0.cpio.gz"
 rm -rf "$stage"

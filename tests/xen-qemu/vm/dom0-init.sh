@@ -36,6 +36,12 @@ case " $(cat /proc/cmdline) " in
 	sync
 	poweroff -f
 	;;
+*" xq=resv "*) # issue 17: tests/xen-qemu/run-resv.sh
+	sh /xq/scenario-resv.sh
+	say "finished; powering off"
+	sync
+	poweroff -f
+	;;
 *" xq=shell "*)
 	say "starting domu1 domu2 domu3 (about a minute under TCG)"
 	xq_create_guests
