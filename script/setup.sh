@@ -11,6 +11,8 @@ PKGS_BUILD="build-essential cmake pkg-config git
 # Integration tests: real memcached, HTTP clients, metrics parser, headless browser.
 PKGS_TEST="memcached libmemcached-tools curl libcurl4-openssl-dev
   python3-prometheus-client chromium nodejs procps wrk"
+# Fuzzing (tests/fuzz, bench/fuzz): Debian's clang with libFuzzer and the sanitizers.
+PKGS_FUZZ="clang-14 libclang-rt-14-dev libfuzzer-14-dev"
 # Plots in bench/ and the notebook.
 PKGS_PLOT="python3-matplotlib"
 # Real Xen under QEMU (tests/xen-qemu, script/xen-vm.sh).
@@ -21,7 +23,7 @@ sudo_cmd=""
 if [ "$(id -u)" -ne 0 ]; then sudo_cmd="sudo"; fi
 
 missing=""
-for p in $PKGS_BUILD $PKGS_TEST $PKGS_PLOT $PKGS_XEN; do
+for p in $PKGS_BUILD $PKGS_TEST $PKGS_FUZZ $PKGS_PLOT $PKGS_XEN; do
   if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
     missing="$missing $p"
   fi

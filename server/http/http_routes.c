@@ -8,11 +8,48 @@
 #include <unistd.h>
 
 #include "http_internal.h"
+#include "http_routes.h"
 #include "http_static.h"
 #include "mm_parse.h"
 
-#define HISTORY_DEFAULT_S 300
-#define HISTORY_MAX_S     86400
+enum mm_http_route mm_http_route_of(const char *url)
+{
+	static const struct {
+		const char *path;
+		enum mm_http_route route;
+	} table[] = {
+	    {"/api/v1/state", MM_ROUTE_STATE},   {"/api/v1/history", MM_ROUTE_HISTORY},
+	    {"/api/v1/events", MM_ROUTE_EVENTS}, {"/metrics", MM_ROUTE_METRICS},
+	    {"/footprint", MM_ROUTE_FOOTPRINT},
+	};
+
+	for (size_t i = 0; i < sizeof(table) / sizeof(table[0]); i++)
+		if (strcmp(url, table[i].path) == 0)
+			return table[i].route;
+	return strncmp(url, "/api/", 5) == 0 ? MM_ROUTE_API_UNKNOWN : MM_ROUTE_STATIC;
+}
+
+int mm_http_history_seconds(const char *arg, uint64_t *seconds)
+{
+	uint64_t s = MM_HTTP_HISTORY_DEFAULT_S;
+
+	if (arg && (mm_parse_u64(arg, MM_HTTP_HISTORY_MAX_S, &s) < 0 || s == 0))
+		return -EINVAL;
+	*seconds = s;
+	return 0;
+}
+
+int mm_http_last_event_id(const char *value, uint64_t *after)
+{
+	uint64_t v;
+
+	if (!value)
+		return 0;
+	if (mm_parse_u64(value, UINT64_MAX, &v) < 0)
+		return -EINVAL;
+	*after = v;
+	return 0;
+}
 
 static void blob_release(void *cls)
 {
@@ -135,10 +172,10 @@ static char *history_text(struct mm_http *h, uint64_t seconds, size_t *len)
 static enum MHD_Result get_history(struct mm_http *h, struct MHD_Connection *c, const char *url)
 {
 	const char *arg = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "seconds");
-	uint64_t seconds = HISTORY_DEFAULT_S;
+	uint64_t seconds;
 	size_t len;
 
-	if (arg && (mm_parse_u64(arg, HISTORY_MAX_S, &seconds) < 0 || seconds == 0))
+	if (mm_http_history_seconds(arg, &seconds) < 0)
 		return respond_error(c, MHD_HTTP_BAD_REQUEST,
 		                     "seconds: expected an integer from 1 to 86400", url);
 	char *text = history_text(h, seconds, &len);
@@ -159,7 +196,7 @@ static enum MHD_Result get_events(struct mm_http *h, struct MHD_Connection *c, c
 	pthread_mutex_unlock(&h->lock);
 	if (stopping)
 		return respond_error(c, MHD_HTTP_SERVICE_UNAVAILABLE, "shutting down", url);
-	if (last_id && mm_parse_u64(last_id, UINT64_MAX, &after) < 0)
+	if (mm_http_last_event_id(last_id, &after) < 0)
 		return respond_error(c, MHD_HTTP_BAD_REQUEST, "Last-Event-ID: not a round", url);
 	struct MHD_Response *r = mm_http_sse_response(h, c, after);
 	if (r)
@@ -184,18 +221,16 @@ static enum MHD_Result get_static(struct mm_http *h, struct MHD_Connection *c, c
 
 static enum MHD_Result route(struct mm_http *h, struct MHD_Connection *c, const char *url)
 {
-	if (strcmp(url, "/api/v1/state") == 0)
-		return get_state(h, c, url);
-	if (strcmp(url, "/api/v1/history") == 0)
-		return get_history(h, c, url);
-	if (strcmp(url, "/api/v1/events") == 0)
-		return get_events(h, c, url);
-	if (strcmp(url, "/metrics") == 0)
+	switch (mm_http_route_of(url)) {
+	case MM_ROUTE_STATE: return get_state(h, c, url);
+	case MM_ROUTE_HISTORY: return get_history(h, c, url);
+	case MM_ROUTE_EVENTS: return get_events(h, c, url);
+	case MM_ROUTE_METRICS:
 		return get_doc(h, c, url, &h->metrics, "text/plain; version=0.0.4; charset=utf-8");
-	if (strcmp(url, "/footprint") == 0)
-		return get_doc(h, c, url, &h->footprint, "application/json");
-	if (strncmp(url, "/api/", 5) == 0)
-		return respond_error(c, MHD_HTTP_NOT_FOUND, "not found", url);
+	case MM_ROUTE_FOOTPRINT: return get_doc(h, c, url, &h->footprint, "application/json");
+	case MM_ROUTE_API_UNKNOWN: return respond_error(c, MHD_HTTP_NOT_FOUND, "not found", url);
+	case MM_ROUTE_STATIC: break;
+	}
 	return get_static(h, c, url);
 }
 
