@@ -110,6 +110,26 @@ static enum MHD_Result respond_error(struct MHD_Connection *c, unsigned status, 
 	return respond_owned(c, status, text, strlen(text), "application/json");
 }
 
+/* 503 with Retry-After, when a limit is reached (the client may come back). */
+static enum MHD_Result respond_busy(struct MHD_Connection *c, const char *msg, const char *path)
+{
+	json_t *o = json_pack("{s:s, s:i, s:s}", "error", msg, "status",
+	                      (int)MHD_HTTP_SERVICE_UNAVAILABLE, "path", path ? path : "");
+	char *text = o ? json_dumps(o, MM_HTTP_JSON_FLAGS) : NULL;
+
+	json_decref(o);
+	if (!text)
+		return MHD_NO;
+	struct MHD_Response *r =
+	    MHD_create_response_from_buffer_with_free_callback_cls(strlen(text), text, free, text);
+	if (!r) {
+		free(text);
+		return MHD_NO;
+	}
+	MHD_add_response_header(r, "Retry-After", "5");
+	return respond(c, MHD_HTTP_SERVICE_UNAVAILABLE, r, "application/json", "no-store");
+}
+
 /* Takes a reference to one of the current documents, or NULL before the first round. */
 static struct mm_blob *current(struct mm_http *h, struct mm_blob *const *which)
 {
@@ -138,50 +158,129 @@ static enum MHD_Result get_doc(struct mm_http *h, struct MHD_Connection *c, cons
 	return respond_blob(c, b, 0, b->len, type);
 }
 
-/* {"rounds":[...]} of the rounds of the last S seconds (by round time). */
-static char *history_text(struct mm_http *h, uint64_t seconds, size_t *len)
+/* {"rounds":[...]} of the rounds of the last S seconds (by round time),
+ * streamed from the ring: the response holds one round at a time (a
+ * reference to a shared blob) and a cursor, never a copy of the window, so a
+ * client that does not read costs MM_HTTP_BLOCK_BYTES, not up to 32 MiB.
+ * Rounds the ring drops before a slow client reaches them are left out;
+ * rounds published after the request are not added. */
+struct hist {
+	struct mm_http *h;
+	uint64_t since_ms, last_seq, end_seq;
+	bool started, done, empty;
+	size_t sent;     /* rounds written */
+	const char *pre; /* punctuation being written */
+	size_t pre_len, pre_off;
+	struct mm_blob *cur; /* round being written */
+	size_t off, stop;    /* its body: data[off..stop) still to write */
+};
+
+static size_t copy_out(const char *src, size_t *off, size_t len, char *buf, size_t max)
 {
-	struct mm_buf out;
-	struct mm_blob **pick = NULL;
-	size_t n = 0;
+	size_t n = len - *off < max ? len - *off : max;
+
+	memcpy(buf, src + *off, n);
+	*off += n;
+	return n;
+}
+
+static void set_pre(struct hist *s, const char *text)
+{
+	s->pre = text;
+	s->pre_len = strlen(text);
+	s->pre_off = 0;
+}
+
+/* Picks the next round of the window, or ends the array. */
+static void hist_next(struct hist *s)
+{
+	struct mm_http *h = s->h;
 
 	pthread_mutex_lock(&h->lock);
-	if (h->ring.count) {
-		uint64_t last_ms = mm_ring_at(&h->ring, h->ring.count - 1)->time_ms;
-		uint64_t since = last_ms > seconds * 1000 ? last_ms - seconds * 1000 : 0;
-		size_t first = mm_ring_since_ms(&h->ring, since);
-		pick = calloc(h->ring.count - first + 1, sizeof(*pick));
-		for (size_t i = first; pick && i < h->ring.count; i++)
-			pick[n++] = mm_blob_ref(mm_ring_at(&h->ring, i));
+	size_t i = s->started ? mm_ring_after_seq(&h->ring, s->last_seq)
+	                      : mm_ring_since_ms(&h->ring, s->since_ms);
+	struct mm_blob *b = mm_ring_at(&h->ring, i);
+	if (!s->empty && b && b->seq <= s->end_seq && b->time_ms >= s->since_ms) {
+		s->cur = mm_blob_ref(b);
+		s->started = true;
+		s->last_seq = b->seq;
 	}
 	pthread_mutex_unlock(&h->lock);
-
-	mm_buf_init(&out);
-	mm_buf_puts(&out, "{\"rounds\":[");
-	for (size_t i = 0; i < n; i++) {
-		if (i)
-			mm_buf_puts(&out, ",");
-		mm_buf_append(&out, pick[i]->data + pick[i]->body_off, pick[i]->body_len);
-		mm_blob_unref(pick[i]);
+	if (s->cur) {
+		s->off = s->cur->body_off;
+		s->stop = s->cur->body_off + s->cur->body_len;
+		set_pre(s, s->sent++ ? "," : "");
+	} else {
+		set_pre(s, "]}");
+		s->done = true;
 	}
-	mm_buf_puts(&out, "]}");
-	free(pick);
-	return mm_buf_take(&out, len);
+}
+
+static ssize_t hist_read(void *cls, uint64_t pos, char *buf, size_t max)
+{
+	struct hist *s = cls;
+	size_t n = 0;
+	(void)pos;
+
+	while (n < max) {
+		if (s->pre && s->pre_off < s->pre_len) {
+			n += copy_out(s->pre, &s->pre_off, s->pre_len, buf + n, max - n);
+		} else if (s->cur) {
+			n += copy_out(s->cur->data, &s->off, s->stop, buf + n, max - n);
+			if (s->off == s->stop) {
+				mm_blob_unref(s->cur);
+				s->cur = NULL;
+			}
+		} else if (s->done) {
+			break;
+		} else {
+			hist_next(s);
+		}
+	}
+	return n ? (ssize_t)n : MHD_CONTENT_READER_END_OF_STREAM;
+}
+
+static void hist_free(void *cls)
+{
+	struct hist *s = cls;
+
+	mm_blob_unref(s->cur);
+	free(s);
+}
+
+static struct MHD_Response *history_response(struct mm_http *h, uint64_t seconds)
+{
+	struct hist *s = calloc(1, sizeof(*s));
+
+	if (!s)
+		return NULL;
+	s->h = h;
+	set_pre(s, "{\"rounds\":[");
+	pthread_mutex_lock(&h->lock);
+	s->empty = h->ring.count == 0;
+	if (!s->empty) {
+		const struct mm_blob *last = mm_ring_at(&h->ring, h->ring.count - 1);
+		s->end_seq = last->seq;
+		s->since_ms = last->time_ms > seconds * 1000 ? last->time_ms - seconds * 1000 : 0;
+	}
+	pthread_mutex_unlock(&h->lock);
+	struct MHD_Response *r = MHD_create_response_from_callback(
+	    MHD_SIZE_UNKNOWN, MM_HTTP_BLOCK_BYTES, hist_read, s, hist_free);
+	if (!r)
+		free(s);
+	return r;
 }
 
 static enum MHD_Result get_history(struct mm_http *h, struct MHD_Connection *c, const char *url)
 {
 	const char *arg = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "seconds");
 	uint64_t seconds;
-	size_t len;
 
 	if (mm_http_history_seconds(arg, &seconds) < 0)
 		return respond_error(c, MHD_HTTP_BAD_REQUEST,
 		                     "seconds: expected an integer from 1 to 86400", url);
-	char *text = history_text(h, seconds, &len);
-	if (!text)
-		return MHD_NO;
-	return respond_owned(c, MHD_HTTP_OK, text, len, "application/json");
+	return respond(c, MHD_HTTP_OK, history_response(h, seconds), "application/json",
+	               "no-store");
 }
 
 static enum MHD_Result get_events(struct mm_http *h, struct MHD_Connection *c, const char *url)
@@ -198,7 +297,10 @@ static enum MHD_Result get_events(struct mm_http *h, struct MHD_Connection *c, c
 		return respond_error(c, MHD_HTTP_SERVICE_UNAVAILABLE, "shutting down", url);
 	if (mm_http_last_event_id(last_id, &after) < 0)
 		return respond_error(c, MHD_HTTP_BAD_REQUEST, "Last-Event-ID: not a round", url);
-	struct MHD_Response *r = mm_http_sse_response(h, c, after);
+	bool full = false;
+	struct MHD_Response *r = mm_http_sse_response(h, c, after, &full);
+	if (full)
+		return respond_busy(c, "too many event streams; retry later", url);
 	if (r)
 		MHD_add_response_header(r, "X-Accel-Buffering", "no");
 	return respond(c, MHD_HTTP_OK, r, "text/event-stream", "no-store");

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -62,9 +63,8 @@ static int start_daemon(struct mm_http *h)
 	h->daemon = MHD_start_daemon(
 	    flags, 0, NULL, NULL, mm_http_handle, h, MHD_OPTION_LISTEN_SOCKET, h->listen_fd,
 	    MHD_OPTION_THREAD_POOL_SIZE, (unsigned)MM_HTTP_THREADS, MHD_OPTION_CONNECTION_LIMIT,
-	    (unsigned)MM_HTTP_CONN_LIMIT, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
-	    (size_t)MM_HTTP_CONN_MEMORY, MHD_OPTION_CONNECTION_TIMEOUT,
-	    (unsigned)MM_HTTP_IDLE_TIMEOUT_S, MHD_OPTION_END);
+	    h->limits.conn_limit, MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)MM_HTTP_CONN_MEMORY,
+	    MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)MM_HTTP_IDLE_TIMEOUT_S, MHD_OPTION_END);
 	return h->daemon ? 0 : -EIO;
 }
 
@@ -86,6 +86,27 @@ static struct mm_http *http_alloc(void)
 	return h;
 }
 
+/* Limits from the soft descriptor limit as it is now: the balancer's own
+ * descriptors (logs, xenstore) come out of the same budget. */
+static int set_limits(struct mm_http *h, char *err, size_t errlen)
+{
+	struct rlimit rl;
+	uint64_t nofile = 1024;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY)
+		nofile = (uint64_t)rl.rlim_cur;
+	else if (getrlimit(RLIMIT_NOFILE, &rl) == 0)
+		nofile = UINT64_C(1) << 20;
+	if (mm_http_limits_for(nofile, &h->limits) < 0) {
+		snprintf(err, errlen,
+		         "http: descriptor limit %llu leaves fewer than %d connections; "
+		         "raise it (ulimit -n, LimitNOFILE=)",
+		         (unsigned long long)nofile, MM_HTTP_CONN_MIN);
+		return -EMFILE;
+	}
+	return 0;
+}
+
 int mm_http_start(const char *addr, uint16_t port, const char *static_dir, struct mm_http **out,
                   char *err, size_t errlen)
 {
@@ -97,6 +118,9 @@ int mm_http_start(const char *addr, uint16_t port, const char *static_dir, struc
 		snprintf(err, errlen, "http: out of memory");
 		return -ENOMEM;
 	}
+	rc = set_limits(h, err, errlen);
+	if (rc < 0)
+		goto fail;
 	if (static_dir) {
 		h->static_fd = open(static_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 		if (h->static_fd < 0) {
@@ -128,6 +152,11 @@ fail:
 uint16_t mm_http_port(const struct mm_http *h)
 {
 	return h->port;
+}
+
+void mm_http_get_limits(const struct mm_http *h, struct mm_http_limits *out)
+{
+	*out = h->limits;
 }
 
 static uint64_t mono_ns(void)
