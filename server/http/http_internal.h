@@ -25,6 +25,7 @@
 #define MM_HTTP_TICK_MS          5000 /* wakes parked streams for keepalive and lifetime */
 
 struct mm_sse;
+struct mm_http_conn;
 
 struct mm_http {
 	struct MHD_Daemon *daemon;
@@ -42,6 +43,10 @@ struct mm_http {
 	struct mm_sse *parked; /* suspended SSE streams waiting for a round */
 	unsigned streams;      /* open SSE streams (at most limits.sse_limit) */
 	bool stopping;
+
+	pthread_mutex_t conns_lock; /* guards the two below (http_deadline.c) */
+	struct mm_http_conn *conns; /* every open connection, for the request deadline */
+	uint64_t deadline_cuts;     /* connections cut for not sending a request in time */
 
 	pthread_t ticker;
 	pthread_cond_t tick;

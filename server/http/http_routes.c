@@ -7,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "http_deadline.h"
 #include "http_internal.h"
 #include "http_routes.h"
 #include "http_static.h"
@@ -352,6 +353,7 @@ enum MHD_Result mm_http_handle(void *cls, struct MHD_Connection *c, const char *
 
 	if (!*req_cls) {
 		*req_cls = c;
+		mm_http_request_arrived(cls, c);
 		if (strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0)
 			return respond_error(c, MHD_HTTP_METHOD_NOT_ALLOWED, "method not allowed",
 			                     url);

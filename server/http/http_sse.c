@@ -7,6 +7,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "http_deadline.h"
 #include "http_internal.h"
 
 struct mm_sse {
@@ -188,6 +189,9 @@ static void *ticker_main(void *arg)
 		until.tv_sec += MM_HTTP_TICK_MS / 1000;
 		pthread_cond_timedwait(&h->tick, &h->lock, &until);
 		mm_http_sse_wake_locked(h);
+		pthread_mutex_unlock(&h->lock); /* the sweep must not delay a publish */
+		mm_http_deadline_sweep(h, mm_http_mono_ms());
+		pthread_mutex_lock(&h->lock);
 	}
 	pthread_mutex_unlock(&h->lock);
 	return NULL;

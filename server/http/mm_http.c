@@ -13,6 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "http_deadline.h"
 #include "http_internal.h"
 
 enum MHD_Result mm_http_handle(void *cls, struct MHD_Connection *c, const char *url,
@@ -64,7 +65,9 @@ static int start_daemon(struct mm_http *h)
 	    flags, 0, NULL, NULL, mm_http_handle, h, MHD_OPTION_LISTEN_SOCKET, h->listen_fd,
 	    MHD_OPTION_THREAD_POOL_SIZE, (unsigned)MM_HTTP_THREADS, MHD_OPTION_CONNECTION_LIMIT,
 	    h->limits.conn_limit, MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)MM_HTTP_CONN_MEMORY,
-	    MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)MM_HTTP_IDLE_TIMEOUT_S, MHD_OPTION_END);
+	    MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)MM_HTTP_IDLE_TIMEOUT_S,
+	    MHD_OPTION_NOTIFY_CONNECTION, mm_http_conn_notify, h, MHD_OPTION_NOTIFY_COMPLETED,
+	    mm_http_request_done, h, MHD_OPTION_END);
 	return h->daemon ? 0 : -EIO;
 }
 
@@ -78,8 +81,18 @@ static struct mm_http *http_alloc(void)
 		return NULL;
 	h->listen_fd = -1;
 	h->static_fd = -1;
-	if (pthread_mutex_init(&h->lock, NULL) ||
-	    mm_ring_init(&h->ring, MM_HTTP_RING_ROUNDS, MM_HTTP_RING_BYTES)) {
+	if (pthread_mutex_init(&h->lock, NULL)) {
+		free(h);
+		return NULL;
+	}
+	if (pthread_mutex_init(&h->conns_lock, NULL)) {
+		pthread_mutex_destroy(&h->lock);
+		free(h);
+		return NULL;
+	}
+	if (mm_ring_init(&h->ring, MM_HTTP_RING_ROUNDS, MM_HTTP_RING_BYTES)) {
+		pthread_mutex_destroy(&h->conns_lock);
+		pthread_mutex_destroy(&h->lock);
 		free(h);
 		return NULL;
 	}
@@ -279,6 +292,7 @@ void mm_http_stop(struct mm_http *h)
 	mm_blob_unref(h->metrics);
 	mm_blob_unref(h->footprint);
 	mm_ring_dispose(&h->ring);
+	pthread_mutex_destroy(&h->conns_lock);
 	pthread_mutex_destroy(&h->lock);
 	free(h);
 }

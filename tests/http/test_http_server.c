@@ -4,6 +4,7 @@
  * server runs in-process; rounds are published by the test itself. */
 #include <setjmp.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -22,6 +23,7 @@
 #include <curl/curl.h>
 #include <jansson.h>
 
+#include "http_deadline.h"
 #include "mm_http.h"
 #include "synth_round.h"
 
@@ -578,6 +580,63 @@ static void test_history_streamed(void **state)
 	json_decref(v);
 }
 
+/* True when the server closed fd (EOF or reset) within 5 s. */
+static bool raw_closed(int fd)
+{
+	struct pollfd p = {.fd = fd, .events = POLLIN};
+	char buf[4096];
+
+	while (poll(&p, 1, 5000) == 1) {
+		ssize_t r = recv(fd, buf, sizeof(buf), 0);
+		if (r <= 0)
+			return true;
+	}
+	return false;
+}
+
+/* A client that trickles its headers (slowloris) is cut at the request
+ * deadline; an event stream, whose request arrived long ago, is not. Time
+ * is an input: the sweep is called with a clock 11 s ahead. */
+static void test_request_deadline(void **state)
+{
+	struct fix *f = *state;
+	unsigned cut = 0;
+
+	publish(f, 1);
+	int sse = raw_send(f, sse_req);
+	assert_int_equal(raw_status(sse), 200);
+	int slow = raw_send(f, "GET /api/v1/state HTTP/1.1\r\nHost: t\r\nX-Slow: ");
+	/* the server has accepted it once the sweep sees it (a few ms) */
+	for (int i = 0; i < 200 && cut == 0; i++) {
+		cut = mm_http_deadline_sweep(f->h, mm_http_mono_ms() + MM_HTTP_REQUEST_DEADLINE_MS +
+		                                       1000);
+		if (!cut)
+			usleep(10 * 1000);
+	}
+	assert_int_equal(cut, 1); /* the slow one, not the stream */
+	assert_true(raw_closed(slow));
+	/* The stream still gets the next round. */
+	publish(f, 1);
+	char buf[8192];
+	size_t n = 0;
+	struct pollfd p = {.fd = sse, .events = POLLIN};
+	char needle[32];
+	snprintf(needle, sizeof(needle), "id: %llu\n", (unsigned long long)f->s.round.seq);
+	while (n < sizeof(buf) - 1 && poll(&p, 1, 5000) == 1) {
+		ssize_t r = recv(sse, buf + n, sizeof(buf) - 1 - n, 0);
+		assert_true(r > 0);
+		n += (size_t)r;
+		buf[n] = '\0';
+		if (strstr(buf, needle))
+			break;
+	}
+	assert_non_null(strstr(buf, needle));
+	/* A sweep now (no clock jump) cuts nothing. */
+	assert_int_equal(mm_http_deadline_sweep(f->h, mm_http_mono_ms()), 0);
+	close(slow);
+	close(sse);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -592,6 +651,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_sse, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_sse_limit, setup_low_nofile, teardown),
 	    cmocka_unit_test_setup_teardown(test_history_streamed, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_request_deadline, setup, teardown),
 	};
 	curl_global_init(CURL_GLOBAL_DEFAULT);
 	int rc = cmocka_run_group_tests(tests, NULL, NULL);
