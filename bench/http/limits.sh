@@ -35,7 +35,7 @@ rows() { # label build
   [ -z "$base" ] || rows "baseline ($(git -C "$base/.." log --oneline -1 2>/dev/null | cut -c1-7 || echo "$base"))" "$base"
   echo
 } > "$tmp/a.md"
-python3 "$src/tests/http/load_limits.py" --bench "$tmp/b.md" -- "$build/server/mmserver" \
+python3 "$src/tests/http/load_limits.py" --bench "$tmp/b.md" --base 15 --hold 40 -- "$build/server/mmserver" \
   --backend sim --scenario "$src/tests/http/scenarios/late-guests.json" --http=127.0.0.1:0 \
   > "$tmp/load.log" 2>&1 || { tail -5 "$tmp/load.log"; exit 1; }
 { cat "$tmp/a.md"; echo "## 1000 event streams, 1000 slowloris, oversized requests"; echo;

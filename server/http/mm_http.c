@@ -104,12 +104,10 @@ static struct mm_http *http_alloc(void)
 static int set_limits(struct mm_http *h, char *err, size_t errlen)
 {
 	struct rlimit rl;
-	uint64_t nofile = 1024;
+	uint64_t nofile = 1024; /* the usual soft limit, if getrlimit ever failed */
 
-	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY)
-		nofile = (uint64_t)rl.rlim_cur;
-	else if (getrlimit(RLIMIT_NOFILE, &rl) == 0)
-		nofile = UINT64_C(1) << 20;
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0)
+		nofile = rl.rlim_cur == RLIM_INFINITY ? UINT64_C(1) << 20 : (uint64_t)rl.rlim_cur;
 	if (mm_http_limits_for(nofile, &h->limits) < 0) {
 		snprintf(err, errlen,
 		         "http: descriptor limit %llu leaves fewer than %d connections; "

@@ -283,6 +283,8 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--bench", help="write the figures (markdown) to this file")
     ap.add_argument("--nofile", type=int, default=1024)
+    ap.add_argument("--base", type=int, default=4, help="rounds measured before the load")
+    ap.add_argument("--hold", type=float, default=0, help="least seconds under load")
     ap.add_argument("cmd", nargs=argparse.REMAINDER)
     a = ap.parse_args()
     faulthandler.dump_traceback_later(240, exit=True)  # a hang is a failure, with a trace
@@ -301,7 +303,7 @@ def main():
     t_base0 = time.monotonic()
     rss0, fds0 = srv.rss_kib(), srv.fds()
     over = oversized(srv.port)
-    watch.wait_rounds(4, 30)
+    watch.wait_rounds(a.base, 30 + 2 * a.base)
     t_base1 = time.monotonic()
 
     # The load: streams first (they have their own limit), then slowloris.
@@ -319,7 +321,9 @@ def main():
     late_seen = False
     over_load = oversized(srv.port, strict=False)
     deadline = time.monotonic() + 60
-    while time.monotonic() < deadline and not late_seen:
+    hold_until = time.monotonic() + a.hold
+    while time.monotonic() < deadline + a.hold and (not late_seen or
+                                                     time.monotonic() < hold_until):
         send_all(slow_sent, b"X-Drip: 1\r\n", timeout=1)
         for _ in range(10):
             time.sleep(0.5)
@@ -402,7 +406,8 @@ def bench_text(a, n200, n503, nsse, over, over_load, rss0, rssp, rss2, fds0, fds
         "# HTTP under hostile load (tests/http/load_limits.py)\n\n"
         f"Measured {time.strftime('%Y-%m-%dT%H:%MZ', time.gmtime())}: the real mmserver, "
         "simulator backend, scenario tests/http/scenarios/late-guests.json (5 guests, 3 more "
-        f"appear under load), soft RLIMIT_NOFILE={a.nofile}. Load: {N_SSE} event streams, "
+        f"appear at 22, 26 and 30 s), soft RLIMIT_NOFILE={a.nofile}; {a.base} rounds measured "
+        f"before the load, at least {a.hold:.0f} s under load. Load: {N_SSE} event streams, "
         f"{N_SLOW} slowloris clients (a header line every 5 s), {N_HISTORY} clients asking for "
         "/api/v1/history?seconds=86400 that never read, oversized requests. Period = wall "
         "time between rounds.tsv rows as a tailing reader saw them (10 ms polling); cost = "
