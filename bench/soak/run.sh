@@ -9,7 +9,8 @@
 # Usage: bench/soak/run.sh [ASAN_BUILD_DIR]   (default build-asan, configured
 # with -DSANITIZE=ON and built here if needed; PLAIN_BUILD, default build, is
 # soaked too when it holds server/mmserver, for RSS without ASan's quarantine)
-# Env: KILLS (default 10), REALTIME=1
+# Env: KILLS (default 10), REALTIME=1, RT_RESULT=FILE (the output of a real-time
+#      soak.py run made separately, to include as it is)
 set -eu
 src=$(cd "$(dirname "$0")/../.." && pwd)
 build=${1:-$src/build-asan}
@@ -51,6 +52,7 @@ fi
   cat "$tmp/fast.md"
   [ ! -f "$tmp/plain.md" ] || cat "$tmp/plain.md"
   [ ! -f "$tmp/rt.md" ] || cat "$tmp/rt.md"
+  [ -z "${RT_RESULT:-}" ] || grep -v '^exit=' "$RT_RESULT"
   echo "### kill -9 and restart, $kills times (kill9_check.py, fast mode)"
   echo
   sed 's/^/    /' "$tmp/kill9.txt"
