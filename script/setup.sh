@@ -15,6 +15,8 @@ PKGS_TEST="memcached libmemcached-tools curl libcurl4-openssl-dev
 # Experiments: the notebook executed headless (xenmm-experiment needs only python3
 # and python3-matplotlib).
 PKGS_NOTEBOOK="jupyter-nbconvert python3-nbformat python3-ipykernel"
+# Fuzzing (tests/fuzz, bench/fuzz): Debian's clang with libFuzzer and the sanitizers.
+PKGS_FUZZ="clang-14 libclang-rt-14-dev libfuzzer-14-dev"
 # Plots in bench/ and the notebook.
 PKGS_PLOT="python3-matplotlib"
 # Only to build the peers bench/mc compares against (mc-crusher, memtier_benchmark)
@@ -28,7 +30,7 @@ sudo_cmd=""
 if [ "$(id -u)" -ne 0 ]; then sudo_cmd="sudo"; fi
 
 missing=""
-want="$PKGS_BUILD $PKGS_TEST $PKGS_NOTEBOOK $PKGS_PLOT $PKGS_XEN"
+want="$PKGS_BUILD $PKGS_TEST $PKGS_NOTEBOOK $PKGS_FUZZ $PKGS_PLOT $PKGS_XEN"
 [ "${1:-}" = bench-peers ] && want="$want $PKGS_BENCH_PEERS"
 for p in $want; do
   if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then

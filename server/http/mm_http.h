@@ -9,18 +9,25 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "http_limits.h"
 #include "mm_round.h"
 
 struct mm_http;
 
 /* Binds addr:port (addr NULL = 127.0.0.1; port 0 = any free port) and starts
- * serving; static_dir is the canvas folder (NULL: no static files). Returns 0
+ * serving, with connection and stream limits taken from the soft
+ * RLIMIT_NOFILE as it is at this call (http_limits.h); static_dir is the
+ * canvas folder (NULL: no static files). Returns 0
  * or a negative errno, with a human sentence in err. */
 int mm_http_start(const char *addr, uint16_t port, const char *static_dir, struct mm_http **out,
                   char *err, size_t errlen);
 
 /* The port actually bound (useful after asking for port 0). */
 uint16_t mm_http_port(const struct mm_http *h);
+
+/* The connection and stream limits chosen at start from RLIMIT_NOFILE, for
+ * a log line: "nofile=1024 conn_limit=248 sse_limit=124 ...". */
+void mm_http_get_limits(const struct mm_http *h, struct mm_http_limits *out);
 
 /* Called by the balancing thread after every round: renders the JSON and
  * metrics once and swaps them in. Never blocks on clients: it holds one

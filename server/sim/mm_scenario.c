@@ -306,10 +306,12 @@ static int count_guests(json_t *guests, size_t *n)
 
 	json_array_foreach(guests, i, g)
 	{
-		json_int_t k = json_is_integer(json_object_get(g, "count"))
-		                   ? json_integer_value(json_object_get(g, "count"))
-		                   : 1;
-		if (!json_is_object(g) || k < 1 || k > MM_SCENARIO_MAX_GUESTS)
+		json_t *cnt = json_object_get(g, "count");
+		json_int_t k = json_is_integer(cnt) ? json_integer_value(cnt) : 1;
+		/* a non-integer count expanded to no guest at all and left an
+		 * empty slot that passed as a guest (found by fuzz_scenario) */
+		if (!json_is_object(g) || (cnt && !json_is_integer(cnt)) || k < 1 ||
+		    k > MM_SCENARIO_MAX_GUESTS)
 			return -EINVAL;
 		total += (size_t)k;
 	}
