@@ -29,6 +29,8 @@ if(TARGET mmclient)
     COMPONENT client)
   install(PROGRAMS ${CMAKE_SOURCE_DIR}/script/mmclientd DESTINATION ${MM_DATA_DIR}/script
     COMPONENT client)
+  install(FILES ${CMAKE_SOURCE_DIR}/etc/mmclient.default DESTINATION ${MM_ENV_DIR}
+    RENAME mmclient COMPONENT client)
 endif()
 
 if(ONLY_CLIENT)
@@ -40,6 +42,8 @@ install(PROGRAMS ${CMAKE_SOURCE_DIR}/script/set-mem.sh DESTINATION ${MM_DATA_DIR
 
 install(FILES ${_mm_units}/mmserver.service DESTINATION ${MM_SYSTEMD_UNIT_DIR} COMPONENT server)
 install(FILES ${CMAKE_SOURCE_DIR}/etc/mmserver.conf DESTINATION /etc/xenmm COMPONENT server)
+install(FILES ${CMAKE_SOURCE_DIR}/etc/mmserver.default DESTINATION ${MM_ENV_DIR}
+  RENAME mmserver COMPONENT server)
 configure_file(${CMAKE_SOURCE_DIR}/etc/xenmm-server.logrotate.in
   ${CMAKE_BINARY_DIR}/etc/xenmm-server @ONLY)
 install(FILES ${CMAKE_BINARY_DIR}/etc/xenmm-server
