@@ -11,8 +11,13 @@ set(MM_SYSTEMD_UNIT_DIR "" CACHE PATH
 if(NOT MM_SYSTEMD_UNIT_DIR)
   set(MM_SYSTEMD_UNIT_DIR "${CMAKE_INSTALL_PREFIX}/lib/systemd/system")
 endif()
-set(MM_ENV_DIR "/etc/default" CACHE PATH
-  "Folder of the units' environment files mmserver and mmclient (RPM: /etc/sysconfig)")
+if(RPM)
+  set(_mm_env_dir /etc/sysconfig)
+else()
+  set(_mm_env_dir /etc/default)
+endif()
+set(MM_ENV_DIR "${_mm_env_dir}" CACHE PATH
+  "Folder of the units' environment files mmserver and mmclient (default /etc/default; RPM=ON: /etc/sysconfig)")
 # The unit's LogsDirectory=xenmm is always /var/log/xenmm.
 set(MM_LOG_DIR "/var/log/xenmm")
 # mmserver reads this path unless -c says otherwise (server/mm_config.h).

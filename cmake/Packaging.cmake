@@ -53,7 +53,8 @@ elseif(RPM)
   set(CPACK_RPM_SERVER_USER_FILELIST "%config(noreplace) /etc/xenmm/mmserver.conf"
     "%config(noreplace) ${CMAKE_INSTALL_FULL_SYSCONFDIR}/logrotate.d/xenmm-server")
   # Folders the system owns, kept out of the packages' file lists.
-  set(CPACK_RPM_EXCLUDE_FROM_AUTO_FILELIST_ADDITION /etc /etc/logrotate.d /lib
+  set(CPACK_RPM_EXCLUDE_FROM_AUTO_FILELIST_ADDITION /etc /etc/logrotate.d /etc/sysconfig
+    /etc/default /usr/sbin /usr/bin /lib
     /lib/systemd /lib/systemd/system /usr/lib/systemd /usr/lib/systemd/system
     /usr/share/man /usr/share/man/man1 /usr/share/man/man5 /usr/share/man/man8
     /usr/share/doc)

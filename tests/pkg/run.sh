@@ -8,10 +8,12 @@
 #      mmserver -n, an installed scenario, the installed page, systemd-analyze
 #      verify), units enabled, conffiles, then purged;
 #   4. rpmbuild -bb rpm/xenmm.spec (Debian's rpm; %check runs the fast tests)
-#      and the .rpm file lists.
+#      and the .rpm file lists;
+#   5. `make package` (CPack) with DEB=ON, RPM=ON, and DEB=ON ONLY_CLIENT=ON.
 # Usage: tests/pkg/run.sh WORKDIR       (root: debootstrap, chroot, mount)
 # Env:   JOBS (default nproc), XENMM_ROOT_CACHE (default
-#        /var/cache/xenmm/bookworm-minbase.tar), SKIP_FRESH_ROOT=1, SKIP_RPM=1
+#        /var/cache/xenmm/bookworm-minbase.tar), SKIP_FRESH_ROOT=1, SKIP_RPM=1,
+#        SKIP_CPACK=1
 # Leaves in WORKDIR: *.deb, *.rpm, lintian.txt, *.contents, the build logs.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -188,5 +190,35 @@ if [ "${SKIP_RPM:-0}" != 1 ]; then
 	rpm -qp --requires "$top"/RPMS/*/xenmm-client-"$version"-*.rpm 2>/dev/null >"$work/xenmm-client.rpm.requires"
 	grep -q libxenstore "$work/xenmm-client.rpm.requires" || fail "rpm: xenmm-client does not require libxenstore"
 	if grep -q libxenlight "$work/xenmm-client.rpm.requires"; then fail "rpm: xenmm-client requires libxenlight"; fi
+fi
+# --- 5. CPack: the 2013 options DEB and RPM, and ONLY_CLIENT ------------------
+cpack_build() { # name, cmake options...
+	local dir="$work/cpack-$1"
+	shift
+	rm -rf "$dir"
+	{ cmake -S "$src" -B "$dir" -DCMAKE_INSTALL_PREFIX=/usr -DBUILD_TESTING=OFF "$@" &&
+		cmake --build "$dir" -j "$jobs" --target package; } >"$dir.log" 2>&1 ||
+		{ tail -30 "$dir.log"; fail "CPack $*"; }
+}
+if [ "${SKIP_CPACK:-0}" != 1 ]; then
+	cpack_build deb -DDEB=ON
+	for p in server client tools; do
+		[ -s "$work/cpack-deb/packages/xenmm-${p}_${version}-1_$(dpkg --print-architecture).deb" ] ||
+			fail "CPack DEB=ON made no xenmm-$p"
+	done
+	cpack_build client -DDEB=ON -DONLY_CLIENT=ON
+	made=$(cd "$work/cpack-client/packages" && ls ./*.deb)
+	[ "$made" = "./xenmm-client_${version}-1_$(dpkg --print-architecture).deb" ] ||
+		fail "CPack ONLY_CLIENT=ON made: $made"
+	dpkg -c "$work/cpack-client/packages"/*.deb | grep -q '/usr/sbin/mmclient$' || fail "no mmclient"
+	if dpkg -c "$work/cpack-client/packages"/*.deb | grep -q mmserver; then fail "mmserver in ONLY_CLIENT"; fi
+	if [ "${SKIP_RPM:-0}" != 1 ]; then
+		cpack_build rpm -DRPM=ON
+		for p in server client tools; do
+			ls "$work/cpack-rpm/packages/xenmm-$p-$version"-1.*.rpm >/dev/null 2>&1 ||
+				fail "CPack RPM=ON made no xenmm-$p"
+		done
+	fi
+	say "CPack: DEB=ON and RPM=ON make the three packages, ONLY_CLIENT=ON xenmm-client alone"
 fi
 say "all package checks passed"
