@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs the Debian packages xenmm needs on Debian 12, by group:
 #   demo   build mmserver and run the simulator with the live page
-#          (script/demo.sh): a compiler, cmake, jansson, libmicrohttpd
+#          (script/demo.sh): gcc, make, cmake, jansson, libmicrohttpd
 #   test   everything script/test.sh runs: demo + Xen libraries, cmocka, the
 #          integration tests' tools (memcached, curl, Prometheus parser,
 #          headless Chromium), the packaging checks (debhelper, lintian, rpm,
@@ -15,10 +15,11 @@
 # installs nothing outside Debian's archive.
 set -euo pipefail
 
-# The simulator demo: mmserver with its HTTP server (SOCK=ON); no Xen, no tests.
-PKGS_DEMO="build-essential cmake pkg-config libjansson-dev libmicrohttpd-dev"
+# The simulator demo: mmserver with its HTTP server (SOCK=ON); no Xen, no tests,
+# no C++ (gcc, not build-essential).
+PKGS_DEMO="gcc libc6-dev make cmake pkg-config libjansson-dev libmicrohttpd-dev"
 # Building everything: the Xen backend and mmclient, man pages, the unit tests.
-PKGS_BUILD="git libxen-dev libcmocka-dev python3 python3-docutils"
+PKGS_BUILD="build-essential git libxen-dev libcmocka-dev python3 python3-docutils"
 # Integration tests: real memcached, loopback HTTP with libcurl, metrics parser,
 # headless browser (tests/http/browser), process checks.
 PKGS_TEST="memcached curl libcurl4-openssl-dev python3-prometheus-client chromium nodejs procps"
