@@ -33,7 +33,10 @@ if [ "${SKIP_PACKAGES:-0}" != 1 ]; then
 fi
 if [ "${SKIP_XEN_QEMU:-0}" != 1 ]; then
   echo "== Xen 4.17 under QEMU, end to end (tests/xen-qemu)"
-  bash tests/xen-qemu/run.sh "$build"
+  # dom0 and the guests get xenmm from the packages just built and checked
+  debs=""
+  [ "${SKIP_PACKAGES:-0}" = 1 ] || debs=$(cd "$build/pkg" && pwd)
+  XQ_DEBS=$debs bash tests/xen-qemu/run.sh "$build"
 fi
 if [ "${SKIP_ASAN:-0}" != 1 ]; then
   echo "== tests under ASan + UBSan in $build-asan"

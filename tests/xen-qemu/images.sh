@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # images.sh BUILD_DIR OUT_DIR: builds the boot images for Xen under QEMU from the host's Debian
-# packages and the freshly built xenmm binaries (no debootstrap, no network): the uncompressed
+# packages and the freshly built xenmm binaries, or our own .debs with XQ_DEBS=DIR (no
+# debootstrap, no network): the uncompressed
 # hypervisor, the Linux kernel, a dom0 initramfs and a guest initramfs (the latter inside dom0's).
 # It does not boot anything (boot.py does) and installs nothing (deps.sh does).
 set -euo pipefail
@@ -24,9 +25,25 @@ kver=${XQ_KVER:-$(pick_kernel)}
 guest_mem_mib=${XQ_GUEST_MEM_MIB:-160}
 guest_maxmem_mib=${XQ_GUEST_MAXMEM_MIB:-512}
 
-for b in server/mmserver client/mmclient testprogs/mm_test_mono testprogs/mm_test_static; do
-	[ -x "$build/$b" ] || { echo "images.sh: $build/$b missing: build first" >&2; exit 2; }
-done
+# XQ_DEBS=DIR: xenmm comes from our own packages in DIR (xenmm-server in dom0, xenmm-client and
+# xenmm-tools in the guests), unpacked with dpkg-deb -x (the busybox roots have no dpkg): the
+# packaged programs at their packaged paths, with the packaged /etc/xenmm/mmserver.conf (which
+# mmserver reads by default) and /etc/default files. Without it, the binaries of BUILD_DIR.
+debs=${XQ_DEBS:-}
+deb_of() { # package: its .deb in $debs, exactly one
+	local f
+	f=$(ls "$debs"/"$1"_*.deb 2>/dev/null || true)
+	[ -n "$f" ] && [ "$(echo "$f" | wc -l)" = 1 ] ||
+		{ echo "images.sh: XQ_DEBS=$debs: want one $1_*.deb, found: ${f:-none}" >&2; exit 2; }
+	echo "$f"
+}
+if [ -n "$debs" ]; then
+	for p in xenmm-server xenmm-client xenmm-tools; do deb_of $p >/dev/null; done
+else
+	for b in server/mmserver client/mmclient testprogs/mm_test_mono testprogs/mm_test_static; do
+		[ -x "$build/$b" ] || { echo "images.sh: $build/$b missing: build first" >&2; exit 2; }
+	done
+fi
 for f in /boot/xen-4.17-amd64.gz "/boot/vmlinuz-$kver" $xenbin/xl /usr/bin/xenstore /bin/busybox; do
 	[ -e "$f" ] || { echo "images.sh: $f missing: run tests/xen-qemu/deps.sh" >&2; exit 2; }
 done
@@ -58,6 +75,22 @@ add_programs() { # root program...: same path inside as outside
 add_built() { # root build-file dest-dir: a freshly built binary
 	install -D -m 755 "$2" "$1$3/$(basename "$2")"
 	add_libs "$1" "$2"
+}
+
+# add_deb root package program...: unpacks the package into root, then the libraries of the
+# named programs (packaged paths); documentation and data the lab never reads are left out.
+add_deb() {
+	local root=$1 deb p
+	deb=$(deb_of "$2")
+	shift 2
+	dpkg-deb -x "$deb" "$root"
+	rm -rf "$root/usr/share/man" "$root/usr/share/doc" "$root/usr/share/xenmm/traces" \
+		"$root/usr/share/xenmm/scenarios"
+	for p in "$@"; do
+		[ -x "$root$p" ] || { echo "images.sh: $deb has no $p" >&2; exit 2; }
+		add_libs "$root" "$root$p"
+	done
+	echo "images.sh: $(basename "$deb") unpacked into $(basename "$root")"
 }
 
 # A busybox root: applets as symlinks, the usual directories.
@@ -92,9 +125,14 @@ r=$stage/domu
 add_busybox "$r"
 add_programs "$r" /usr/bin/xenstore
 add_xenstore_links "$r"
-for b in client/mmclient testprogs/mm_test_mono testprogs/mm_test_static; do
-	add_built "$r" "$build/$b" /usr/sbin
-done
+if [ -n "$debs" ]; then
+	add_deb "$r" xenmm-client /usr/sbin/mmclient
+	add_deb "$r" xenmm-tools /usr/bin/mm_test_mono /usr/bin/mm_test_static
+else
+	for b in client/mmclient testprogs/mm_test_mono testprogs/mm_test_static; do
+		add_built "$r" "$build/$b" /usr/sbin
+	done
+fi
 install -m 755 "$here/vm/domu-init.sh" "$r/init"
 install -m 644 "$here/vm/lib.sh" "$r/lib.sh"
 pack "$r" "$out/domu.cpio.gz"
@@ -104,7 +142,11 @@ r=$stage/dom0
 add_busybox "$r"
 add_programs "$r" $xenbin/xl $xenbin/xenstored $xenbin/xenconsoled $xenbin/xen-init-dom0 \
 	/usr/bin/xenstore
-add_built "$r" "$build/server/mmserver" /usr/sbin
+if [ -n "$debs" ]; then
+	add_deb "$r" xenmm-server /usr/sbin/mmserver
+else
+	add_built "$r" "$build/server/mmserver" /usr/sbin
+fi
 add_xenstore_links "$r"
 mkdir -p "$r/lib/modules" "$r/var/lib/xen" "$r/var/log/xen/console" "$r/etc/xen" "$r/xq/guests"
 for m in xen-evtchn xen-privcmd xenfs/xenfs xen-gntdev xen-gntalloc; do
