@@ -3,7 +3,7 @@
 #   server: mmserver, its unit, config example, logrotate, the canvas page,
 #           the scenarios and the 2013 traces they replay, the Prometheus example
 #   client: mmclient, its unit and SysV script
-#   tools:  the workloads (installed by testprogs/), set-mem.sh
+#   tools:  the workloads (installed by testprogs/), set-mem.sh, deploy-deb.sh
 # Man pages are given their component by cmake/Man.cmake.
 set(MM_DATA_DIR ${CMAKE_INSTALL_DATADIR}/xenmm)
 set(MM_SYSTEMD_UNIT_DIR "" CACHE PATH
@@ -42,8 +42,8 @@ if(ONLY_CLIENT)
   return()
 endif()
 
-install(PROGRAMS ${CMAKE_SOURCE_DIR}/script/set-mem.sh DESTINATION ${MM_DATA_DIR}/script
-  COMPONENT tools)
+install(PROGRAMS ${CMAKE_SOURCE_DIR}/script/set-mem.sh ${CMAKE_SOURCE_DIR}/script/deploy-deb.sh
+  DESTINATION ${MM_DATA_DIR}/script COMPONENT tools)
 
 install(FILES ${_mm_units}/mmserver.service DESTINATION ${MM_SYSTEMD_UNIT_DIR} COMPONENT server)
 install(FILES ${CMAKE_SOURCE_DIR}/etc/mmserver.conf DESTINATION /etc/xenmm COMPONENT server)

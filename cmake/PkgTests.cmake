@@ -9,3 +9,5 @@ if(SYSTEMD_ANALYZE AND MM_HAVE_XENSTORE AND RST2MAN)
 else()
   message(STATUS "systemd-analyze, mmclient or rst2man missing: pkg_units_verify is not run")
 endif()
+
+add_test(NAME pkg_deploy_script COMMAND sh ${CMAKE_SOURCE_DIR}/tests/pkg/test_deploy.sh)

@@ -88,7 +88,8 @@ expect xenmm-client /usr/sbin/mmclient /lib/systemd/system/mmclient.service /etc
 	/etc/default/mmclient /usr/share/man/man8/mmclient.8.gz /usr/share/doc/xenmm-client/copyright
 expect xenmm-tools /usr/bin/mm_test_mono /usr/bin/mm_test_static /usr/bin/mm_test_random \
 	/usr/bin/mm_test_client /usr/bin/mm_util_swap /usr/bin/mm_bench_mc \
-	/usr/share/xenmm/script/set-mem.sh /usr/share/man/man1/mm_bench_mc.1.gz
+	/usr/share/xenmm/script/set-mem.sh /usr/share/xenmm/script/deploy-deb.sh \
+	/usr/share/man/man1/mm_bench_mc.1.gz
 if grep -q mmserver "$work/xenmm-client.contents"; then fail "xenmm-client carries mmserver files"; fi
 client_deps=$(dpkg-deb -f "$work"/xenmm-client_"${version}"_*.deb Depends)
 case $client_deps in *libxenstore*) ;; *) fail "xenmm-client Depends lacks libxenstore: $client_deps" ;; esac
