@@ -58,6 +58,10 @@ t0=$(date +%s)
 (cd "$tree" && DEB_BUILD_OPTIONS="parallel=$jobs" dpkg-buildpackage -us -uc -b) \
 	>"$work/deb-build.log" 2>&1 || { tail -40 "$work/deb-build.log"; fail "dpkg-buildpackage"; }
 say "built in $(($(date +%s) - t0)) s: $(grep -E 'tests passed|tests failed' "$work/deb-build.log" | tail -1)"
+if grep -E 'warning:|error:' "$work/deb-build.log" | grep -v '^dpkg-' >"$work/deb-warnings.txt"; then
+	cat "$work/deb-warnings.txt"
+	fail "compiler warnings with Debian's build flags (hardening=+all, fortify)"
+fi
 cp "$work/deb"/xenmm-{server,client,tools}_"${version}"_*.deb "$work/"
 changes=$(ls "$work/deb"/xenmm_"${version}"_*.changes)
 
