@@ -146,7 +146,10 @@ fresh_root() {
 		[ -L "$root/etc/systemd/system/multi-user.target.wants/$u.service" ] ||
 			fail "$u.service is not enabled after install"
 	done
-	"${in[@]}" dpkg-query -W -f='${Conffiles}\n' xenmm-server | grep -q ' /etc/xenmm/mmserver.conf ' ||
+	# (listings go to files first: grep -q stops reading early, and with pipefail
+	# the writer's SIGPIPE would fail the pipeline)
+	"${in[@]}" dpkg-query -W -f='${Conffiles}\n' xenmm-server >"$work/xenmm-server.conffiles"
+	grep -q ' /etc/xenmm/mmserver.conf ' "$work/xenmm-server.conffiles" ||
 		fail "/etc/xenmm/mmserver.conf is not a conffile"
 	say "fresh root: installed, smoke passed, units enabled, config is a conffile"
 	"${in[@]}" apt-get purge -y -qq xenmm-server xenmm-client xenmm-tools >>"$work/root-apt.log" 2>&1 ||
@@ -215,8 +218,9 @@ if [ "${SKIP_CPACK:-0}" != 1 ]; then
 	made=$(cd "$work/cpack-client/packages" && ls ./*.deb)
 	[ "$made" = "./xenmm-client_${version}-1_$(dpkg --print-architecture).deb" ] ||
 		fail "CPack ONLY_CLIENT=ON made: $made"
-	dpkg -c "$work/cpack-client/packages"/*.deb | grep -q '/usr/sbin/mmclient$' || fail "no mmclient"
-	if dpkg -c "$work/cpack-client/packages"/*.deb | grep -q mmserver; then fail "mmserver in ONLY_CLIENT"; fi
+	dpkg -c "$work/cpack-client/packages"/*.deb >"$work/cpack-client.contents"
+	grep -q '/usr/sbin/mmclient$' "$work/cpack-client.contents" || fail "CPack ONLY_CLIENT: no mmclient"
+	if grep -q mmserver "$work/cpack-client.contents"; then fail "CPack ONLY_CLIENT: mmserver files"; fi
 	if [ "${SKIP_RPM:-0}" != 1 ]; then
 		cpack_build rpm -DRPM=ON
 		for p in server client tools; do
