@@ -16,6 +16,10 @@
 #        SKIP_CPACK=1
 # Leaves in WORKDIR: *.deb, *.rpm, lintian.txt, *.contents, the build logs.
 set -euo pipefail
+if [ "$(id -u)" -ne 0 ]; then # debootstrap, chroot and mount need root
+	command -v sudo >/dev/null || { echo "pkg: needs root (or sudo)" >&2; exit 2; }
+	exec sudo -E bash "$0" "$@"
+fi
 here=$(cd "$(dirname "$0")" && pwd)
 src=$(cd "$here/../.." && pwd)
 mkdir -p "${1:?usage: run.sh WORKDIR}"
