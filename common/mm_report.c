@@ -237,3 +237,12 @@ uint64_t mm_report_used_kib(const struct mm_report *r)
 {
 	return r->tot_kib > r->free_kib ? r->tot_kib - r->free_kib : 0;
 }
+
+bool mm_report_seq_new(bool seen, uint64_t last_seq, const struct mm_report *r)
+{
+	if (!seen)
+		return true;
+	if (r->seq > last_seq)
+		return true;
+	return r->seq < last_seq && r->seq <= MM_REPORT_SEQ_RESTART;
+}

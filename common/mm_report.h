@@ -71,6 +71,17 @@ int mm_report_parse_legacy(const char *free_s, size_t free_len, const char *tot_
  * negative value if it would not fit in len or in MM_REPORT_MAX_BYTES. */
 int mm_report_format(const struct mm_report *r, char *buf, size_t len);
 
+/* A fresh mmclient starts at seq 1; a report whose seq fell back to at most
+ * this is a restarted client, not a replay. */
+#define MM_REPORT_SEQ_RESTART 64
+
+/* Freshness by seq: is r new after a report with seq last_seq (seen: there
+ * was one)? New when seq advanced, or fell back to a fresh start (a
+ * restarted client). The same seq is a re-read; an older one a replay.
+ * Reports without a seq (the 2013 form) are judged by the caller: new only
+ * when the guest wrote its nodes since the last read. */
+bool mm_report_seq_new(bool seen, uint64_t last_seq, const struct mm_report *r);
+
 /* Used memory as the tax algorithm sees it: tot - free (never negative). */
 uint64_t mm_report_used_kib(const struct mm_report *r);
 

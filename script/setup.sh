@@ -21,7 +21,8 @@ PKGS_DEMO="gcc libc6-dev make cmake pkg-config libjansson-dev libmicrohttpd-dev"
 # Building everything: the Xen backend and mmclient, man pages, the unit tests.
 PKGS_BUILD="build-essential git libxen-dev libcmocka-dev python3 python3-docutils"
 # Integration tests: real memcached, loopback HTTP with libcurl, metrics parser,
-# headless browser (tests/http/browser), process checks.
+# headless browser (chromium driven by Debian's own nodejs >= 18 over the
+# DevTools pipe: no npm, no driver; tests/http/browser), process checks.
 PKGS_TEST="memcached curl libcurl4-openssl-dev python3-prometheus-client chromium nodejs procps"
 # Packaging checks (tests/pkg): deb and rpm builds, lintian, a fresh root to
 # install the .debs into, systemd-analyze verify on the units.

@@ -9,17 +9,14 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "backend_sim.h"
+#include "mm_backends.h"
 #include "mm_config.h"
 #include "mm_log.h"
 #include "mm_loop.h"
 #include "mm_options.h"
-#include "mm_summary.h"
-#ifdef MM_WITH_XEN
-#include "backend_xen.h"
-#endif
 #ifdef MM_WITH_HTTP
 #include "mm_http.h"
+#include "mm_replay.h"
 #endif
 
 static volatile sig_atomic_t stop_flag, reload_flag;
@@ -32,9 +29,15 @@ static void on_signal(int sig)
 		stop_flag = 1;
 }
 
+/* The mask the backends wait with: the signals below are blocked except
+ * inside the wait (ppoll), so one that arrives between the loop's flag check
+ * and the wait is not left pending for a whole --interval. */
+static sigset_t wait_mask;
+
 static void install_signals(void)
 {
 	struct sigaction sa;
+	sigset_t block;
 
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_signal; /* no SA_RESTART: a sleeping loop wakes up */
@@ -43,11 +46,17 @@ static void install_signals(void)
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGHUP, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
+	sigemptyset(&block);
+	sigaddset(&block, SIGINT);
+	sigaddset(&block, SIGTERM);
+	sigaddset(&block, SIGHUP);
+	sigprocmask(SIG_BLOCK, &block, &wait_mask);
 }
 
 struct app {
 	struct mm_options opt;
 	struct mm_settings file_set; /* what the config file gave */
+	const struct mm_backend_kind *kind;
 	struct mm_backend *b;
 	struct mm_loop loop;
 #ifdef MM_WITH_HTTP
@@ -85,44 +94,13 @@ static int reload(void *arg, struct mm_settings *out)
 	return rc;
 }
 
-static int open_backend(struct app *a, struct mm_settings *s)
+/* The restart marker carries the real time even when a fast simulation's
+ * rows carry simulated time. */
+static uint64_t wall_ms(void)
 {
-	char err[512];
-	int rc;
-
-	if (!strcmp(a->opt.backend, "sim")) {
-		struct mm_scenario sc;
-		struct mm_sim_opts so = {.fast = a->opt.fast, .duration_ms = a->opt.duration_ms};
-		rc = mm_scenario_load(a->opt.scenario, &sc, err, sizeof(err));
-		if (rc) {
-			fprintf(stderr, "mmserver: scenario %s\n", err);
-			return MM_EXIT_USAGE;
-		}
-		/* scenario hints (pool, f, reserve) fill what the command line left open */
-		mm_settings_hints(s, a->opt.given, sc.pool_kib, sc.free_kib, sc.reserve_kib);
-		rc = mm_backend_sim_create(&sc, &so, &a->b, err, sizeof(err));
-		if (rc) {
-			mm_scenario_free(&sc);
-			fprintf(stderr, "mmserver: %s\n", err);
-			return MM_EXIT_RUNTIME;
-		}
-		mm_backend_sim_set_free_goal(a->b, s->free_kib);
-		return 0;
-	}
-#ifdef MM_WITH_XEN
-	struct mm_xen_opts xo = {.manage_dom0 = a->opt.manage_dom0};
-	rc = mm_backend_xen_create(&xo, &a->b, err, sizeof(err));
-	if (rc) {
-		fprintf(stderr, "mmserver: %s\n", err);
-		return MM_EXIT_RUNTIME;
-	}
-	return 0;
-#else
-	(void)rc;
-	fprintf(stderr, "mmserver: this build has no xen backend (libxenlight/libxenstore were "
-	                "not found at build time); use --backend sim --scenario FILE\n");
-	return MM_EXIT_RUNTIME;
-#endif
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
 }
 
 static int open_logs(struct app *a)
@@ -136,7 +114,7 @@ static int open_logs(struct app *a)
 		fprintf(stderr, "mmserver: cannot name a log directory here\n");
 		return MM_EXIT_RUNTIME;
 	}
-	rc = mm_logs_open(&a->loop.logs, dir);
+	rc = mm_logs_open(&a->loop.logs, dir, wall_ms());
 	if (rc) {
 		fprintf(stderr, "mmserver: log directory %s: %s\n", dir, strerror(-rc));
 		return MM_EXIT_RUNTIME;
@@ -178,6 +156,7 @@ static const char *canvas_dir(const struct mm_options *o)
 static int start_http(struct app *a)
 {
 	char err[256];
+	bool v6;
 
 	if (!a->opt.http_addr)
 		return 0;
@@ -187,13 +166,94 @@ static int start_http(struct app *a)
 		        (unsigned)a->opt.http_port, err);
 		return MM_EXIT_RUNTIME;
 	}
-	mm_log(MM_LOG_INFO, "listening", "url=http://%s:%u/", a->opt.http_addr,
-	       (unsigned)mm_http_port(a->http));
+	v6 = strchr(a->opt.http_addr, ':') != NULL;
+	mm_log(MM_LOG_INFO, "listening", "url=http://%s%s%s:%u/", v6 ? "[" : "", a->opt.http_addr,
+	       v6 ? "]" : "", (unsigned)mm_http_port(a->http));
+	if (strncmp(a->opt.http_addr, "127.", 4) && strcmp(a->opt.http_addr, "::1"))
+		mm_log(MM_LOG_WARN, "http-not-loopback",
+		       "addr=%s why=\"anyone who reaches this address reads every guest's "
+		       "memory state\"",
+		       a->opt.http_addr);
 	a->loop.on_round = publish;
 	a->loop.on_round_arg = a->http;
 	return 0;
 }
+
+/* A finished run stays visible: the page gets "finished" and the last state
+ * stays served for --linger (SIGINT/SIGTERM end it early). */
+static void finish_http(struct app *a, json_t *info)
+{
+	uint64_t left_ms = a->opt.linger_ms;
+	struct timespec tick = {.tv_sec = 0, .tv_nsec = 200 * 1000000L};
+
+	if (!a->http || stop_flag) {
+		json_decref(info);
+		return;
+	}
+	mm_http_finish(a->http, info);
+	/* the loop is over: SIGINT/SIGTERM may interrupt these sleeps directly */
+	sigprocmask(SIG_SETMASK, &wait_mask, NULL);
+	if (a->opt.linger_forever)
+		mm_log(MM_LOG_INFO, "finished", "serving=until-signal");
+	else
+		mm_log(MM_LOG_INFO, "finished", "serving_s=%llu",
+		       (unsigned long long)(left_ms / 1000));
+	while (!stop_flag && (a->opt.linger_forever || left_ms > 0)) {
+		nanosleep(&tick, NULL);
+		left_ms -= left_ms < 200 ? left_ms : 200;
+	}
+}
+
+/* The run ended by itself (a simulation): the page says so, with its summary. */
+static void finished(struct app *a)
+{
+	json_t *sum = NULL;
+
+	if (a->http && !stop_flag)
+		sum = a->kind->summary ? a->kind->summary(a->b, a->loop.pol.spec)
+		                       : json_pack("{s:s}", "kind", a->kind->name);
+	finish_http(a, sum);
+}
+
+static int run_replay(struct app *a)
+{
+	struct mm_replay rp;
+	char err[600];
+	int rc = mm_replay_load(a->opt.replay, &rp, err, sizeof(err));
+
+	if (rc) {
+		fprintf(stderr, "mmserver: --replay %s\n", err);
+		return MM_EXIT_RUNTIME;
+	}
+	mm_log(MM_LOG_INFO, "replay",
+	       "dir=%s rounds=%zu domains=%zu skipped_rows=%llu "
+	       "unknown_reasons=%llu",
+	       a->opt.replay, rp.nrounds, rp.ndoms, (unsigned long long)rp.skipped_rows,
+	       (unsigned long long)rp.unknown_reasons);
+	sigprocmask(SIG_SETMASK, &wait_mask, NULL); /* no loop here: plain sleeps */
+	size_t n = mm_replay_play(&rp, &a->loop.set, a->opt.speed, &stop_flag, publish, a->http);
+	double span_s = (double)(rp.rnd[rp.nrounds - 1].time_ms - rp.rnd[0].time_ms) / 1000.0;
+	finish_http(a, json_pack("{s:s, s:s, s:I, s:I, s:f, s:I}", "kind", "replay", "dir",
+	                         a->opt.replay, "rounds", (json_int_t)n, "domains",
+	                         (json_int_t)rp.ndoms, "duration_s", span_s, "skipped_rows",
+	                         (json_int_t)rp.skipped_rows));
+	mm_replay_free(&rp);
+	return MM_EXIT_OK;
+}
 #else
+static void finished(struct app *a)
+{
+	(void)a;
+}
+
+static int run_replay(struct app *a)
+{
+	(void)a;
+	fprintf(stderr,
+	        "mmserver: --replay: this build has no HTTP server (configure with -DSOCK=ON)\n");
+	return MM_EXIT_USAGE;
+}
+
 static int start_http(struct app *a)
 {
 	if (!a->opt.http_addr)
@@ -204,19 +264,26 @@ static int start_http(struct app *a)
 }
 #endif
 
-static void finish_sim(struct app *a)
+/* --policy help: the registered policies, one line each. */
+static void policy_help(void)
 {
-	const struct mm_metrics *m;
+	printf("Policies (--policy NAME[:ARGS]):\n");
+	for (size_t i = 0; mm_policy_types[i]; i++)
+		printf("  %-20s %s\n", mm_policy_types[i]->usage, mm_policy_types[i]->help);
+}
 
-	if (strcmp(a->opt.backend, "sim") || !a->b)
-		return;
-	m = mm_backend_sim_metrics(a->b);
-	if (!a->opt.quiet)
-		mm_summary_print(stdout, mm_backend_sim_scenario(a->b)->name, a->loop.pol.spec, m);
-	if (a->opt.summary &&
-	    mm_summary_write_json(a->opt.summary, mm_backend_sim_scenario(a->b)->name,
-	                          a->loop.pol.spec, m))
-		mm_log(MM_LOG_ERR, "summary-write-failed", "path=%s", a->opt.summary);
+/* Whether --summary FILE could be written: its folder must take a file. */
+static int summary_unwritable(const char *path)
+{
+	char dir[4096];
+	const char *slash = strrchr(path, '/');
+
+	snprintf(dir, sizeof(dir), "%.*s", slash ? (int)(slash - path) + 1 : 1, slash ? path : ".");
+	if (access(dir, W_OK) == 0 && (access(path, F_OK) != 0 || access(path, W_OK) == 0))
+		return 0;
+	fprintf(stderr, "mmserver: --summary '%s': cannot write there: %s\n", path,
+	        strerror(errno));
+	return 1;
 }
 
 static int setup(struct app *a)
@@ -238,7 +305,11 @@ static int setup(struct app *a)
 		       (unsigned long long)s.interval_ms);
 		return -1;
 	}
-	rc = open_backend(a, &s);
+	if (a->opt.replay)
+		return start_http(a);
+	if (a->opt.summary && summary_unwritable(a->opt.summary))
+		return MM_EXIT_USAGE; /* before a long run, not after it */
+	rc = a->kind->open(&a->opt, &s, &a->b);
 	if (!rc && mm_loop_apply_settings(&a->loop, &s, err, sizeof(err))) /* scenario hints */
 		fprintf(stderr, "mmserver: %s\n", err), rc = MM_EXIT_USAGE;
 	rc = rc ? rc : open_logs(a);
@@ -252,6 +323,13 @@ int main(int argc, char **argv)
 
 	if (rc)
 		return rc;
+	if (!strcmp(a.opt.set.policy, "help")) {
+		policy_help();
+		return MM_EXIT_OK;
+	}
+	a.kind = mm_backend_kind_find(a.opt.backend);
+	if (!a.kind)
+		return MM_EXIT_USAGE;
 	if (a.opt.help || a.opt.version) {
 		if (a.opt.help)
 			mm_options_usage(stdout);
@@ -268,13 +346,18 @@ int main(int argc, char **argv)
 	a.loop.verbose = a.opt.verbose;
 	a.loop.tty = a.opt.verbose && isatty(STDOUT_FILENO);
 	rc = setup(&a);
-	if (rc == 0) {
+	if (rc == 0 && a.opt.replay) {
+		rc = run_replay(&a);
+	} else if (rc == 0) {
 		a.loop.b = a.b;
+		a.b->wait_sigmask = &wait_mask;
 		mm_log(MM_LOG_INFO, "started", "backend=%s policy=%s", a.b->ops->name,
 		       a.loop.pol.spec);
 		rc = mm_loop_run(&a.loop) ? MM_EXIT_RUNTIME : MM_EXIT_OK;
 		mm_log(MM_LOG_INFO, "stopped", "rounds=%llu", (unsigned long long)a.loop.rounds);
-		finish_sim(&a);
+		if (a.kind->finish && a.kind->finish(&a.opt, a.b, a.loop.pol.spec))
+			rc = MM_EXIT_RUNTIME;
+		finished(&a);
 	}
 #ifdef MM_WITH_HTTP
 	if (a.http)

@@ -17,6 +17,35 @@ void mm_settings_defaults(struct mm_settings *s, const char *default_policy)
 	s->reserve_kib = 64 * 1024;
 	s->floor_kib = 200 * 1024;
 	s->interval_ms = 1000;
+	s->stale_intervals = 10;
+	s->scope.manage = MM_MANAGE_REPORTING;
+}
+
+const char MM_CONFIG_NOT_MINE[] = "not a scope key";
+
+const char *mm_config_apply_scope(struct mm_settings *s, unsigned *given, const char *k,
+                                  const char *v)
+{
+	uint64_t x;
+
+	if (!strcmp(k, "manage")) {
+		if (mm_scope_parse_manage(v, &s->scope.manage))
+			return "must be reporting, all or list";
+	} else if (!strcmp(k, "include") || !strcmp(k, "exclude")) {
+		const char *why = mm_scope_add(&s->scope, k[0] == 'e', v);
+		if (why)
+			return why;
+	} else if (!strcmp(k, "stale_intervals")) {
+		if (mm_parse_u64(v, 100000, &x) || x < 2)
+			return "stale_intervals must be 2 to 100000";
+		s->stale_intervals = x;
+		*given |= MM_SET_STALE;
+		return NULL;
+	} else {
+		return MM_CONFIG_NOT_MINE;
+	}
+	*given |= MM_SET_SCOPE;
+	return NULL;
 }
 
 static int set_floor(struct mm_settings *s, const char *name, uint64_t kib)
@@ -34,12 +63,38 @@ static int set_floor(struct mm_settings *s, const char *name, uint64_t kib)
 	return 0;
 }
 
+static int set_weight(struct mm_settings *s, const char *name, uint32_t w)
+{
+	for (size_t i = 0; i < s->nweights; i++) {
+		if (!strcmp(s->weights[i].name, name)) {
+			s->weights[i].weight = w;
+			return 0;
+		}
+	}
+	if (s->nweights == MM_FLOORS_MAX || strlen(name) >= MM_NAME_MAX || !*name)
+		return -1;
+	snprintf(s->weights[s->nweights].name, MM_NAME_MAX, "%s", name);
+	s->weights[s->nweights++].weight = w;
+	return 0;
+}
+
+uint32_t mm_settings_weight(const struct mm_settings *s, const char *name)
+{
+	for (size_t i = 0; i < s->nweights; i++)
+		if (!strcmp(s->weights[i].name, name))
+			return s->weights[i].weight;
+	return MM_WEIGHT_DEFAULT;
+}
+
 /* One "key = value" pair; returns NULL or what is wrong. */
 static const char *apply(struct mm_settings *s, unsigned *given, const char *k, const char *v)
 {
+	const char *why = mm_config_apply_scope(s, given, k, v);
 	uint64_t x;
 	int rc;
 
+	if (why != MM_CONFIG_NOT_MINE)
+		return why;
 	if (!strcmp(k, "policy")) {
 		if (strlen(v) >= sizeof(s->policy))
 			return "policy name too long";
@@ -53,6 +108,13 @@ static const char *apply(struct mm_settings *s, unsigned *given, const char *k, 
 		s->interval_ms = x;
 		*given |= MM_SET_INTERVAL;
 		return NULL;
+	}
+	if (!strncmp(k, "weight.", 7)) {
+		if (mm_parse_u64(v, 100, &x) || x < 1)
+			return "weight must be 1 to 100 (default 50)";
+		return set_weight(s, k + 7, (uint32_t)x)
+		           ? "too many per-domain weights, or a bad name"
+		           : NULL;
 	}
 	if (!strcmp(k, "pool") && !strcmp(v, "auto")) {
 		s->pool_kib = 0;
@@ -75,7 +137,7 @@ static const char *apply(struct mm_settings *s, unsigned *given, const char *k, 
 		return set_floor(s, k + 6, x) ? "too many per-domain floors, or a bad name" : NULL;
 	else
 		return "unknown key (known: policy, pool, free, reserve, floor, floor.NAME, "
-		       "interval_ms)";
+		       "weight.NAME, interval_ms, stale_intervals, manage, include, exclude)";
 	return NULL;
 }
 
@@ -176,6 +238,10 @@ void mm_settings_overlay(struct mm_settings *dst, const struct mm_settings *src,
 		dst->floor_kib = src->floor_kib;
 	if (given & MM_SET_INTERVAL)
 		dst->interval_ms = src->interval_ms;
+	if (given & MM_SET_STALE)
+		dst->stale_intervals = src->stale_intervals;
+	if (given & MM_SET_SCOPE) /* the command line's scope replaces the file's */
+		dst->scope = src->scope;
 }
 
 void mm_settings_hints(struct mm_settings *s, unsigned given, uint64_t pool_kib, uint64_t free_kib,

@@ -8,6 +8,7 @@
 #include "mm_loop.h"
 
 #define MM_CONFIG_DEFAULT_PATH "/etc/xenmm/mmserver.conf"
+#define MM_WEIGHT_DEFAULT      50 /* weight.NAME when the config names none */
 
 /* Which settings a source gave, so the command line can win over the file. */
 enum {
@@ -17,7 +18,16 @@ enum {
 	MM_SET_RESERVE = 1u << 3,
 	MM_SET_FLOOR = 1u << 4,
 	MM_SET_INTERVAL = 1u << 5,
+	MM_SET_SCOPE = 1u << 6, /* manage, include, exclude */
+	MM_SET_STALE = 1u << 7,
 };
+
+/* One scope or freshness key (manage, include, exclude, stale_intervals):
+ * NULL when applied, MM_CONFIG_NOT_MINE when k is another key, else what is
+ * wrong. Shared by the file and the command line. */
+extern const char MM_CONFIG_NOT_MINE[];
+const char *mm_config_apply_scope(struct mm_settings *s, unsigned *given, const char *k,
+                                  const char *v);
 
 void mm_settings_defaults(struct mm_settings *s, const char *default_policy);
 

@@ -34,10 +34,14 @@ int mm_loop_apply_settings(struct mm_loop *l, const struct mm_settings *s, char 
 	rc = mm_policy_init(&pol, s->policy, err, errlen);
 	if (rc)
 		return rc;
-	/* keep the AUTO tau history across a reload of the same policy */
-	if (!strcmp(pol.spec, l->pol.spec))
-		pol.tau_prev = l->pol.tau_prev;
-	l->pol = pol;
+	/* the same policy keeps its state (AUTO tau history) across a reload */
+	if (l->pol.type && !strcmp(pol.spec, l->pol.spec)) {
+		mm_policy_dispose(&pol);
+	} else {
+		mm_policy_dispose(&l->pol);
+		l->pol = pol;
+		l->pol_epoch++; /* per-domain policy memory starts again */
+	}
 	l->set = *s;
 	l->guard.deadband_kib = MM_GUARD_DEADBAND_KIB;
 	l->guard.off = s->guard_off;
@@ -49,32 +53,76 @@ static uint64_t auto_pool(const struct mm_loop *l, uint64_t host_free)
 	uint64_t sum = host_free;
 
 	for (size_t i = 0; i < l->ndom; i++)
-		sum += l->in[i].actual_kib;
+		if (!(l->in[i].flags & MM_FLAG_OUT_OF_SCOPE)) /* not ours: not in the pool */
+			sum += l->in[i].actual_kib;
 	return sum > l->set.reserve_kib ? sum - l->set.reserve_kib : 0;
 }
 
-/* Writes changed targets: every shrink before any grow, so memory is given
- * back before it is handed out. Returns the number written. */
-static uint64_t write_targets(struct mm_loop *l)
+/* One line per domain per minute, however often Xen refuses. */
+static void write_failed(struct mm_loop *l, size_t i, uint64_t t, int rc)
 {
-	uint64_t written = 0;
+	struct mm_dom_state *d = &l->dom[i];
+	uint64_t now = l->b->ops->mono_ms(l->b);
 
-	for (int pass = 0; pass < 2; pass++) {
-		for (size_t i = 0; i < l->ndom; i++) {
-			uint64_t cur = l->in[i].target_kib, t = l->out[i].target_kib;
-			int rc;
-			if (t == cur || (pass == 0) != (t < cur))
-				continue;
-			rc = l->b->ops->set_target(l->b, l->in[i].domid, t);
-			if (rc) {
-				mm_log(MM_LOG_WARN, "set-target-failed",
-				       "domid=%u target_kib=%llu rc=%d", l->in[i].domid,
-				       (unsigned long long)t, rc);
-				l->out[i].target_kib = cur; /* logged as what it still is */
-				continue;
-			}
-			written++;
+	d->write_failures++;
+	if (!d->write_logged_ms || now - d->write_logged_ms >= 60000) {
+		mm_log(MM_LOG_WARN, "set-target-failed",
+		       "domid=%u target_kib=%llu errno=%d error=\"%s\" count=%llu", l->in[i].domid,
+		       (unsigned long long)t, -rc, strerror(-rc),
+		       (unsigned long long)d->write_failures);
+		d->write_logged_ms = now;
+	}
+	l->out[i].target_kib = l->in[i].target_kib; /* logged as what it still is */
+}
+
+/* Writes changed targets: every shrink before any grow, so memory is given
+ * back before it is handed out. A shrink that fails keeps its memory, so the
+ * grows share only what the pool still has: the sum of targets never
+ * exceeds the pool, whatever Xen refuses. Returns the number written. */
+static uint64_t write_targets(struct mm_loop *l, uint64_t pool_kib)
+{
+	const struct mm_backend_ops *o = l->b->ops;
+	uint64_t written = 0, sum = 0, room;
+	int rc;
+
+	for (size_t i = 0; i < l->ndom; i++) {
+		uint64_t cur = l->in[i].target_kib, t = l->out[i].target_kib;
+		if (t < cur) {
+			rc = o->set_target(l->b, l->in[i].domid, t);
+			if (rc)
+				write_failed(l, i, t, rc);
+			else
+				written++;
 		}
+		if (!(l->out[i].flags & MM_FLAG_OUT_OF_SCOPE))
+			sum += t > cur ? cur : l->out[i].target_kib;
+	}
+	room = pool_kib > sum ? pool_kib - sum : 0;
+	if (l->guard.off & MM_GUARD_OFF_POOL) /* a sim experiment without the pool guard */
+		room = UINT64_MAX;
+	for (size_t i = 0; i < l->ndom; i++) {
+		uint64_t cur = l->in[i].target_kib, t = l->out[i].target_kib;
+		if (t <= cur)
+			continue;
+		if (t - cur > room) { /* a refused shrink left less than planned */
+			uint64_t now = l->b->ops->mono_ms(l->b);
+			if (!l->dom[i].cut_logged_ms || now - l->dom[i].cut_logged_ms >= 60000) {
+				mm_log(MM_LOG_WARN, "grow-cut",
+				       "domid=%u want_kib=%llu room_kib=%llu", l->in[i].domid,
+				       (unsigned long long)t, (unsigned long long)room);
+				l->dom[i].cut_logged_ms = now;
+			}
+			t = l->out[i].target_kib = cur + room;
+			if (t == cur)
+				continue;
+		}
+		rc = o->set_target(l->b, l->in[i].domid, t);
+		if (rc) {
+			write_failed(l, i, t, rc);
+			continue;
+		}
+		room -= t - cur;
+		written++;
 	}
 	return written;
 }
@@ -99,7 +147,8 @@ static void fill_round(struct mm_loop *l, struct mm_round *r, const struct mm_sn
 		memcpy(rd->name, d->name, sizeof(rd->name));
 		rd->has_report = d->has_report;
 		rd->report = d->report;
-		rd->report_age_ms = d->has_report ? now_ms - d->report_ms : 0;
+		rd->report_age_ms = l->in[i].report_age_ms;
+		rd->used_kib = d->has_report ? mm_dom_used_kib(&l->in[i]) : 0;
 		rd->actual_kib = l->in[i].actual_kib;
 		rd->prev_target_kib = l->in[i].target_kib;
 		rd->target_kib = l->out[i].target_kib;
@@ -108,46 +157,62 @@ static void fill_round(struct mm_loop *l, struct mm_round *r, const struct mm_sn
 		rd->flags = l->out[i].flags;
 		rd->reason = l->out[i].reason;
 		rd->invalid_reports = d->invalid;
-		l->files[i] = d->log;
+		l->fds[i] = d->log_fd;
 	}
 }
 
 int mm_loop_round(struct mm_loop *l)
 {
-	uint64_t t0 = mono_us(), now_ms = l->b->ops->now_ms(l->b), host_free = 0;
+	/* wall time for the rows, monotonic for every interval and window */
+	uint64_t t0, t1, now_ms = l->b->ops->now_ms(l->b), host_free = 0;
+	uint64_t mono = l->b->ops->mono_ms(l->b);
 	struct mm_snapshot s;
 	struct mm_plan p;
 	struct mm_round r;
+	uint64_t decision_us;
 	int rc;
 
 	rc = mm_domains_sync(l, now_ms);
 	if (rc) {
 		/* e.g. xenstore down while the backend reconnects: once a minute */
-		if (!l->list_fail_logged_ms || now_ms - l->list_fail_logged_ms >= 60000) {
+		if (!l->list_fail_logged_ms || mono - l->list_fail_logged_ms >= 60000) {
 			mm_log(MM_LOG_WARN, "list-domains-failed", "rc=%d", rc);
-			l->list_fail_logged_ms = now_ms;
+			l->list_fail_logged_ms = mono;
 		}
 		return rc;
 	}
 	l->list_fail_logged_ms = 0;
-	mm_domains_read(l, now_ms);
+	/* the round's cost starts here: a new domain's log was opened in the
+	 * sync, when it arrived, and is not the balancing's cost */
+	t0 = mono_us();
+	mm_domains_read(l, mono);
 	rc = l->b->ops->host_free(l->b, &host_free);
-	if (rc)
-		mm_log(MM_LOG_WARN, "host-free-failed", "rc=%d", rc); /* 0: grows wait */
+	if (rc) {
+		/* an unknown host free would read as 0: the auto pool would shrink
+		 * every guest for a round and grow them back the next. Skip. */
+		mm_log(MM_LOG_WARN, "host-free-failed", "rc=%d action=skip-round", rc);
+		return rc;
+	}
 	s = (struct mm_snapshot){.n = l->ndom,
 	                         .dom = l->in,
 	                         .free_goal_kib = l->set.free_kib,
 	                         .host_free_kib = host_free,
-	                         .reserve_kib = l->set.reserve_kib};
+	                         .reserve_kib = l->set.reserve_kib,
+	                         .now_ms = mono,
+	                         .interval_ms = l->set.interval_ms};
 	s.pool_kib = l->set.pool_kib ? l->set.pool_kib : auto_pool(l, host_free);
 	p = (struct mm_plan){.n = l->ndom, .dom = l->out};
+	t1 = mono_us();
 	mm_balance_round(&l->pol, &l->guard, &s, &l->work, &p);
+	decision_us = mono_us() - t1;
 	fill_round(l, &r, &s, &p, now_ms);
-	r.writes = write_targets(l);
+	r.writes = write_targets(l, s.pool_kib);
 	for (size_t i = 0; i < l->ndom; i++)
 		l->rdom[i].target_kib = l->out[i].target_kib;
 	r.cost_us = mono_us() - t0;
-	mm_logs_round(&l->logs, &r, l->files);
+	r.decision_us = decision_us;
+	if (mm_logs_round(&l->logs, &r, l->fds))
+		mm_log(MM_LOG_WARN, "log-write-failed", "errno=%d", errno); /* disk full? */
 	if (l->verbose)
 		mm_table_print(stdout, &r, l->tty);
 	if (l->on_round)
@@ -172,6 +237,7 @@ static void maybe_reload(struct mm_loop *l)
 		mm_log(MM_LOG_WARN, "reload-refused", "why=\"%s\"", err);
 	else
 		mm_log(MM_LOG_INFO, "reloaded", "policy=%s", l->pol.spec);
+	mm_domains_reopen_logs(l, l->b->ops->now_ms(l->b)); /* logrotate moved them */
 }
 
 /* Waits until the next round is due: the interval elapsed, or a report
@@ -183,14 +249,14 @@ static int wait_round(struct mm_loop *l, uint64_t last_ms)
 	int rc;
 
 	while (!*l->stop && !(o->finished && o->finished(l->b))) {
-		now = o->now_ms(l->b);
+		now = o->mono_ms(l->b);
 		if (now >= due)
 			return 0;
 		rc = o->wait(l->b, (int64_t)(due - now));
 		if (rc < 0)
 			return rc;
-		if (rc == 1 && due - o->now_ms(l->b) > COALESCE_MS)
-			due = o->now_ms(l->b) + COALESCE_MS;
+		if (rc == 1 && due - o->mono_ms(l->b) > COALESCE_MS)
+			due = o->mono_ms(l->b) + COALESCE_MS;
 	}
 	return 0;
 }
@@ -198,7 +264,7 @@ static int wait_round(struct mm_loop *l, uint64_t last_ms)
 int mm_loop_run(struct mm_loop *l)
 {
 	const struct mm_backend_ops *o = l->b->ops;
-	uint64_t last = o->now_ms(l->b);
+	uint64_t last = o->mono_ms(l->b);
 	int rc;
 
 	while (!*l->stop) {
@@ -210,7 +276,7 @@ int mm_loop_run(struct mm_loop *l)
 		if (*l->stop)
 			break;
 		maybe_reload(l);
-		last = o->now_ms(l->b);
+		last = o->mono_ms(l->b);
 		mm_loop_round(l); /* failures are logged; the next round retries */
 		if (o->finished && o->finished(l->b))
 			break;

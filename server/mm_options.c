@@ -4,6 +4,7 @@
 
 #include <getopt.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "mm_config.h"
@@ -30,6 +31,13 @@ enum {
 	OPT_CANVAS,
 	OPT_GUARD_OFF,
 	OPT_SYSLOG,
+	OPT_MANAGE,
+	OPT_INCLUDE,
+	OPT_EXCLUDE,
+	OPT_STALE,
+	OPT_REPLAY,
+	OPT_SPEED,
+	OPT_LINGER,
 };
 
 static const struct option longopts[] = {
@@ -57,6 +65,13 @@ static const struct option longopts[] = {
     {"canvas", required_argument, NULL, OPT_CANVAS},
     {"sim-disable-guard", required_argument, NULL, OPT_GUARD_OFF},
     {"syslog", no_argument, NULL, OPT_SYSLOG},
+    {"manage", required_argument, NULL, OPT_MANAGE},
+    {"include", required_argument, NULL, OPT_INCLUDE},
+    {"exclude", required_argument, NULL, OPT_EXCLUDE},
+    {"stale-intervals", required_argument, NULL, OPT_STALE},
+    {"replay", required_argument, NULL, OPT_REPLAY},
+    {"speed", required_argument, NULL, OPT_SPEED},
+    {"linger", required_argument, NULL, OPT_LINGER},
     {NULL, 0, NULL, 0},
 };
 
@@ -68,7 +83,8 @@ void mm_options_usage(FILE *f)
 	      "                         their allocations + Xen free - reserve)\n"
 	      "  -f, --free SIZE        free memory each guest should keep (default 150M)\n"
 	      "  -r, --reset            equal split (tax rate 0)\n"
-	      "      --policy NAME      tax (AUTO), tax:RATE (0.0-1.0), equal, none\n"
+	      "      --policy NAME[:ARGS]  balancing policy (default tax, AUTO); --policy help\n"
+	      "                         lists every policy and its arguments\n"
 	      "      --reserve SIZE     Xen free memory never handed out (default 64M)\n"
 	      "      --floor SIZE       no target below this (default 200M; per domain in config)\n"
 	      "      --interval MS      balancing period without report events (default 1000)\n"
@@ -82,10 +98,27 @@ void mm_options_usage(FILE *f)
 	      "      --canvas DIR       folder of the canvas page\n"
 	      "      --backend xen|sim  default xen\n"
 	      "      --manage-dom0      balance dom0 too (xen)\n"
+	      "      --manage MODE      which domains are ours: reporting (default: those\n"
+	      "                         that have reported), all, or list (--include only)\n"
+	      "      --include GLOB     manage only names matching (repeatable)\n"
+	      "      --exclude GLOB     never touch names matching (repeatable; wins)\n"
+	      "      --stale-intervals N  no new report for N intervals: held (default 10)\n"
+	      "      --manage MODE      which domains are ours: reporting (default: those\n"
+	      "                         that have reported), all, or list (--include only)\n"
+	      "      --include GLOB     manage only names matching (repeatable)\n"
+	      "      --exclude GLOB     never touch names matching (repeatable; wins)\n"
+	      "      --stale-intervals N  no new report for N intervals: held (default 10)\n"
 	      "      --scenario FILE    simulator scenario (JSON; sim)\n"
 	      "      --fast             run the simulation as fast as possible (sim)\n"
 	      "      --duration S       simulated seconds (sim; default the scenario's)\n"
 	      "      --summary FILE     write the run's metrics as JSON (sim)\n"
+	      "      --replay LOGDIR    play a finished run's logs (-d) into the canvas\n"
+	      "                         (needs --http; the last run in LOGDIR)\n"
+	      "      --speed X          replay pace: X times the recorded one (default 0:\n"
+	      "                         every round at once; the page's slider plays them)\n"
+	      "      --linger S|forever after a simulation or replay ends, keep serving the\n"
+	      "                         last state over HTTP S seconds (default 2; replay:\n"
+	      "                         forever, until SIGINT/SIGTERM)\n"
 	      "      --sim-disable-guard NAME  turn a guard off to watch it matter (sim only):\n"
 	      "                         maxmem, floor, pool, reserve, deadband, hold\n"
 	      "  -h, --help             this text\n"
@@ -107,11 +140,15 @@ static int size_opt(const char *flag, const char *v, uint64_t *out)
 	return rc ? refuse(flag, v, mm_parse_strerror(rc)) : 0;
 }
 
-/* "[ADDR:]PORT"; no value means 127.0.0.1:9091. */
+/* "[ADDR:]PORT"; no value means 127.0.0.1:9091. ADDR is numeric (no DNS
+ * in a daemon's startup): IPv4, IPv6 in brackets ("[::1]:9091"), or
+ * "localhost", which means 127.0.0.1. */
 static int http_opt(const char *v, struct mm_options *o)
 {
 	static char addr[64];
 	const char *colon = v ? strrchr(v, ':') : NULL, *port = colon ? colon + 1 : v;
+	const char *a = v;
+	size_t alen = colon ? (size_t)(colon - v) : 0;
 	uint64_t p;
 
 	o->http_addr = "127.0.0.1";
@@ -119,15 +156,32 @@ static int http_opt(const char *v, struct mm_options *o)
 	if (!v)
 		return 0;
 	if (colon) {
-		if ((size_t)(colon - v) >= sizeof(addr) || colon == v)
+		if (alen >= 2 && v[0] == '[' && v[alen - 1] == ']')
+			a = v + 1, alen -= 2; /* [IPv6]:PORT */
+		else if (memchr(v, ':', alen))
+			return refuse("--http", v, "write an IPv6 address in brackets: [::1]:PORT");
+		if (alen >= sizeof(addr) || alen == 0)
 			return refuse("--http", v, "expected [ADDR:]PORT");
-		memcpy(addr, v, (size_t)(colon - v));
-		addr[colon - v] = '\0';
-		o->http_addr = addr;
+		memcpy(addr, a, alen);
+		addr[alen] = '\0';
+		o->http_addr = strcmp(addr, "localhost") ? addr : "127.0.0.1";
 	}
 	if (mm_parse_u64(port, 65535, &p))
 		return refuse("--http", v, "port must be 0 to 65535");
 	o->http_port = (uint16_t)p;
+	return 0;
+}
+
+/* A pace factor: 0 (as fast as possible) or 0.01 to 10000, nothing after. */
+static int speed_opt(const char *v, struct mm_options *o)
+{
+	char *end = NULL;
+	double x = strtod(v, &end);
+
+	if (end == v || *end || !(x == 0 || (x >= 0.01 && x <= 10000)))
+		return refuse("--speed", v, "must be 0 or 0.01 to 10000");
+	o->speed = x;
+	o->speed_arg = v;
 	return 0;
 }
 
@@ -164,10 +218,7 @@ static int one(int c, const char *arg, struct mm_options *o)
 		if (mm_parse_u64(arg, 100000000, &x) || x == 0)
 			return refuse("--duration", arg, "must be 1 to 100000000 (s)");
 		return o->duration_ms = x * 1000, 0;
-	case OPT_BACKEND:
-		if (strcmp(arg, "xen") && strcmp(arg, "sim"))
-			return refuse("--backend", arg, "must be xen or sim");
-		return o->backend = arg, 0;
+	case OPT_BACKEND: return o->backend = arg, 0; /* main checks it against the table */
 	case OPT_GUARD_OFF:
 		g = mm_guard_from_name(arg);
 		if (g < 0)
@@ -175,6 +226,27 @@ static int one(int c, const char *arg, struct mm_options *o)
 			              "must be maxmem, floor, pool, reserve, deadband or hold");
 		return o->set.guard_off |= (unsigned)g, 0;
 	case OPT_HTTP: return http_opt(arg, o);
+	case OPT_MANAGE:
+	case OPT_INCLUDE:
+	case OPT_EXCLUDE:
+	case OPT_STALE: {
+		static const char *const keys[] = {"manage", "include", "exclude",
+		                                   "stale_intervals"};
+		static const char *const flags[] = {"--manage", "--include", "--exclude",
+		                                    "--stale-intervals"};
+		const char *why =
+		    mm_config_apply_scope(&o->set, &o->given, keys[c - OPT_MANAGE], arg);
+		return why ? refuse(flags[c - OPT_MANAGE], arg, why) : 0;
+	}
+	case OPT_REPLAY: return o->replay = arg, 0;
+	case OPT_SPEED: return speed_opt(arg, o);
+	case OPT_LINGER:
+		if (!strcmp(arg, "forever"))
+			return o->linger_forever = true, o->linger_given = true, 0;
+		if (mm_parse_u64(arg, 100000000, &x))
+			return refuse("--linger", arg, "must be 0 to 100000000 (s) or forever");
+		return o->linger_ms = x * 1000, o->linger_forever = false, o->linger_given = true,
+		       0;
 	case 'd': return o->log_dir = arg, 0;
 	case 'c': return o->config = arg, 0;
 	case OPT_SCENARIO: return o->scenario = arg, 0;
@@ -199,6 +271,7 @@ int mm_options_parse(int argc, char **argv, struct mm_options *o)
 	memset(o, 0, sizeof(*o));
 	mm_settings_defaults(&o->set, MM_DEFAULT_POLICY);
 	o->backend = "xen";
+	o->linger_ms = 2000; /* open pages get the "finished" event */
 	opterr = 1;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "N:f:rvd:c:nhq", longopts, NULL)) != -1) {
@@ -213,8 +286,16 @@ int mm_options_parse(int argc, char **argv, struct mm_options *o)
 	}
 	if (optind < argc)
 		return refuse("argument", argv[optind], "unexpected (options only)");
-	if (!strcmp(o->backend, "sim") && !o->scenario && !o->help && !o->version)
+	if (!strcmp(o->backend, "sim") && !o->scenario && !o->help && !o->version &&
+	    strcmp(o->set.policy, "help"))
 		return refuse("--backend", "sim", "needs --scenario FILE");
+	if (o->replay && !o->http_addr && !o->help && !o->version && !o->check_only)
+		return refuse("--replay", o->replay,
+		              "needs --http (it plays the logs into the page)");
+	if (o->replay && !o->linger_given)
+		o->linger_forever = true;
+	if (!o->replay && o->speed > 0)
+		return refuse("--speed", o->speed_arg, "only with --replay");
 	if (strcmp(o->backend, "sim") && (o->scenario || o->fast || o->set.guard_off))
 		return refuse("--scenario/--fast/--sim-disable-guard", o->backend,
 		              "only with --backend sim");

@@ -16,7 +16,8 @@ struct mm_round_dom {
 	char name[MM_NAME_MAX];
 	bool has_report;
 	struct mm_report report; /* last valid report */
-	uint64_t report_age_ms;  /* since the last valid report */
+	uint64_t report_age_ms;  /* since the last new valid report */
+	uint64_t used_kib;       /* used memory as the policy saw it (mm_dom_used_kib) */
 	uint64_t actual_kib;
 	uint64_t prev_target_kib; /* before this round */
 	uint64_t target_kib;      /* after this round */
@@ -36,8 +37,10 @@ struct mm_round {
 	uint64_t free_goal_kib;
 	uint64_t host_free_kib;
 	uint64_t reserve_kib;
-	uint64_t cost_us; /* wall time of the round's own work */
-	uint64_t writes;  /* targets written this round */
+	uint64_t cost_us;     /* wall time of the round's own work: reports read, decision,
+	                         targets written (not the logs, not new domains' setup) */
+	uint64_t decision_us; /* of which the pure core (policy and guards) */
+	uint64_t writes;      /* targets written this round */
 	size_t n;
 	struct mm_round_dom *dom;
 };

@@ -36,9 +36,18 @@ static uint64_t split(const struct mm_snapshot *s, const struct mm_guard_cfg *cf
 
 		o->flags = d->flags;
 		o->want_kib = (int64_t)d->target_kib;
-		if (d->maxmem_kib < d->floor_kib && !(cfg->off & MM_GUARD_OFF_FLOOR)) {
-			o->target_kib = d->target_kib; /* bounds make no sense: touch nothing */
-			o->reason = MM_REASON_HOLD;
+		if (d->flags & MM_FLAG_OUT_OF_SCOPE) {
+			/* not ours: untouched, and its memory is not in the pool */
+			o->target_kib = d->target_kib;
+			o->reason = MM_REASON_OUT_OF_SCOPE;
+			o->flags |= MM_FLAG_FIXED;
+		} else if (!d->has_report ||
+		           (d->maxmem_kib < d->floor_kib && !(cfg->off & MM_GUARD_OFF_FLOOR))) {
+			/* nothing to go on, or bounds that make no sense: touch nothing
+			 * (a write would undo an admin's xl mem-set) */
+			o->target_kib = d->target_kib;
+			o->reason = d->has_report ? MM_REASON_HOLD : MM_REASON_NO_REPORT;
+			o->flags |= MM_FLAG_FIXED;
 			kept += d->target_kib > d->actual_kib ? d->target_kib : d->actual_kib;
 		} else if (grow_stuck(d) && !(cfg->off & MM_GUARD_OFF_HOLD)) {
 			/* it cannot grow but may shrink: keep it in, capped */
@@ -51,10 +60,6 @@ static uint64_t split(const struct mm_snapshot *s, const struct mm_guard_cfg *cf
 			o->target_kib = d->actual_kib;
 			o->reason = held_reason(d->flags);
 			kept += d->actual_kib;
-		} else if (!d->has_report) {
-			o->target_kib = d->target_kib; /* guards off: still nothing to go on */
-			o->reason = MM_REASON_NO_REPORT;
-			kept += d->target_kib;
 		} else {
 			w->in[k] = *d;
 			w->idx[k++] = i;
@@ -75,7 +80,7 @@ void mm_balance_round(struct mm_policy *pol, const struct mm_guard_cfg *cfg,
 
 	plan->n = s->n;
 	plan->tau = 0;
-	if (pol->kind == MM_POLICY_NONE) {
+	if (mm_policy_observes(pol)) {
 		for (size_t i = 0; i < s->n; i++) {
 			plan->dom[i].target_kib = s->dom[i].target_kib;
 			plan->dom[i].reason = MM_REASON_HOLD;

@@ -75,6 +75,8 @@ static void set_clipped(const struct mm_dom_in *d, struct mm_dom_out *o, unsigne
 		o->flags |= MM_FLAG_CAPPED;
 	} else if (x < lo) {
 		o->reason = MM_REASON_FLOOR;
+	} else if (mm_reason_is_policy_own(o->reason)) {
+		/* the policy said why (pressure, harm budget, rate cap): keep it */
 	} else if (o->target_kib > d->target_kib) {
 		o->reason = MM_REASON_GROW;
 	} else if (o->target_kib < d->target_kib) {
@@ -135,7 +137,7 @@ void mm_guard_deadband(const struct mm_snapshot *s, const struct mm_guard_cfg *c
 	 * target outside the bounds is never kept, however close. */
 	for (size_t i = 0; i < s->n; i++) {
 		uint64_t t = p->dom[i].target_kib, cur = s->dom[i].target_kib;
-		if (!in_bounds(&s->dom[i], cfg->off, cur))
+		if (!in_bounds(&s->dom[i], cfg->off, cur) || (p->dom[i].flags & MM_FLAG_FIXED))
 			continue;
 		if (t > cur && t - cur < cfg->deadband_kib) {
 			p->dom[i].target_kib = cur;
@@ -166,14 +168,22 @@ void mm_guard_reserve(const struct mm_snapshot *s, const struct mm_guard_cfg *cf
 		return;
 	if (s->host_free_kib > s->reserve_kib)
 		budget = s->host_free_kib - s->reserve_kib;
-	for (size_t i = 0; i < s->n; i++)
-		if (p->dom[i].target_kib > s->dom[i].actual_kib)
-			need += p->dom[i].target_kib - s->dom[i].actual_kib;
+	/* A domain the round must not write keeps its pending grow: that comes
+	 * off the budget first, and only the others are scaled. */
+	for (size_t i = 0; i < s->n; i++) {
+		uint64_t a = s->dom[i].actual_kib, t = p->dom[i].target_kib;
+		if (t <= a)
+			continue;
+		if (p->dom[i].flags & MM_FLAG_FIXED)
+			budget = budget > t - a ? budget - (t - a) : 0;
+		else
+			need += t - a;
+	}
 	if (need <= budget)
 		return;
 	for (size_t i = 0; i < s->n; i++) {
 		uint64_t a = s->dom[i].actual_kib, t = p->dom[i].target_kib;
-		if (t > a) {
+		if (t > a && !(p->dom[i].flags & MM_FLAG_FIXED)) {
 			/* floor(grow * budget / need) per domain sums to <= budget */
 			unsigned __int128 g = (unsigned __int128)(t - a) * budget / need;
 			p->dom[i].target_kib = a + (uint64_t)g;

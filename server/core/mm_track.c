@@ -66,6 +66,7 @@ static void judge_progress(struct mm_track *t, const struct mm_track_in *in)
 
 uint32_t mm_track_update(struct mm_track *t, const struct mm_track_in *in)
 {
+	uint64_t stale = in->stale_intervals ? in->stale_intervals : MM_STALE_INTERVALS;
 	uint32_t flags = 0;
 
 	if (in->report_valid) {
@@ -74,7 +75,7 @@ uint32_t mm_track_update(struct mm_track *t, const struct mm_track_in *in)
 	}
 	if (!t->ever_reported)
 		flags |= MM_FLAG_NO_REPORT;
-	else if (in->now_ms - t->last_report_ms > MM_STALE_INTERVALS * in->interval_ms)
+	else if (in->now_ms - t->last_report_ms > stale * in->interval_ms)
 		flags |= MM_FLAG_STALE;
 	judge_progress(t, in);
 	if (t->stuck_until_ms)

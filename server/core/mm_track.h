@@ -6,7 +6,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#define MM_STALE_INTERVALS    10    /* no valid report for 10 intervals: stale */
+#define MM_STALE_INTERVALS    10    /* no new valid report for 10 intervals: stale */
 #define MM_STUCK_WINDOW_MS    5000  /* judge balloon progress over 5 s ... */
 #define MM_STUCK_MIN_PERMILLE 10    /* ... stuck if under 1% of the gap closed */
 #define MM_STUCK_HOLD_MS      30000 /* a stuck domain is held this long, then retried */
@@ -26,7 +26,8 @@ struct mm_track {
 struct mm_track_in {
 	uint64_t now_ms;
 	uint64_t interval_ms;
-	bool report_valid; /* a valid report was read this round */
+	uint64_t stale_intervals; /* 0: MM_STALE_INTERVALS */
+	bool report_valid;        /* a new valid report was read this round */
 	uint64_t actual_kib;
 	uint64_t target_kib;
 };

@@ -38,7 +38,8 @@ struct mm_http {
 	struct mm_blob *footprint;
 	struct mm_ring ring;
 	struct mm_http_totals totals;
-	struct mm_sse *parked; /* suspended SSE streams waiting for a round */
+	struct mm_sse *parked;    /* suspended SSE streams waiting for a round */
+	struct mm_blob *finished; /* "event: finished" once the run ended (http_finish.c) */
 	bool stopping;
 
 	pthread_t ticker;

@@ -20,6 +20,7 @@ struct mm_sse {
 	uint64_t opened_ms, last_write_ms;
 	struct mm_sse *next; /* in h->parked */
 	bool parked;
+	bool finished_sent; /* the stream ends after the finished event */
 };
 
 static const char sse_keepalive[] = ": keepalive\n\n";
@@ -54,6 +55,14 @@ static int sse_next_locked(struct mm_sse *s, uint64_t now)
 		s->cur = mm_blob_ref(mm_ring_at(&h->ring, i));
 		s->last_seq = s->cur->seq;
 		s->off = 0;
+		return 1;
+	}
+	if (s->finished_sent)
+		return -1;
+	if (h->finished) {
+		s->cur = mm_blob_ref(h->finished);
+		s->off = 0;
+		s->finished_sent = true;
 		return 1;
 	}
 	if (now - s->last_write_ms >= MM_HTTP_SSE_KEEPALIVE_MS) {

@@ -250,6 +250,7 @@ void mm_http_stop(struct mm_http *h)
 	mm_blob_unref(h->round);
 	mm_blob_unref(h->metrics);
 	mm_blob_unref(h->footprint);
+	mm_blob_unref(h->finished);
 	mm_ring_dispose(&h->ring);
 	pthread_mutex_destroy(&h->lock);
 	free(h);

@@ -5,6 +5,7 @@
 #ifndef MM_HTTP_H
 #define MM_HTTP_H
 
+#include <jansson.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -26,6 +27,12 @@ uint16_t mm_http_port(const struct mm_http *h);
  * mutex for a few pointer moves. Not to be called concurrently with itself
  * or with mm_http_stop. */
 void mm_http_publish(struct mm_http *h, const struct mm_round *r);
+
+/* The run is over (a simulation or a replay ended): /api/v1/state gains
+ * "finished": the given object (e.g. the run's summary), and each SSE stream
+ * sends "event: finished" with it after its remaining rounds, then ends.
+ * Takes the reference to finished. Same thread rules as mm_http_publish. */
+void mm_http_finish(struct mm_http *h, json_t *finished);
 
 /* Closes every connection (SSE streams end cleanly) and frees h. NULL is ok. */
 void mm_http_stop(struct mm_http *h);

@@ -4,10 +4,22 @@
 #include "backend_sim.h"
 
 #include <errno.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+
+/* A guest's report node as xenstore would hold it, and what the reader has
+ * seen of it (the freshness contract of backend.h). */
+struct node {
+	char text[4096];   /* xenstore's value limit: a guest may write past 512 bytes */
+	int len;           /* -1: none yet */
+	bool wrote;        /* the guest wrote since the last read */
+	bool seen;         /* a valid report was returned before */
+	bool client_down;  /* its mmclient is dead (scenario client_stop_s) */
+	uint64_t last_seq; /* seq of the last report returned */
+};
 
 struct sim {
 	struct mm_backend base;
@@ -15,12 +27,12 @@ struct sim {
 	struct mm_sim_opts opts;
 	struct mm_guest *g;
 	struct mm_metrics m;
-	char (*text)[MM_REPORT_MAX_BYTES + 1]; /* last report per guest, as xenstore holds it */
-	int *text_len;                         /* -1: none yet */
-	uint64_t now_ms;                       /* since scenario start */
-	uint64_t epoch_ms;                     /* Unix ms at scenario start */
+	struct node *node; /* per guest: its report node */
+	uint64_t now_ms;   /* since scenario start */
+	uint64_t epoch_ms; /* Unix ms at scenario start */
 	uint64_t end_ms;
 	uint32_t next_domid;
+	size_t *of_domid;     /* domid -> guest index; domids 1..n, never reused */
 	struct timespec wall; /* real time mode: when the last tick was due */
 };
 
@@ -56,12 +68,32 @@ static void lifecycle(struct sim *s)
 		 * memory without dipping into the reserve; until then it waits. */
 		if (!g->alive && g->domid == 0 && s->now_ms >= c->start_ms &&
 		    host_free(s) >= c->memory_kib + s->sc.reserve_kib) {
+			s->of_domid[s->next_domid] = i;
 			mm_guest_start(g, c, s->next_domid++, s->now_ms);
-			s->text_len[i] = -1;
+			s->node[i] = (struct node){.len = -1};
+		} else if (!g->alive && g->domid == 0 && s->now_ms > c->start_ms) {
+			/* the host had no room: it needs all it asked for */
+			mm_metrics_waiting(&s->m, i, mm_workload_demand_kib(&c->workload, 0),
+			                   c->start_ms, s->sc.tick_ms);
 		} else if (g->alive && c->stop_ms && s->now_ms >= c->stop_ms) {
 			g->alive = false; /* vanished: the loop must drop it */
 		}
 	}
+}
+
+/* Whether guest i's mmclient runs now (scenario client_stop_s and
+ * client_restart_s); a restarted client counts its seq from 1 again. */
+static bool client_up(struct sim *s, size_t i)
+{
+	const struct mm_guest_cfg *c = &s->sc.guests[i];
+	bool down = c->client_stop_ms && s->now_ms >= c->client_stop_ms &&
+	            (!c->client_restart_ms || s->now_ms < c->client_restart_ms);
+
+	if (down)
+		s->node[i].client_down = true;
+	else if (s->node[i].client_down)
+		s->node[i].client_down = false, s->g[i].seq = 0;
+	return !down;
 }
 
 /* One tick; returns true if any guest reported. */
@@ -77,30 +109,39 @@ static bool tick(struct sim *s)
 		if (!g->alive)
 			continue;
 		mm_guest_tick(g, s->now_ms, s->sc.tick_ms);
-		if ((s->now_ms + s->sc.report_ms - report_phase(s, i)) % s->sc.report_ms == 0) {
-			int n = mm_guest_report(g, s->text[i], sizeof(s->text[i]));
+		if (((s->now_ms + s->sc.report_ms - report_phase(s, i)) % s->sc.report_ms == 0 ||
+		     g->cfg->behaviour == MM_BEH_FLOOD) &&
+		    client_up(s, i)) {
+			int n = mm_guest_report(g, s->node[i].text, sizeof(s->node[i].text));
 			if (n >= 0) {
-				s->text_len[i] = n;
+				s->node[i].len = n;
+				s->node[i].wrote = true;
 				event = true;
 			}
 		}
 	}
 	pool = s->sc.host_kib - s->sc.dom0_kib - s->sc.reserve_kib;
+	if (s->sc.pool_kib && s->sc.pool_kib < pool)
+		pool = s->sc.pool_kib; /* the limit is what the policies may share */
 	mm_metrics_tick(&s->m, s->g, s->now_ms, s->sc.tick_ms, pool, host_free(s),
 	                s->sc.reserve_kib);
 	return event;
 }
 
+/* Domids are handed out once each, from 1 up (next_domid), so a table
+ * indexed by domid finds a guest in O(1): the loop asks once per domain. */
 static struct mm_guest *by_domid(struct sim *s, uint32_t domid, size_t *idx)
 {
-	for (size_t i = 0; i < s->sc.n; i++) {
-		if (s->g[i].alive && s->g[i].domid == domid) {
-			if (idx)
-				*idx = i;
-			return &s->g[i];
-		}
-	}
-	return NULL;
+	size_t i;
+
+	if (domid == 0 || domid >= s->next_domid)
+		return NULL;
+	i = s->of_domid[domid];
+	if (!s->g[i].alive || s->g[i].domid != domid)
+		return NULL;
+	if (idx)
+		*idx = i;
+	return &s->g[i];
 }
 
 static int sim_list(struct mm_backend *b, struct mm_dom_info *out, size_t cap, size_t *n)
@@ -129,14 +170,24 @@ static int sim_read_report(struct mm_backend *b, uint32_t domid, struct mm_repor
                            struct mm_report_error *err)
 {
 	struct sim *s = S(b);
+	struct node *nd;
+	bool fresh;
 	size_t i;
 
-	if (!by_domid(s, domid, &i))
+	if (!by_domid(s, domid, &i) || s->node[i].len < 0)
 		return -ENOENT;
-	if (s->text_len[i] < 0)
-		return -ENOENT;
+	nd = &s->node[i];
 	/* the same parser as for a real guest's xenstore node */
-	return mm_report_parse(s->text[i], (size_t)s->text_len[i], out, err) ? -EINVAL : 0;
+	if (mm_report_parse(nd->text, (size_t)nd->len, out, err))
+		return nd->wrote = false, -EINVAL;
+	fresh = (out->has & MM_REPORT_HAS_SEQ) ? mm_report_seq_new(nd->seen, nd->last_seq, out)
+	                                       : nd->wrote;
+	nd->wrote = false;
+	if (!fresh)
+		return MM_BACKEND_SAME;
+	nd->seen = true;
+	nd->last_seq = out->seq;
+	return 0;
 }
 
 static int sim_host_free(struct mm_backend *b, uint64_t *free_kib)
@@ -164,14 +215,26 @@ static bool sim_finished(struct mm_backend *b)
 	return S(b)->now_ms >= S(b)->end_ms;
 }
 
-/* Real time: sleeps until the next tick is due; -EINTR on a signal. */
+/* Real time: sleeps until the next tick is due; -EINTR on a signal (taken
+ * with the backend's wait mask, so none is lost before the sleep). */
 static int sleep_tick(struct sim *s)
 {
+	struct timespec now, left;
+
 	s->wall.tv_nsec += (long)(s->sc.tick_ms % 1000) * 1000000L;
 	s->wall.tv_sec += (time_t)(s->sc.tick_ms / 1000) + s->wall.tv_nsec / 1000000000L;
 	s->wall.tv_nsec %= 1000000000L;
-	int rc = clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &s->wall, NULL);
-	return rc == EINTR ? -EINTR : 0;
+	for (;;) {
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		left.tv_sec = s->wall.tv_sec - now.tv_sec;
+		left.tv_nsec = s->wall.tv_nsec - now.tv_nsec;
+		if (left.tv_nsec < 0)
+			left.tv_sec--, left.tv_nsec += 1000000000L;
+		if (left.tv_sec < 0)
+			return 0;
+		if (ppoll(NULL, 0, &left, s->base.wait_sigmask) < 0 && errno == EINTR)
+			return -EINTR;
+	}
 }
 
 static int sim_wait(struct mm_backend *b, int64_t timeout_ms)
@@ -193,6 +256,11 @@ static uint64_t sim_now(struct mm_backend *b)
 	return S(b)->epoch_ms + S(b)->now_ms;
 }
 
+static uint64_t sim_mono(struct mm_backend *b)
+{
+	return S(b)->now_ms;
+}
+
 static void sim_destroy(struct mm_backend *b)
 {
 	struct sim *s = S(b);
@@ -202,8 +270,8 @@ static void sim_destroy(struct mm_backend *b)
 	mm_scenario_free(&s->sc);
 	free(s->g);
 	free(s->m.g);
-	free(s->text);
-	free(s->text_len);
+	free(s->node);
+	free(s->of_domid);
 	free(s);
 }
 
@@ -215,6 +283,7 @@ static const struct mm_backend_ops sim_ops = {
     .set_target = sim_set_target,
     .wait = sim_wait,
     .now_ms = sim_now,
+    .mono_ms = sim_mono,
     .finished = sim_finished,
     .destroy = sim_destroy,
 };
@@ -229,9 +298,9 @@ int mm_backend_sim_create(struct mm_scenario *sc, const struct mm_sim_opts *o,
 		return -ENOMEM;
 	s->g = calloc(n, sizeof(*s->g));
 	s->m.g = calloc(n, sizeof(*s->m.g));
-	s->text = calloc(n, sizeof(*s->text));
-	s->text_len = calloc(n, sizeof(*s->text_len));
-	if (!s->g || !s->m.g || !s->text || !s->text_len) {
+	s->node = calloc(n, sizeof(*s->node));
+	s->of_domid = calloc(n + 1, sizeof(*s->of_domid));
+	if (!s->g || !s->m.g || !s->node || !s->of_domid) {
 		snprintf(err, errlen, "sim: out of memory for %zu guests", n);
 		sim_destroy(&s->base);
 		return -ENOMEM;
@@ -245,7 +314,7 @@ int mm_backend_sim_create(struct mm_scenario *sc, const struct mm_sim_opts *o,
 	s->m.n = n;
 	for (size_t i = 0; i < n; i++) {
 		memcpy(s->m.g[i].name, s->sc.guests[i].name, MM_NAME_MAX);
-		s->text_len[i] = -1;
+		s->node[i].len = -1;
 	}
 	if (!o->fast) {
 		struct timespec rt;

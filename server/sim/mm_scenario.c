@@ -17,7 +17,79 @@ struct ctx {
 	char *err;
 	size_t errlen;
 	const char *where; /* "host", "guest vm1", ... */
+	const char *text;  /* the JSON as written, to give a position */
 };
+
+/* Keys each object may hold. A typo ("worklaod") must stop the run with its
+ * place, not leave a guest on its defaults for an hour-long experiment. */
+static const char *const root_keys[] = {"name",     "description", "seed", "duration_s",
+                                        "tick_s",   "report_s",    "host", "server",
+                                        "defaults", "guests",      NULL};
+static const char *const host_keys[] = {"memory", "dom0", "reserve", NULL};
+static const char *const server_keys[] = {"pool", "free", NULL};
+static const char *const guest_keys[] = {"name",
+                                         "count",
+                                         "description",
+                                         "memory",
+                                         "maxmem",
+                                         "floor",
+                                         "overhead",
+                                         "kernel_min",
+                                         "balloon_speed",
+                                         "swap",
+                                         "behaviour",
+                                         "behaviour_at",
+                                         "start_s",
+                                         "stop_s",
+                                         "client_stop_s",
+                                         "client_restart_s",
+                                         "cache_share",
+                                         "workload",
+                                         NULL};
+static const char *const trace_keys[] = {"trace", "skip_s", NULL};
+
+/* Line and column of the first "key" in the text, for the message. */
+static void position(const char *text, const char *key, int *line, int *col)
+{
+	char quoted[80];
+	const char *at;
+
+	*line = *col = 0;
+	snprintf(quoted, sizeof(quoted), "\"%s\"", key);
+	at = text ? strstr(text, quoted) : NULL;
+	if (!at)
+		return;
+	*line = 1, *col = 1;
+	for (const char *p = text; p < at; p++, (*col)++)
+		if (*p == '\n')
+			(*line)++, *col = 0;
+}
+
+static int check_keys(struct ctx *c, json_t *obj, const char *const *known)
+{
+	const char *key;
+	json_t *v;
+
+	if (!json_is_object(obj))
+		return 0;
+	json_object_foreach(obj, key, v)
+	{
+		size_t i = 0;
+		int line, col;
+		while (known[i] && strcmp(known[i], key))
+			i++;
+		if (known[i])
+			continue;
+		position(c->text, key, &line, &col);
+		if (line)
+			snprintf(c->err, c->errlen, "line %d column %d: %s: unknown key '%s'", line,
+			         col, c->where, key);
+		else
+			snprintf(c->err, c->errlen, "%s: unknown key '%s'", c->where, key);
+		return -EINVAL;
+	}
+	return 0;
+}
 
 static int bad(struct ctx *c, const char *field, const char *why)
 {
@@ -77,6 +149,12 @@ static const char *const behaviours[] = {
     [MM_BEH_INTERMITTENT] = "intermittent",
     [MM_BEH_SILENT] = "silent",
     [MM_BEH_GARBAGE] = "garbage",
+    [MM_BEH_HUGE] = "huge",
+    [MM_BEH_NEGATIVE] = "negative",
+    [MM_BEH_FLAPPING] = "flapping",
+    [MM_BEH_REPLAY] = "replay",
+    [MM_BEH_FLOOD] = "flood",
+    [MM_BEH_GROWING] = "growing",
 };
 
 static int behaviour_field(struct ctx *c, json_t *o, json_t *d, struct mm_guest_cfg *g)
@@ -99,7 +177,8 @@ static int behaviour_field(struct ctx *c, json_t *o, json_t *d, struct mm_guest_
 	}
 	return bad(c, "behaviour",
 	           "must be normal, stuck, slow, hidden_floor, hidden_ceiling, "
-	           "intermittent, silent or garbage");
+	           "intermittent, silent, garbage, huge, negative, flapping, replay, flood "
+	           "or growing");
 }
 
 static int trace_workload(struct ctx *c, struct mm_scenario *sc, const char *base_dir, json_t *w,
@@ -110,8 +189,10 @@ static int trace_workload(struct ctx *c, struct mm_scenario *sc, const char *bas
 	struct mm_trace_error terr;
 	struct mm_trace *t = &sc->traces[sc->ntraces];
 	uint64_t shift;
-	int rc;
+	int rc = check_keys(c, w, trace_keys);
 
+	if (rc)
+		return rc;
 	if (!rel)
 		return bad(c, "workload", "object form needs \"trace\": \"path\"");
 	snprintf(path, sizeof(path), "%s%s%s", rel[0] == '/' ? "" : base_dir,
@@ -184,7 +265,8 @@ static int guest_one(struct ctx *c, struct mm_scenario *sc, const char *base_dir
 	uint64_t stop_ms;
 	int rc;
 
-	rc = guest_sizes(c, o, d, g);
+	rc = check_keys(c, o, guest_keys);
+	rc = rc ? rc : guest_sizes(c, o, d, g);
 	rc = rc ? rc : behaviour_field(c, o, d, g);
 	rc = rc ? rc : secs_field(c, o, d, "start_s", 0, &g->start_ms);
 	rc = rc ? rc : secs_field(c, o, d, "stop_s", 0, &stop_ms);
@@ -193,6 +275,12 @@ static int guest_one(struct ctx *c, struct mm_scenario *sc, const char *base_dir
 	g->stop_ms = stop_ms;
 	if (stop_ms && stop_ms <= g->start_ms)
 		return bad(c, "stop_s", "must be after start_s");
+	rc = secs_field(c, o, d, "client_stop_s", 0, &g->client_stop_ms);
+	rc = rc ? rc : secs_field(c, o, d, "client_restart_s", 0, &g->client_restart_ms);
+	if (rc)
+		return rc;
+	if (g->client_restart_ms && g->client_restart_ms <= g->client_stop_ms)
+		return bad(c, "client_restart_s", "must be after client_stop_s");
 	g->cache_permille = 500;
 	if (cache) {
 		if (!json_is_number(cache) || json_number_value(cache) < 0 ||
@@ -254,7 +342,7 @@ static int guests_all(struct ctx *c, struct mm_scenario *sc, const char *base_di
 
 	if (!json_is_array(arr) || count_guests(arr, &sc->n))
 		return bad(c, "guests",
-		           "must be a list of 1 to 1000 guest objects (count included)");
+		           "must be a list of 1 to 100000 guest objects (count included)");
 	sc->guests = calloc(sc->n, sizeof(*sc->guests));
 	sc->traces = calloc(sc->n, sizeof(*sc->traces));
 	if (!sc->guests || !sc->traces)
@@ -286,7 +374,16 @@ static int host_and_run(struct ctx *c, struct mm_scenario *sc, json_t *root)
 	const char *name = json_string_value(json_object_get(root, "name"));
 	int rc = 0;
 
+	c->where = "scenario";
+	rc = check_keys(c, root, root_keys);
+	c->where = "defaults";
+	rc = rc ? rc : check_keys(c, json_object_get(root, "defaults"), guest_keys);
+	c->where = "server";
+	rc = rc ? rc : check_keys(c, srv, server_keys);
 	c->where = "host";
+	rc = rc ? rc : check_keys(c, host, host_keys);
+	if (rc)
+		return rc;
 	if (!json_is_object(host))
 		return bad(c, "host", "object is missing");
 	rc = rc ? rc : size_field(c, host, NULL, "memory", 0, &sc->host_kib);
@@ -331,7 +428,7 @@ static int fits_host(struct ctx *c, const struct mm_scenario *sc)
 int mm_scenario_parse(const char *json, const char *base_dir, struct mm_scenario *sc, char *err,
                       size_t errlen)
 {
-	struct ctx c = {err, errlen, "scenario"};
+	struct ctx c = {err, errlen, "scenario", json};
 	json_error_t jerr;
 	json_t *root = json_loads(json, JSON_REJECT_DUPLICATES, &jerr);
 	int rc;
@@ -356,8 +453,10 @@ int mm_scenario_load(const char *path, struct mm_scenario *sc, char *err, size_t
 	char dir[PATH_MAX], tmp[200];
 	json_error_t jerr;
 	json_t *root = json_load_file(path, JSON_REJECT_DUPLICATES, &jerr);
-	char *text;
-	int rc;
+	char *text = NULL;
+	FILE *f;
+	long len;
+	int rc = -ENOMEM;
 
 	memset(sc, 0, sizeof(*sc));
 	if (!root) {
@@ -365,12 +464,21 @@ int mm_scenario_load(const char *path, struct mm_scenario *sc, char *err, size_t
 		         jerr.text);
 		return -EINVAL;
 	}
-	text = json_dumps(root, 0);
 	json_decref(root);
-	if (!text)
-		return -ENOMEM;
-	snprintf(dir, sizeof(dir), "%s", path);
-	rc = mm_scenario_parse(text, dirname(dir), sc, err, errlen);
+	/* parse the text as written, so errors can give its lines */
+	f = fopen(path, "rb");
+	if (f && fseek(f, 0, SEEK_END) == 0 && (len = ftell(f)) >= 0 &&
+	    fseek(f, 0, SEEK_SET) == 0 && (text = malloc((size_t)len + 1)) &&
+	    fread(text, 1, (size_t)len, f) == (size_t)len) {
+		text[len] = '\0';
+		snprintf(dir, sizeof(dir), "%s", path);
+		rc = mm_scenario_parse(text, dirname(dir), sc, err, errlen);
+	} else {
+		snprintf(err, errlen, "cannot read it again");
+		rc = -EIO;
+	}
+	if (f)
+		fclose(f);
 	free(text);
 	if (rc) {
 		snprintf(tmp, sizeof(tmp), "%s", err);

@@ -131,17 +131,19 @@ static int op_set_target(struct mm_backend *be, uint32_t domid, uint64_t target_
 	if (rc) {
 		b->st.set_target_failures++;
 		b->dom[domid]->meta_dirty = true; /* static-max may have moved */
-		mm_log(MM_LOG_WARN, "set-target-failed", "domid=%u target_kib=%llu errno=%d", domid,
-		       (unsigned long long)target_kib, -rc);
+		                                  /* the loop logs it, once per domain per minute */
 	}
 	return rc;
 }
 
-/* Sleeps up to ms, or until a signal: -EINTR then. */
-static int nap(int64_t ms)
+/* poll with the backend's wait mask: -EINTR when a signal came. */
+static int wait_fds(struct xb *b, struct pollfd *p, nfds_t n, int64_t ms)
 {
-	if (poll(NULL, 0, ms > 0 ? (int)ms : 0) < 0 && errno == EINTR)
-		return -EINTR;
+	struct timespec ts = {.tv_sec = ms > 0 ? ms / 1000 : 0,
+	                      .tv_nsec = ms > 0 ? (ms % 1000) * 1000000L : 0};
+
+	if (ppoll(p, n, &ts, b->pub.wait_sigmask) < 0)
+		return errno == EINTR ? -EINTR : -errno;
 	return 0;
 }
 
@@ -170,13 +172,13 @@ static int op_wait(struct mm_backend *be, int64_t timeout_ms)
 		if (!b->xs) {
 			int64_t until = (int64_t)(b->retry_at_ms - clock_ms(CLOCK_MONOTONIC));
 
-			if (nap(until < left ? until : left))
+			if (wait_fds(b, NULL, 0, until < left ? until : left) == -EINTR)
 				return -EINTR;
 			continue;
 		}
 		p = (struct pollfd){xen_xs_fd(b->xs), POLLIN, 0};
-		if (poll(&p, 1, (int)left) < 0)
-			return errno == EINTR ? -EINTR : -errno;
+		if ((r = wait_fds(b, &p, 1, left)) < 0)
+			return r;
 	}
 }
 
@@ -184,6 +186,12 @@ static uint64_t op_now_ms(struct mm_backend *be)
 {
 	(void)be;
 	return clock_ms(CLOCK_REALTIME);
+}
+
+static uint64_t op_mono_ms(struct mm_backend *be)
+{
+	(void)be;
+	return clock_ms(CLOCK_MONOTONIC);
 }
 
 static bool op_finished(struct mm_backend *be)
@@ -211,6 +219,7 @@ static const struct mm_backend_ops xen_ops = {
     .set_target = op_set_target,
     .wait = op_wait,
     .now_ms = op_now_ms,
+    .mono_ms = op_mono_ms,
     .finished = op_finished,
     .destroy = op_destroy,
 };

@@ -68,8 +68,19 @@ static int refresh(struct xb *b, struct xdom *x)
 	rc = read_kib(b, x->domid, MM_XS_STATIC_MAX, &x->maxmem_kib);
 	if (rc == 0)
 		rc = read_kib(b, x->domid, MM_XS_TARGET, &x->target_kib);
-	if (rc == 0)
+	if (rc == 0) {
+		/* libxl's own view of the target: the node plus the VGA pages of
+		 * an HVM guest (none for PV and PVH), the same units as the
+		 * allocation and as what libxl_set_memory_target takes. Without it
+		 * an HVM guest read back short, was rewritten every round and
+		 * judged stuck. */
+		uint64_t vram = 0;
+		int r = read_kib(b, x->domid, MM_XS_VIDEORAM, &vram);
+		if (r && r != -ENOENT)
+			return r;
+		x->target_kib += vram;
 		x->meta_dirty = false;
+	}
 	return rc;
 }
 
@@ -257,6 +268,23 @@ static int reload(struct xb *b, struct xdom *x)
 		b->st.invalid_reports++;
 	x->report_rc = rc;
 	x->report_dirty = false;
+	x->wrote = true;
+	return 0;
+}
+
+/* New or the same report again (backend.h): by seq when there is one,
+ * else (the 2013 nodes) by whether a watch fired since the last read. */
+static int freshness(struct xdom *x)
+{
+	bool fresh = (x->report.has & MM_REPORT_HAS_SEQ)
+	                 ? mm_report_seq_new(x->seq_seen, x->last_seq, &x->report)
+	                 : x->wrote;
+
+	x->wrote = false;
+	if (!fresh)
+		return MM_BACKEND_SAME;
+	x->seq_seen = true;
+	x->last_seq = x->report.seq;
 	return 0;
 }
 
@@ -279,7 +307,7 @@ int xb_report(struct xb *b, uint32_t domid, struct mm_report *out, struct mm_rep
 	*out = x->report;
 	if (err)
 		*err = x->rerr;
-	return x->report_rc;
+	return x->report_rc ? x->report_rc : freshness(x);
 }
 
 /* "/local/domain/<id>/memory[/<leaf>]" -> id and leaf ("" for memory/). */

@@ -32,6 +32,9 @@ struct xdom {
 	bool report_dirty; /* report nodes changed since read */
 	bool seen;         /* listed by libxl this round */
 	int report_rc;     /* cached read_report result */
+	bool wrote;        /* the nodes were re-read after a watch since the last report */
+	bool seq_seen;     /* a report was returned as new before ... */
+	uint64_t last_seq; /* ... with this seq (backend.h's freshness contract) */
 	struct mm_report report;
 	struct mm_report_error rerr;
 };

@@ -102,6 +102,57 @@ static bool perms_right(const struct xs_permissions *p, unsigned n, uint32_t own
 	return n == 1 && p[0].id == owner && p[0].perms == XS_PERM_NONE;
 }
 
+/* Whether the parent folder of path exists within transaction t. */
+static bool parent_exists(struct xen_xs *x, xs_transaction_t t, const char *path)
+{
+	char parent[256];
+	const char *slash = strrchr(path, '/');
+	unsigned len;
+	void *v;
+
+	if (!slash || (size_t)(slash - path) >= sizeof(parent))
+		return false;
+	memcpy(parent, path, (size_t)(slash - path));
+	parent[slash - path] = '\0';
+	v = xs_read(x->h, t, parent, &len);
+	free(v);
+	return v != NULL;
+}
+
+/* Creates (or re-permissions) the node in one transaction, and only while
+ * its domain's memory/ folder exists: xs_write makes missing parents, so a
+ * domain being destroyed would otherwise get dom0-owned orphan nodes, again
+ * every round. Created by dom0, the node inherits memory/'s (n0,r<guest>):
+ * no window in which the guest or anyone else could write it. 1 when done,
+ * -ENOENT when the domain is going, another -errno on trouble. */
+static int create_owned(struct xen_xs *x, const char *path, struct xs_permissions *want,
+                        bool exists)
+{
+	for (int attempt = 0; attempt < 8; attempt++) {
+		xs_transaction_t t = xs_transaction_start(x->h);
+		bool ok;
+
+		if (t == XBT_NULL)
+			return err_or(EIO);
+		if (!parent_exists(x, t, path)) {
+			xs_transaction_end(x->h, t, true);
+			return -ENOENT;
+		}
+		ok = (exists || xs_write(x->h, t, path, "", 0)) &&
+		     xs_set_permissions(x->h, t, path, want, 1);
+		if (!ok) {
+			int rc = err_or(EIO);
+			xs_transaction_end(x->h, t, true);
+			return rc;
+		}
+		if (xs_transaction_end(x->h, t, false))
+			return 1;
+		if (errno != EAGAIN)
+			return err_or(EIO);
+	}
+	return -EAGAIN;
+}
+
 int xen_xs_provision(struct xen_xs *x, const char *path, uint32_t owner)
 {
 	struct xs_permissions want = {.id = owner, .perms = XS_PERM_NONE}, *have;
@@ -117,13 +168,7 @@ int xen_xs_provision(struct xen_xs *x, const char *path, uint32_t owner)
 	free(have);
 	if (right)
 		return 0;
-	/* created by dom0, the node inherits memory/'s (n0,r<guest>): no
-	 * window in which the guest or anyone else could write it */
-	if (!exists && !xs_write(x->h, XBT_NULL, path, "", 0))
-		return err_or(EIO);
-	if (!xs_set_permissions(x->h, XBT_NULL, path, &want, 1))
-		return err_or(EIO);
-	return 1;
+	return create_owned(x, path, &want, exists);
 }
 
 bool xen_xs_lost(int err)

@@ -86,18 +86,63 @@ static void test_tax_static_and_reset(void **state)
 static void test_policy_names(void **state)
 {
 	struct mm_policy p;
-	char err[128];
+	char err[256];
 	(void)state;
 	assert_int_equal(mm_policy_init(&p, "tax:1.0", err, sizeof(err)), 0);
 	assert_string_equal(p.spec, "tax:1.0");
 	assert_int_equal(mm_policy_init(&p, "tax:AUTO", err, sizeof(err)), 0);
-	assert_true(p.tau_auto);
+	assert_string_equal(p.spec, "tax");
+	assert_float_equal(mm_tax_tau_prev(&p), 0, 0); /* AUTO, starting at 0 */
+	assert_int_equal(mm_policy_init(&p, "tax:0.5", err, sizeof(err)), 0);
+	assert_float_equal(mm_tax_tau_prev(&p), -1, 0); /* static: no AUTO state */
 	assert_int_equal(mm_policy_init(&p, "tax:1.5", err, sizeof(err)), -EINVAL);
 	assert_string_equal(err, "policy 'tax:1.5': tax rate must be AUTO or 0.0 to 1.0");
 	assert_int_equal(mm_policy_init(&p, "tax:-0.1", err, sizeof(err)), -EINVAL);
 	assert_int_equal(mm_policy_init(&p, "tax:nan", err, sizeof(err)), -EINVAL);
 	assert_int_equal(mm_policy_init(&p, "greedy", err, sizeof(err)), -EINVAL);
-	assert_string_equal(err, "unknown policy 'greedy' (known: tax, tax:RATE, equal, none)");
+	assert_string_equal(err, "unknown policy 'greedy' (known: ebb, tax, equal, none, qmemman, "
+	                         "squeezed, selfballoon, hyperv, proxmox; --policy help "
+	                         "describes them)");
+	assert_int_equal(mm_policy_init(&p, "taxi", err, sizeof(err)), -EINVAL);
+	assert_int_equal(mm_policy_init(&p, "equal:3", err, sizeof(err)), -EINVAL);
+	assert_string_equal(err, "policy 'equal' takes no arguments (got '3')");
+	/* every registered policy has a name, a help line and the two calls */
+	for (size_t i = 0; mm_policy_types[i]; i++) {
+		const struct mm_policy_type *t = mm_policy_types[i];
+		assert_non_null(t->name);
+		assert_non_null(t->help);
+		assert_non_null(t->usage);
+		assert_non_null(t->init);
+		assert_non_null(t->run);
+		assert_int_equal(mm_policy_init(&p, t->name, err, sizeof(err)), 0);
+		assert_ptr_equal(p.type, t);
+		mm_policy_dispose(&p);
+	}
+}
+
+/* A policy's own reason survives the core; one it leaves unset is derived. */
+static void fake_run(void *st, const struct mm_snapshot *s, struct mm_plan *out)
+{
+	(void)st;
+	out->dom[0].want_kib = (int64_t)s->dom[0].target_kib + 100 * (int64_t)MIB;
+	out->dom[0].reason = MM_REASON_PRESSURE;
+	out->dom[1].want_kib = (int64_t)s->dom[1].target_kib - 100 * (int64_t)MIB;
+}
+
+static void test_policy_own_reason(void **state)
+{
+	static const struct mm_policy_type fake = {.name = "fake", .run = fake_run};
+	const uint64_t used[3] = {300000, 300000, 300000};
+	struct mm_policy p = {.type = &fake};
+	(void)state;
+
+	fx_init(&fx, 3, used);
+	fx_round(&fx, &p);
+	assert_int_equal(fx.out[0].reason, MM_REASON_PRESSURE);
+	assert_int_equal(fx.out[0].target_kib, GIB + 100 * MIB);
+	assert_int_equal(fx.out[1].reason, MM_REASON_SHRINK);
+	assert_int_equal(fx.out[2].reason, MM_REASON_HOLD);
+	assert_string_equal(mm_reason_name(MM_REASON_PRESSURE), "pressure");
 }
 
 /* 2013 defect: all A_i equal made the AUTO formula 0/0 and targets NaN. */
@@ -212,6 +257,7 @@ int main(void)
 	    cmocka_unit_test(test_tax_vectors),
 	    cmocka_unit_test(test_tax_static_and_reset),
 	    cmocka_unit_test(test_policy_names),
+	    cmocka_unit_test(test_policy_own_reason),
 	    cmocka_unit_test(test_defect_equal_usage_nan),
 	    cmocka_unit_test(test_defect_negative_targets),
 	    cmocka_unit_test(test_defect_over_maxmem),

@@ -158,6 +158,11 @@ int mmd_domain_speed(struct mmd *d, uint32_t domid, uint64_t kib_per_s)
 	return ctl(d, DP_CTL_SPEED, domid, kib_per_s, 2);
 }
 
+int mmd_domain_hvm(struct mmd *d, uint32_t domid, uint64_t videoram_kib)
+{
+	return ctl(d, DP_CTL_HVM, domid, videoram_kib, 2);
+}
+
 int mmd_domain_refuse(struct mmd *d, uint32_t domid, bool refuse)
 {
 	return ctl(d, DP_CTL_REFUSE, domid, refuse, 2);

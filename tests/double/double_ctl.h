@@ -33,6 +33,10 @@ int mmd_domain_create(struct mmd *d, uint32_t domid, const char *name, uint64_t 
 int mmd_domain_destroy(struct mmd *d, uint32_t domid);
 int mmd_domain_speed(struct mmd *d, uint32_t domid, uint64_t kib_per_s); /* 0: instant */
 int mmd_domain_refuse(struct mmd *d, uint32_t domid, bool refuse);
+/* Makes a domain HVM with videoram_kib of VGA memory, as libxl does: the
+ * allocation counts the VGA pages, memory/target holds target - videoram,
+ * and memory/videoram says how much. */
+int mmd_domain_hvm(struct mmd *d, uint32_t domid, uint64_t videoram_kib);
 int mmd_domain_get(struct mmd *d, uint32_t domid, struct mmd_dom *out);
 int mmd_host(struct mmd *d, uint64_t total_kib);
 /* Closes every connection but the control one ("xenstored restarted"). */

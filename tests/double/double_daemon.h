@@ -34,9 +34,10 @@ struct dd_dom {
 	uint32_t domid;
 	char name[64];
 	uint64_t cur_kib, target_kib, maxmem_kib, max_pages_kib;
-	uint64_t speed_kib_s; /* balloon speed; 0 = reaches its target at once */
-	uint64_t moved_ms;    /* monotonic ms when cur_kib was last brought up to date */
-	bool refuse;          /* set_target fails for this domain */
+	uint64_t speed_kib_s;  /* balloon speed; 0 = reaches its target at once */
+	uint64_t moved_ms;     /* monotonic ms when cur_kib was last brought up to date */
+	bool refuse;           /* set_target fails for this domain */
+	uint64_t videoram_kib; /* HVM: VGA pages, in the allocation but not in memory/target */
 };
 
 struct dd_state {
@@ -67,6 +68,7 @@ struct dd_dom *dd_dom_get(uint32_t domid); /* brings cur_kib up to date */
 int dd_dom_set_target(uint32_t domid, int64_t kib, bool relative, bool enforce);
 void dd_dom_target_written(const char *path, const char *val); /* dom0 wrote memory/target */
 uint64_t dd_host_free_kib(void);
+int dd_dom_hvm(uint32_t domid, uint64_t videoram_kib);
 /* Requests. */
 void dd_handle(struct dd_conn *c, const char *buf, size_t len);
 

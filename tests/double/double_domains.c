@@ -115,9 +115,27 @@ int dd_dom_set_target(uint32_t domid, int64_t kib, bool relative, bool enforce)
 	if (enforce)
 		d->max_pages_kib = (uint64_t)t + XL_MAXMEM_SLACK_KIB;
 	d->target_kib = (uint64_t)t;
+	/* libxl_mem.c: the node holds the target less the VGA pages (HVM) */
 	snprintf(path, sizeof(path), "/local/domain/%" PRIu32 "/memory/target", domid);
-	snprintf(num, sizeof(num), "%" PRId64, t);
+	snprintf(num, sizeof(num), "%" PRId64,
+	         t > (int64_t)d->videoram_kib ? t - (int64_t)d->videoram_kib : 0);
 	dt_write(dd.tree, 0, path, num, strlen(num));
+	return 0;
+}
+
+int dd_dom_hvm(uint32_t domid, uint64_t videoram_kib)
+{
+	struct dd_dom *d = dd_dom_get(domid);
+	char base[64], num[24];
+
+	if (!d || videoram_kib >= d->target_kib)
+		return -EINVAL;
+	d->videoram_kib = videoram_kib;
+	snprintf(base, sizeof(base), "/local/domain/%" PRIu32, domid);
+	snprintf(num, sizeof(num), "%" PRIu64, videoram_kib);
+	put_node(base, "memory/videoram", num, 0, domid);
+	snprintf(num, sizeof(num), "%" PRIu64, d->target_kib - videoram_kib);
+	put_node(base, "memory/target", num, 0, domid);
 	return 0;
 }
 
@@ -132,7 +150,7 @@ void dd_dom_target_written(const char *path, const char *val)
 		return;
 	d = dd_dom_get(domid);
 	if (d)
-		d->target_kib = strtoull(val, NULL, 10);
+		d->target_kib = strtoull(val, NULL, 10) + d->videoram_kib;
 }
 
 uint64_t dd_host_free_kib(void)

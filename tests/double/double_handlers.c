@@ -163,6 +163,10 @@ static int ctl_op(struct dd_conn *c, int32_t op, struct dp_reader *r)
 		else
 			d->refuse = a != 0;
 		return 0;
+	case DP_CTL_HVM:
+		if (dp_get_u64(r, &domid) || dp_get_u64(r, &a) || domid >= DD_DOMID_MAX)
+			return -EINVAL;
+		return dd_dom_hvm((uint32_t)domid, a);
 	case DP_CTL_GET:
 		if (dp_get_u64(r, &domid) || domid >= DD_DOMID_MAX ||
 		    !(d = dd_dom_get((uint32_t)domid)))

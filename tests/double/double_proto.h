@@ -40,6 +40,7 @@ enum dp_op {
 	DP_CTL_ACCEPT, /* 0|1: while 0, new connections are closed at once */
 	DP_CTL_HOST,   /* host_total_kib */
 	DP_CTL_STATS,  /* -> requests denied_eacces connections */
+	DP_CTL_HVM,    /* domid videoram_kib: an HVM guest whose VGA pages libxl hides */
 	DP_EVENT = 100 /* daemon -> client on the event socket: path token */
 };
 

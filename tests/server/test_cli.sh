@@ -30,12 +30,22 @@ check "negative" 2 "--reserve '-1M': not a number" "$mm" --reserve -1M
 check "bad policy" 2 "unknown policy 'greedy'" "$mm" --backend sim --scenario "$sc" --policy greedy -n
 check "bad tau" 2 "tax rate must be AUTO or 0.0 to 1.0" "$mm" --backend sim --scenario "$sc" --policy tax:1.5 -n
 check "sim needs scenario" 2 "needs --scenario FILE" "$mm" --backend sim
+check "replay without http" 2 "--replay '$tmp': needs --http" "$mm" --replay "$tmp"
+check "speed without replay" 2 "--speed '10': only with --replay" "$mm" --speed 10
+check "bad speed" 2 "--speed 'fast': must be 0 or 0.01 to 10000" "$mm" --replay "$tmp" --http --speed fast
+check "speed trailing garbage" 2 "--speed '2x'" "$mm" --replay "$tmp" --http --speed 2x
+check "bad linger" 2 "--linger 'soon': must be 0 to 100000000 (s) or forever" "$mm" --linger soon
+if ! "$mm" --replay "$tmp" --http=127.0.0.1:0 2>&1 | grep -q "no HTTP server"; then
+  check "replay of a folder without logs" 1 "rounds.tsv" "$mm" --replay "$tmp" --http=127.0.0.1:0
+fi
 check "scenario without sim" 2 "only with --backend sim" "$mm" --scenario "$sc"
-check "bad backend" 2 "--backend 'kvm': must be xen or sim" "$mm" --backend kvm
+check "bad backend" 2 "--backend 'kvm': must be one of: xen sim" "$mm" --backend kvm
 check "bad interval" 2 "--interval '5'" "$mm" --interval 5
 check "bad http" 2 "--http '1.2.3.4:99999'" "$mm" --http=1.2.3.4:99999
 check "http with a space" 2 "--http '1.2.3.4:99999'" "$mm" --http 1.2.3.4:99999
 check "stray argument" 2 "unexpected" "$mm" extra
+check "http v6 without brackets" 2 "in brackets: [::1]:PORT" "$mm" --http ::1:9091 -n
+check "http localhost" 0 "configuration ok" "$mm" --http localhost:9091 -n
 check "unknown guard" 2 "--sim-disable-guard 'seatbelt'" "$mm" --backend sim --scenario "$sc" --sim-disable-guard seatbelt
 check "missing scenario" 2 "scenario" "$mm" --backend sim --scenario "$tmp/nope.json" -d "$tmp/x"
 printf '{"host": {"memory": "1G"}, "guests": []}' > "$tmp/empty.json"
@@ -43,12 +53,21 @@ check "empty scenario" 2 "guests" "$mm" --backend sim --scenario "$tmp/empty.jso
 printf '{"host": ' > "$tmp/trunc.json"
 check "truncated json" 2 "line 1 column" "$mm" --backend sim --scenario "$tmp/trunc.json" -d "$tmp/x"
 
+printf '{"host": {"memory": "4G"},\n "guests": [{"name": "vm1",\n   "worklaod": "static 100M"}]}' > "$tmp/typo.json"
+check "scenario typo" 2 "line 3 column 4: guest vm1: unknown key 'worklaod'" "$mm" --backend sim --scenario "$tmp/typo.json" -d "$tmp/x"
+check "summary unwritable" 2 "--summary '/nonexistent/dir/s.json'" "$mm" --backend sim --scenario "$sc" --fast -d "$tmp/x" --summary /nonexistent/dir/s.json
 printf 'policy = tax\nfree = 150M\nfloor.vm1 = 300M\n' > "$tmp/ok.conf"
 check "config ok" 0 "configuration ok: policy=tax" "$mm" -c "$tmp/ok.conf" -n
 printf 'policy = tax\nfree = 150\n' > "$tmp/bad.conf"
 check "config bad value" 2 "line 2: free = 150: bare number" "$mm" -c "$tmp/bad.conf" -n
 printf 'polcy = tax\n' > "$tmp/typo.conf"
 check "config unknown key" 2 "line 1: polcy = tax: unknown key" "$mm" -c "$tmp/typo.conf" -n
+printf 'policy = ebb\nweight.vm1 = 90\nweight.vm2 = 10\n' > "$tmp/weight.conf"
+check "config weights" 0 "configuration ok: policy=ebb" "$mm" -c "$tmp/weight.conf" -n
+printf 'weight.vm1 = 0\n' > "$tmp/weight0.conf"
+check "config weight 0" 2 "line 1: weight.vm1 = 0: weight must be 1 to 100" "$mm" -c "$tmp/weight0.conf" -n
+printf 'weight.vm1 = 101\n' > "$tmp/weight101.conf"
+check "config weight 101" 2 "weight must be 1 to 100" "$mm" -c "$tmp/weight101.conf" -n
 check "config missing" 2 "$tmp/none.conf" "$mm" -c "$tmp/none.conf" -n
 check "cli beats config" 0 "policy=equal" "$mm" -c "$tmp/ok.conf" --policy equal -n
 
@@ -64,8 +83,17 @@ for _ in $(seq 100); do grep -q "msg=reloaded policy=equal" "$tmp/live.err" && b
 printf 'policy = nonsense\n' > "$tmp/live.conf"
 kill -HUP $pid
 for _ in $(seq 100); do grep -q "msg=reload-refused\|msg=config-invalid" "$tmp/live.err" && break; sleep 0.1; done
+# logrotate: the files are moved away, SIGHUP opens new ones with a header
+for _ in $(seq 100); do grep -q "msg=reload-refused\|msg=config-invalid" "$tmp/live.err" && break; sleep 0.1; done
+mv "$tmp/live/vm1.log" "$tmp/live/vm1.log.1"
+mv "$tmp/live/rounds.tsv" "$tmp/live/rounds.tsv.1"
+kill -HUP $pid
+for _ in $(seq 100); do [ -s "$tmp/live/rounds.tsv" ] && [ "$(wc -l < "$tmp/live/rounds.tsv")" -ge 3 ] && break; sleep 0.1; done
 kill -TERM $pid
 wait $pid; rc=$?
+check "sighup reopens logs" 0 "msg=logs-reopened" cat "$tmp/live.err"
+check "reopened log has its header" 0 "time_ms	domid	target_kib" head -1 "$tmp/live/vm1.log"
+check "reopened rounds has rows" 0 "ok" sh -c "[ \$(grep -vc '^time_ms' '$tmp/live/rounds.tsv') -ge 1 ] && echo ok"
 check "sighup reload" 0 "msg=reloaded policy=equal" cat "$tmp/live.err"
 check "bad reload kept" 0 "msg=reload-refused why=\"unknown policy 'nonsense'" cat "$tmp/live.err"
 check "sigterm exit 0" 0 "msg=stopped" sh -c "cat '$tmp/live.err'; exit $rc"
@@ -75,6 +103,7 @@ check "rows flushed" 0 "ok" sh -c "[ $rows -ge 1 ] && echo ok"
 # A second run into the same directory appends, with a restart comment.
 "$mm" --backend sim --scenario "$sc" --fast --duration 5 -q -d "$tmp/live" > /dev/null 2>&1
 check "append + restart" 0 "# restart" cat "$tmp/live/vm1.log"
+check "restart marker has the time" 0 "ok" sh -c "grep '^# restart' '$tmp/live/rounds.tsv' | grep -qv 'time_ms=0\$' && echo ok"
 check "one header" 0 "1" sh -c "grep -c '^time_ms' '$tmp/live/vm1.log'"
 check "rounds header units" 0 "time_ms	n	pool_kib	host_free_kib	tau	policy	round_cost_us" cat "$tmp/live/rounds.tsv"
 

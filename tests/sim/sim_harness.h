@@ -37,7 +37,8 @@ static void h_on_round(void *arg, const struct mm_round *rd)
 
 	r->rounds++;
 	for (size_t i = 0; i < rd->n; i++) {
-		sum += rd->dom[i].target_kib;
+		if (!(rd->dom[i].flags & MM_FLAG_OUT_OF_SCOPE)) /* not ours: not in the pool */
+			sum += rd->dom[i].target_kib;
 		if (rd->dom[i].target_kib != rd->dom[i].prev_target_kib &&
 		    rd->dom[i].target_kib > rd->dom[i].maxmem_kib)
 			r->bound_violations++;
@@ -78,7 +79,7 @@ static int h_run(struct run *r, const char *scenario, const char *policy, unsign
 		return fprintf(stderr, "%s\n", err), rc;
 	mm_backend_sim_set_free_goal(r->b, s.free_kib);
 	rc = mm_loop_apply_settings(&r->loop, &s, err, sizeof(err));
-	rc = rc ? rc : mm_logs_open(&r->loop.logs, dir);
+	rc = rc ? rc : mm_logs_open(&r->loop.logs, dir, 0);
 	if (rc)
 		return fprintf(stderr, "setup: %s rc=%d\n", err, rc), rc;
 	r->loop.b = r->b;
@@ -105,6 +106,15 @@ static struct mm_guest_metrics h_total(const struct run *r)
 	struct mm_guest_metrics t;
 	mm_metrics_total(r->m, &t);
 	return t;
+}
+
+/* Target writes the sim saw for one guest over the whole run. */
+static uint64_t h_total_writes_of(const struct run *r, const char *name)
+{
+	for (size_t i = 0; i < r->m->n; i++)
+		if (!strcmp(r->m->g[i].name, name))
+			return r->m->g[i].writes;
+	return UINT64_MAX;
 }
 
 static const struct mm_round_dom *h_dom(const struct run *r, const char *name)

@@ -219,10 +219,108 @@ static void test_hostile(void **state)
 	s = h_dom(&r, "silent");
 	assert_non_null(g);
 	assert_true(g->invalid_reports >= 100);
-	assert_int_equal(g->reason, MM_REASON_NO_REPORT);
-	assert_int_equal(s->reason, MM_REASON_NO_REPORT);
+	/* never reported: out of the default scope (manage = reporting), and
+	 * never written: their targets are still the 1 GiB they started with */
+	assert_int_equal(g->reason, MM_REASON_OUT_OF_SCOPE);
+	assert_int_equal(s->reason, MM_REASON_OUT_OF_SCOPE);
+	assert_int_equal(g->target_kib, 1048576);
+	assert_int_equal(s->target_kib, 1048576);
+	assert_int_equal(h_total_writes_of(&r, "garbage") + h_total_writes_of(&r, "silent"), 0);
 	assert_non_null(h_dom(&r, "late")); /* appeared mid-run, managed */
 	assert_null(h_dom(&r, "leaving"));  /* vanished, dropped */
+}
+
+/* A guest whose mmclient dies (issue 9): the node keeps its last report,
+ * re-read every round. It must turn stale within 10 intervals of its last
+ * new report and be held at its allocation while vm1 keeps growing; after
+ * the restart it rejoins. Before the freshness contract it never did. */
+struct dies {
+	uint64_t stale_at_ms, rejoined_at_ms, max_age_ms; /* scenario time (fast: epoch 0) */
+	uint64_t vm1_writes_while_stale;
+	bool held_ok;
+};
+
+static void watch_vm2(struct run *rr, const struct mm_round *rd)
+{
+	struct dies *d = rr->user;
+	bool vm2_stale = false;
+
+	for (size_t i = 0; i < rd->n; i++) {
+		const struct mm_round_dom *x = &rd->dom[i];
+		if (strcmp(x->name, "vm2"))
+			continue;
+		vm2_stale = x->flags & MM_FLAG_STALE;
+		if (x->report_age_ms > d->max_age_ms)
+			d->max_age_ms = x->report_age_ms;
+		if (vm2_stale && !d->stale_at_ms)
+			d->stale_at_ms = rd->time_ms;
+		if (vm2_stale && x->target_kib != x->actual_kib)
+			d->held_ok = false;
+		if (!vm2_stale && d->stale_at_ms && !d->rejoined_at_ms)
+			d->rejoined_at_ms = rd->time_ms;
+	}
+	for (size_t i = 0; i < rd->n; i++)
+		if (vm2_stale && !strcmp(rd->dom[i].name, "vm1") &&
+		    rd->dom[i].target_kib != rd->dom[i].prev_target_kib)
+			d->vm1_writes_while_stale++;
+}
+
+static void test_client_dies(void **state)
+{
+	struct dies d = {.held_ok = true};
+	(void)state;
+
+	r.each = watch_vm2;
+	r.user = &d;
+	assert_int_equal(h_run(&r, "scenarios/client-dies", "tax", 0, 0), 0);
+	H_ASSERT_INVARIANTS(&r);
+	print_message("vm2 stale at %llu ms, rejoined at %llu ms, max age %llu ms\n",
+	              (unsigned long long)d.stale_at_ms, (unsigned long long)d.rejoined_at_ms,
+	              (unsigned long long)d.max_age_ms);
+	/* last new report just before 30 s; stale once 10 intervals passed */
+	assert_true(d.stale_at_ms > 39000 && d.stale_at_ms <= 42000);
+	assert_true(d.held_ok);
+	assert_true(d.max_age_ms >= 10000);
+	assert_true(d.vm1_writes_while_stale > 0); /* the others keep balancing */
+	assert_true(d.rejoined_at_ms >= 70000 && d.rejoined_at_ms <= 72000);
+	assert_true(d.max_age_ms >= 39000); /* the age is real, not 0 */
+}
+
+/* Guests that lie (issue 12): a liar at 1 PiB and one with negative numbers
+ * never get a valid report in, so they stay out of scope and untouched; a
+ * report padded past 512 bytes and a replayed old seq turn stale and are
+ * held; a guest reporting every tick makes rounds no more often than the
+ * coalescing allows; the honest guests keep their floors and get what they
+ * need (no shortfall), and every invariant holds. */
+static void test_hostile_reports(void **state)
+{
+	const char *untouched[] = {"huge", "negative"}, *held[] = {"growing", "replay"};
+	(void)state;
+
+	assert_int_equal(h_run(&r, "scenarios/hostile-reports", "tax", 0, 0), 0);
+	H_ASSERT_INVARIANTS(&r);
+	for (size_t i = 0; i < 2; i++) {
+		const struct mm_round_dom *d = h_dom(&r, untouched[i]);
+		assert_non_null(d);
+		assert_int_equal(d->reason, MM_REASON_OUT_OF_SCOPE);
+		assert_true(d->invalid_reports >= 100);
+		assert_int_equal(h_total_writes_of(&r, untouched[i]), 0);
+	}
+	for (size_t i = 0; i < 2; i++) {
+		const struct mm_round_dom *d = h_dom(&r, held[i]);
+		assert_non_null(d);
+		assert_int_equal(d->reason, MM_REASON_STALE);
+		assert_int_equal(d->target_kib, d->actual_kib);
+	}
+	/* flood reports 10 times a second: rounds stay within the 100 ms coalescing */
+	print_message("rounds in 120 s with a flooding guest: %llu\n",
+	              (unsigned long long)r.rounds);
+	assert_true(r.rounds <= 120 * 10);
+	for (size_t i = 0; i < r.m->n; i++) {
+		const struct mm_guest_metrics *g = &r.m->g[i];
+		if (!strcmp(g->name, "loaded") || !strncmp(g->name, "idle", 4))
+			assert_true(g->shortfall_kib_ms == 0 && g->floor_violations == 0);
+	}
 }
 
 int main(void)
@@ -242,6 +340,8 @@ int main(void)
 	    cmocka_unit_test_teardown(test_guard_off_deadband, teardown),
 	    cmocka_unit_test_teardown(test_replay_2013_to_end, teardown),
 	    cmocka_unit_test_teardown(test_hostile, teardown),
+	    cmocka_unit_test_teardown(test_client_dies, teardown),
+	    cmocka_unit_test_teardown(test_hostile_reports, teardown),
 	};
 	mm_log_init("test_sim", false, MM_LOG_ERR);
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -14,6 +14,8 @@
 
 #include "backend_xen.h"
 #include "double_ctl.h"
+#include "mm_config.h"
+#include "mm_loop.h"
 
 #define MIB 1024u
 
@@ -134,7 +136,8 @@ static void test_reports_garbage_and_other_guest(void **state)
 	assert_int_equal(
 	    mmd_write_as(f->d, 2, "/local/domain/1/memory/report", "v=1 tot=9 free=1", 16),
 	    -EACCES);
-	assert_int_equal(f->b->ops->read_report(f->b, 1, &r, &e), 0);
+	/* the same report read again is not new (backend.h's freshness) */
+	assert_int_equal(f->b->ops->read_report(f->b, 1, &r, &e), MM_BACKEND_SAME);
 	assert_int_equal(r.tot_kib, 900000);
 	/* garbage is refused, counted, and replaced by the next good report */
 	assert_int_equal(mmd_write_as(f->d, 2, "memory/report", "v=1 tot=lots", 12), 0);
@@ -147,6 +150,112 @@ static void test_reports_garbage_and_other_guest(void **state)
 	assert_int_equal(mmd_write_as(f->d, 2, "memory/report", good, strlen(good)), 0);
 	expect_wake(f->b);
 	assert_int_equal(f->b->ops->read_report(f->b, 2, &r, &e), 0);
+}
+
+/* Freshness through the double: a rewrite with the same seq or an old one
+ * (a replay) is not new; seq advancing is; a restarted client's seq 1 is. */
+static void test_report_freshness(void **state)
+{
+	struct fx *f = *state;
+	struct mm_dom_info d[4];
+	struct mm_report r;
+	struct mm_report_error e;
+	static const struct {
+		const char *text;
+		int rc;
+	} steps[] = {
+	    {"v=1 seq=7 tot=900000 free=300000", 0},
+	    {"v=1 seq=7 tot=900000 free=300000", MM_BACKEND_SAME},
+	    {"v=1 seq=8 tot=900000 free=200000", 0},
+	    {"v=1 seq=1000 tot=900000 free=200000", 0},
+	    {"v=1 seq=500 tot=900000 free=100000", MM_BACKEND_SAME}, /* replayed */
+	    {"v=1 seq=1 tot=900000 free=100000", 0},                 /* client restarted */
+	};
+
+	assert_int_equal(mmd_domain_create(f->d, 1, "a", 256 * MIB, 1024 * MIB), 0);
+	assert_int_equal(list(f->b, d, 4), 1);
+	for (size_t i = 0; i < sizeof(steps) / sizeof(steps[0]); i++) {
+		assert_int_equal(
+		    mmd_write_as(f->d, 1, "memory/report", steps[i].text, strlen(steps[i].text)),
+		    0);
+		expect_wake(f->b);
+		assert_int_equal(f->b->ops->read_report(f->b, 1, &r, &e), steps[i].rc);
+		/* nothing written since: the same report, however often it is read */
+		assert_int_equal(f->b->ops->read_report(f->b, 1, &r, &e), MM_BACKEND_SAME);
+	}
+}
+
+/* HVM (issue 9): libxl keeps target - videoram in memory/target while the
+ * allocation counts the VGA pages. The backend must give libxl's own view,
+ * or the loop rewrites the guest every round and the tracker calls it stuck.
+ * Through the real loop: one write, converged, never stuck. */
+static void test_hvm_videoram(void **state)
+{
+	struct fx *f = *state;
+	struct mm_dom_info d[4];
+	struct mmd_dom md;
+	struct mm_settings s;
+	struct mm_loop l;
+	volatile sig_atomic_t stop = 0;
+	char err[128], rep[96];
+	uint64_t writes = 0;
+
+	assert_int_equal(mmd_domain_create(f->d, 1, "hvm", 1024 * MIB, 2048 * MIB), 0);
+	assert_int_equal(mmd_domain_create(f->d, 2, "pv", 1024 * MIB, 2048 * MIB), 0);
+	assert_int_equal(mmd_domain_hvm(f->d, 1, 8 * MIB), 0);
+	assert_int_equal(list(f->b, d, 4), 2);
+	assert_int_equal(d[0].target_kib, 1024 * MIB); /* the node says 1016 MiB */
+	assert_int_equal(d[0].actual_kib, 1024 * MIB);
+
+	memset(&l, 0, sizeof(l));
+	mm_settings_defaults(&s, "tax");
+	s.pool_kib = 2048 * MIB;
+	assert_int_equal(mm_loop_apply_settings(&l, &s, err, sizeof(err)), 0);
+	l.b = f->b;
+	l.stop = &stop;
+	for (int k = 0; k < 8; k++) {
+		/* the HVM guest busy, the PV one idle; a new report each round */
+		snprintf(rep, sizeof(rep), "v=1 seq=%d tot=1000000 free=%d", k + 1, 100000);
+		assert_int_equal(mmd_write_as(f->d, 1, "memory/report", rep, strlen(rep)), 0);
+		snprintf(rep, sizeof(rep), "v=1 seq=%d tot=1000000 free=%d", k + 1, 900000);
+		assert_int_equal(mmd_write_as(f->d, 2, "memory/report", rep, strlen(rep)), 0);
+		expect_wake(f->b);
+		assert_int_equal(mm_loop_round(&l), 0);
+		writes += l.out[0].target_kib != l.in[0].target_kib;
+		assert_false(l.in[0].flags & MM_FLAG_STUCK);
+	}
+	assert_int_equal(writes, 1); /* grown once, then left alone */
+	assert_int_equal(mmd_domain_get(f->d, 1, &md), 0);
+	assert_true(md.cur_kib > 1024 * MIB);
+	assert_int_equal(md.cur_kib, md.target_kib); /* converged, VGA pages included */
+	mm_loop_dispose(&l);
+}
+
+/* A domain being destroyed: re-provisioning its report node must not make
+ * dom0-owned orphan nodes under /local/domain/<id> (xs_write makes missing
+ * parents); it did, once per round, before the transaction. */
+static void test_no_orphan_nodes(void **state)
+{
+	struct fx *f = *state;
+	struct mm_dom_info d[4];
+	struct mm_report r;
+	struct mm_report_error e;
+	struct xs_handle *h;
+	unsigned len;
+	void *v;
+
+	assert_int_equal(mmd_domain_create(f->d, 1, "a", 256 * MIB, 1024 * MIB), 0);
+	assert_int_equal(list(f->b, d, 4), 1);
+	assert_int_equal(mmd_domain_destroy(f->d, 1), 0);
+	for (int k = 0; k < 3; k++) /* rounds before @releaseDomain is seen */
+		(void)f->b->ops->read_report(f->b, 1, &r, &e);
+	h = xs_open(0);
+	assert_non_null(h);
+	v = xs_read(h, XBT_NULL, "/local/domain/1", &len);
+	assert_null(v);
+	free(v);
+	xs_close(h);
+	assert_int_equal(list(f->b, d, 4), 0);
 }
 
 /* A guest may remove its own node; it cannot create it again, mmserver does. */
@@ -324,6 +433,9 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_no_xen, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_domain_appears_and_is_provisioned, setup,
 	                                    teardown),
+	    cmocka_unit_test_setup_teardown(test_report_freshness, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_hvm_videoram, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_no_orphan_nodes, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_reports_garbage_and_other_guest, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_coalesced, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_node_removed_by_guest, setup, teardown),
