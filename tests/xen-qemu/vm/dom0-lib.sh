@@ -54,6 +54,8 @@ xq_send() {
 # The lab's own options follow and win.
 xq_packaged_server_opts() {
 	[ -f /etc/xenmm/mmserver.conf ] || return 0
+	# a real dom0 has loopback up before mmserver.service; this initramfs brings it up here
+	ip link set lo up 2>/dev/null || ifconfig lo 127.0.0.1 up 2>/dev/null || true
 	MMSERVER_OPTS=""
 	[ -r /etc/default/mmserver ] && . /etc/default/mmserver
 	echo "-c /etc/xenmm/mmserver.conf --http=127.0.0.1:9091 $MMSERVER_OPTS"
