@@ -7,7 +7,8 @@
 #          headless Chromium), the packaging checks (debhelper, lintian, rpm,
 #          debootstrap, systemd-analyze) and Xen under QEMU (tests/xen-qemu)
 #   build  demo + what a full build needs (Xen libraries, cmocka, rst2man)
-#   bench  the benchmarks' extra tools (wrk, memcaslap, matplotlib)
+#   bench  the benchmarks' extra tools (wrk, memcaslap, matplotlib, what
+#          builds mc-crusher and memtier_benchmark)
 #   all    test + bench (the default)
 # Usage: bash script/setup.sh [demo|build|test|bench|all]...
 # Idempotent: packages already present are left alone, and apt-get runs (update
@@ -30,11 +31,13 @@ PKGS_PKG="debhelper dpkg-dev fakeroot lintian rpm debootstrap systemd"
 # Real Xen under QEMU (tests/xen-qemu, script/xen-vm.sh; tests/xen-qemu/deps.sh).
 PKGS_XEN="xen-hypervisor-4.17-amd64 xen-utils-4.17 xenstore-utils linux-image-amd64
   busybox-static cpio qemu-system-x86"
-# Benchmarks and plots (bench/).
-PKGS_BENCH="wrk libmemcached-tools python3-matplotlib"
+# Benchmarks and plots (bench/); building the peers bench/mc compares against
+# (mc-crusher, memtier_benchmark) from their public source.
+PKGS_BENCH="wrk libmemcached-tools python3-matplotlib libevent-dev libpcre3-dev libssl-dev
+  zlib1g-dev autoconf automake libtool"
 
 usage() {
-	sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//'
+	sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'
 }
 
 want=""

@@ -12,7 +12,12 @@
 #include "mm_log.h"
 #include "mm_table.h"
 
-#define COALESCE_MS 100 /* gather a burst of report events into one round */
+/* A report event starts a round after GATHER_MS (reports written together
+ * make one round), but never sooner than MIN_GAP_MS after the last round
+ * began: a guest that writes 100 times a second gets at most 10 rounds, and
+ * a lone report is acted on in milliseconds (it waited 100 ms before). */
+#define GATHER_MS  5
+#define MIN_GAP_MS 100
 
 static uint64_t mono_us(void)
 {
@@ -255,8 +260,13 @@ static int wait_round(struct mm_loop *l, uint64_t last_ms)
 		rc = o->wait(l->b, (int64_t)(due - now));
 		if (rc < 0)
 			return rc;
-		if (rc == 1 && due - o->mono_ms(l->b) > COALESCE_MS)
-			due = o->mono_ms(l->b) + COALESCE_MS;
+		if (rc == 1) {
+			uint64_t t = o->mono_ms(l->b) + GATHER_MS;
+			if (t < last_ms + MIN_GAP_MS)
+				t = last_ms + MIN_GAP_MS;
+			if (t < due)
+				due = t;
+		}
 	}
 	return 0;
 }

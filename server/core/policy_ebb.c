@@ -1,24 +1,31 @@
 /* ebb: xenmm's own policy. Memory flows in at once and ebbs out gently.
  * - need = committed memory (used + swap, on the balloon's size), held at
- *   its highest of the last two minutes (decaying), plus a trend (the net
- *   rise of the last 10 s, 5 s ahead);
+ *   its highest of the last two minutes (decaying), plus a trend (the
+ *   sustained rise of the last 10 s, 5 s ahead: a step is no slope);
  * - ideal = need + f + trend + a weighted share of ALPHA of the surplus; the
  *   rest of the surplus stays with the host so new guests can start;
  * - a domain under pressure (swapping, psi above the bound) or below
  *   need + f/2 grows to its ideal in one round; those under pressure are
- *   served first from the host's free memory; no move under MIN_MOVE unless
- *   the domain is short now or the pool is;
+ *   served first from the host's free memory; no move under a dead zone
+ *   (MIN_MOVE, doubled for each move of the minute, not while the domain
+ *   swaps or its pressure rises) unless the domain is short now;
  * - a donor (above ideal + f) never gives while it swaps; while its
  *   pressure rises above the bound it keeps need + f at least (harm
- *   budget); when others need its memory it goes straight to its ideal,
+ *   budget); when others need its memory it goes straight to its ideal
+ *   (without its surplus share when a domain under pressure waits),
  *   otherwise it gives half its excess per step, not within its hold time
  *   of its last grow and at most MOVES_PER_MIN a minute; a grow soon after a
  *   shrink doubles the hold (never oscillate);
- * - short of memory, headroom is given up first, then the 5 % working-set
- *   margins; if the needs still do not fit, floors first, then needs by
- *   weight, highest first, older domains first within a weight.
+ * - short of memory, headroom is given up first (while a domain swaps, no
+ *   claim beyond what the balloon reaches by the next round), then the 5 %
+ *   working-set margins; if the needs still do not fit, floors first, then
+ *   the needs by the next round by weight, highest first (a need that
+ *   jumps every interval claims only what its balloon reaches); within a weight
+ *   each keeps what it holds, gains go to the older domains, losses come
+ *   from the newer (no memory moves between two short domains).
  * Pure: per-domain history lives in the loop's pol memory. */
 #include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -36,17 +43,23 @@
 #define PEAK_DECAY_MS   120000                /* a peak need is forgotten over 2 min */
 #define MIN_MOVE_KIB    (32 * MM_KIB_PER_MIB) /* smaller moves wait (churn) */
 #define WEIGHT_MAX      100
+#define REACH_MS        1000 /* short: claims within one interval of balloon travel */
 
 struct ebb_dom {
 	uint8_t valid;
 	uint64_t prev_need_kib, prev_ms;
-	double rise_kib_s; /* average change of need, 10 s window */
+	double rise_kib_s; /* average sustained change of need, 10 s window */
+	double last_kib_s; /* change of need over the last interval */
+	double next_kib;   /* sustained change over the last interval: the next one's guess */
 	double peak_kib;   /* the highest recent need, decaying over PEAK_DECAY_MS */
 	uint64_t last_grow_ms, last_shrink_ms, hold_ms;
 	uint64_t win_start_ms;
 	uint32_t win_moves;
 	uint32_t prev_psi; /* psi some10 (1/100 %) at the last round */
 	bool psi_rising;   /* above the bound and not falling */
+	uint64_t prev_actual_kib;
+	double speed_kib_s; /* the fastest the balloon was seen to move */
+	uint8_t jumps;      /* intervals in a row whose need moved over half of that */
 };
 _Static_assert(sizeof(struct ebb_dom) <= MM_POLICY_DOM_BYTES, "fits");
 
@@ -72,6 +85,17 @@ static unsigned weight_of(const struct mm_dom_in *d)
 	return w > WEIGHT_MAX ? WEIGHT_MAX : w;
 }
 
+/* The part of a change that the interval before also had: a step (one
+ * jump, then flat) is no trend; a ramp (the same change every interval) is. */
+static double sustained(double rate, double last)
+{
+	if (rate > 0 && last > 0)
+		return rate < last ? rate : last;
+	if (rate < 0 && last < 0)
+		return rate > last ? rate : last;
+	return 0;
+}
+
 /* Updates the domain's history with this round's need; NULL-safe. */
 static void observe(const struct mm_dom_in *d, uint64_t now_ms)
 {
@@ -82,9 +106,11 @@ static void observe(const struct mm_dom_in *d, uint64_t now_ms)
 		return;
 	if (h->valid && now_ms > h->prev_ms) {
 		double dt = (double)(now_ms - h->prev_ms);
-		double rise = (double)need - (double)h->prev_need_kib; /* signed: noise cancels */
+		double rate = ((double)need - (double)h->prev_need_kib) * 1000.0 / dt;
 		double a = dt / TREND_AVG_MS < 1 ? dt / TREND_AVG_MS : 1;
-		h->rise_kib_s += (rise * 1000.0 / dt - h->rise_kib_s) * a;
+		h->rise_kib_s += (sustained(rate, h->last_kib_s) - h->rise_kib_s) * a;
+		h->next_kib = sustained(rate, h->last_kib_s) * dt / 1000.0;
+		h->last_kib_s = rate;
 		h->psi_rising =
 		    mm_dom_psi_centi(d) > PSI_BOUND_CENTI && mm_dom_psi_centi(d) >= h->prev_psi;
 		h->peak_kib -= h->peak_kib * (dt < PEAK_DECAY_MS ? dt / PEAK_DECAY_MS : 1);
@@ -93,6 +119,16 @@ static void observe(const struct mm_dom_in *d, uint64_t now_ms)
 		h->last_grow_ms = now_ms;
 		h->win_start_ms = now_ms;
 	}
+	if (h->valid && now_ms > h->prev_ms) {
+		double moved = (double)d->actual_kib - (double)h->prev_actual_kib;
+		double v = (moved < 0 ? -moved : moved) * 1000.0 / (double)(now_ms - h->prev_ms);
+		h->speed_kib_s = v > h->speed_kib_s ? v : h->speed_kib_s;
+		if (fabs(h->last_kib_s) > h->speed_kib_s / 4)
+			h->jumps = h->jumps < 255 ? (uint8_t)(h->jumps + 1) : 255;
+		else
+			h->jumps = 0;
+	}
+	h->prev_actual_kib = d->actual_kib;
 	h->valid = 1;
 	h->peak_kib = h->peak_kib > (double)need ? h->peak_kib : (double)need;
 	h->prev_need_kib = need;
@@ -100,8 +136,15 @@ static void observe(const struct mm_dom_in *d, uint64_t now_ms)
 	h->prev_psi = mm_dom_psi_centi(d);
 }
 
+/* How short a round is (bits): the ideals do not fit beside what the donors
+ * hold now; a domain under pressure waits for memory; the needs themselves
+ * do not fit the pool. */
+enum { SHORT_POOL = 1, SHORT_WAIT = 2, SHORT_OVER = 4 };
+
 struct ebb_ctx {
 	const struct mm_snapshot *s;
+	bool reach; /* short: no claim beyond what the balloon reaches by the next round */
+	bool jumpy; /* the same, for the domains whose need keeps jumping */
 };
 
 /* need + f + trend, within [floor, maxmem]: the least a calm domain gets. */
@@ -114,7 +157,12 @@ static double base_of(const void *ctx, size_t i)
 	double need = (double)mm_dom_committed_kib(d);
 	double x =
 	    (h && h->peak_kib > need ? h->peak_kib : need) + (double)s->free_goal_kib + trend;
+	const struct ebb_ctx *c = ctx;
 
+	if (h && h->speed_kib_s > 0 && (c->reach || (c->jumpy && h->jumps >= 2))) {
+		double far = (double)d->actual_kib + h->speed_kib_s * (double)REACH_MS / 1000.0;
+		x = x < far ? x : far;
+	}
 	return clampd(x, (double)d->floor_kib, (double)d->maxmem_kib);
 }
 
@@ -128,10 +176,14 @@ static double max_of(const void *ctx, size_t i)
 	return (double)((const struct ebb_ctx *)ctx)->s->dom[i].maxmem_kib;
 }
 
-/* The need within the domain's bounds. */
+/* The need by the next round (a steady ramp goes on for one more interval:
+ * a falling domain does not hold what a short one lacks), within bounds. */
 static double need_of(const struct mm_dom_in *d)
 {
-	return clampd((double)mm_dom_committed_kib(d), (double)d->floor_kib, (double)d->maxmem_kib);
+	const struct ebb_dom *h = d->pol;
+	double need = (double)mm_dom_committed_kib(d) + (h ? h->next_kib : 0);
+
+	return clampd(need, (double)d->floor_kib, (double)d->maxmem_kib);
 }
 
 /* The working set and a little more: what a donor keeps when short. */
@@ -172,29 +224,70 @@ static void measure(const struct ebb_ctx *c, struct levels *l)
 	}
 }
 
-/* The needs do not fit: the highest weight first, nothing beyond need;
- * within a weight the older domains (first in the snapshot) first, so the
- * shortage stays where it is instead of spreading to everyone. */
+/* Above its floor: what domain i holds now, within its need. */
+static double held_of(const struct ebb_ctx *c, size_t i)
+{
+	const struct mm_dom_in *d = &c->s->dom[i];
+	double core, need, x = (double)d->target_kib - (double)d->floor_kib;
+
+	core_need(c, i, &core, &need);
+	need -= (double)d->floor_kib;
+	return x < 0 ? 0 : x > need ? need : x;
+}
+
+/* The needs do not fit: the highest weight first, nothing beyond need.
+ * Within a weight every domain keeps what it holds (up to its need); what
+ * the weight gains goes to the older domains first (first in the snapshot),
+ * what it loses comes from the newer first. Moving memory between two
+ * domains that are both short changes no total shortfall and costs two
+ * writes: the shortage stays where it is. */
 static void by_weight(const struct ebb_ctx *c, const struct levels *l, struct mm_plan *out)
 {
-	double left = (double)c->s->pool_kib - l->floors, got[WEIGHT_MAX + 1];
+	double left = (double)c->s->pool_kib - l->floors, got[WEIGHT_MAX + 1] = {0};
 
 	for (int w = WEIGHT_MAX; w >= 0; w--) {
-		got[w] = l->need_w[w] <= left ? l->need_w[w] : left; /* what weight w gets */
-		left -= got[w];
+		double g = l->need_w[w] <= left ? l->need_w[w] : left; /* what weight w gets */
+		left -= g;
+		got[w] = g;
 	}
-	for (size_t i = 0; i < c->s->n; i++) {
+	for (size_t i = 0; i < c->s->n; i++)
+		got[weight_of(&c->s->dom[i])] -= held_of(c, i); /* > 0: to hand out */
+	for (size_t k = 0; k < c->s->n; k++) {
+		size_t i = k; /* gains: older first */
 		const struct mm_dom_in *d = &c->s->dom[i];
-		double core, need, fl = (double)d->floor_kib, *g = &got[weight_of(d)], give;
+		double core, need, x = held_of(c, i), *g = &got[weight_of(d)];
 		core_need(c, i, &core, &need);
-		give = need - fl < *g ? need - fl : *g;
-		*g -= give;
-		out->dom[i].want_kib = mm_policy_kib(fl + give);
+		if (*g > 0) {
+			double give = need - (double)d->floor_kib - x;
+			give = give < *g ? give : *g;
+			x += give;
+			*g -= give;
+		}
+		out->dom[i].want_kib = mm_policy_kib((double)d->floor_kib + x);
+	}
+	for (size_t k = c->s->n; k-- > 0;) { /* losses: newer first */
+		const struct mm_dom_in *d = &c->s->dom[k];
+		double *g = &got[weight_of(d)],
+		       x = (double)out->dom[k].want_kib - (double)d->floor_kib;
+		if (*g < 0 && x > 0) {
+			double take = x < -*g ? x : -*g;
+			*g += take;
+			out->dom[k].want_kib = mm_policy_kib((double)d->floor_kib + x - take);
+		}
 	}
 }
 
-/* Ideal targets into out->dom[i].want_kib (scratch until decide()). */
-static void ideals(const struct mm_snapshot *s, struct mm_plan *out)
+static bool any_swaps(const struct mm_snapshot *s)
+{
+	for (size_t i = 0; i < s->n; i++)
+		if (s->dom[i].report.has & MM_REPORT_HAS_SWAP && s->dom[i].report.swap_used_kib > 0)
+			return true;
+	return false;
+}
+
+/* Ideal targets into out->dom[i].want_kib (scratch until decide()).
+ * Returns true when the needs do not fit (served by weight). */
+static bool ideals(const struct mm_snapshot *s, struct mm_plan *out)
 {
 	struct ebb_ctx c = {.s = s};
 	struct mm_fill f = {.n = s->n, .ctx = &c, .base = base_of, .w = w_of, .hi = max_of};
@@ -202,15 +295,26 @@ static void ideals(const struct mm_snapshot *s, struct mm_plan *out)
 	struct levels l;
 
 	measure(&c, &l);
+	if (l.sum_base > pool && l.floors + l.needs <= pool && any_swaps(s)) {
+		/* short while a domain swaps, but the needs fit: headroom claims
+		 * within the balloon's reach by the next round; memory a claim
+		 * cannot reach in time is more use where it is now */
+		c.reach = true;
+		measure(&c, &l);
+	}
 	if (l.sum_base <= pool) {
 		double k = mm_fill_solve(&f, (pool - l.sum_base) * ALPHA_PERMILLE / 1000.0);
 		for (size_t i = 0; i < s->n; i++)
 			out->dom[i].want_kib = mm_policy_kib(mm_fill_at(&f, i, k));
-		return;
+		return false;
 	}
 	if (l.floors + l.needs > pool) {
+		/* a need that jumps every interval is noise: what it claims beyond
+		 * reach would be stale on arrival (a one-off step is not noise) */
+		c.jumpy = any_swaps(s);
+		measure(&c, &l);
 		by_weight(&c, &l, out);
-		return;
+		return true;
 	}
 	/* headroom is given up first, in proportion to each one's; then the
 	 * working-set margins, in proportion too: no one is short yet */
@@ -226,6 +330,7 @@ static void ideals(const struct mm_snapshot *s, struct mm_plan *out)
 		hi = l.floors + l.needs + l.margins <= pool ? base_of(&c, i) : core;
 		out->dom[i].want_kib = mm_policy_kib(lo + (hi - lo) * keep);
 	}
+	return false;
 }
 
 static bool pressured(const struct mm_dom_in *d)
@@ -257,17 +362,37 @@ static void grow(struct ebb_dom *h, uint64_t now_ms)
 	h->win_moves++;
 }
 
+static bool swapping(const struct mm_dom_in *d)
+{
+	return d->report.has & MM_REPORT_HAS_SWAP && d->report.swap_used_kib > 0;
+}
+
+/* The least move worth a write: MIN_MOVE, doubled for each move the domain
+ * had this minute (up to 8x) unless it swaps now: a domain that keeps
+ * moving moves in bigger steps, so fewer (never oscillate). */
+static double dead_zone(const struct mm_dom_in *d, uint64_t now_ms)
+{
+	const struct ebb_dom *h = d->pol;
+	uint32_t k;
+
+	if (!h || swapping(d) || h->psi_rising || now_ms - h->win_start_ms >= 60000)
+		return MIN_MOVE_KIB;
+	k = h->win_moves < 3 ? h->win_moves : 3;
+	return (double)MIN_MOVE_KIB * (double)(1u << k);
+}
+
 /* A domain grows when it is under pressure or below need + f/2 (and its
- * working set), and the grow is worth a write: 32 MiB, or it is short now. */
+ * working set), and the grow is worth a write (the dead zone), or it is
+ * short now. */
 static bool wants_grow(const struct mm_snapshot *s, const struct mm_dom_in *d, double ideal,
                        bool short_pool)
 {
 	double cur = (double)d->target_kib, need = (double)mm_dom_committed_kib(d);
-	double low = need + (double)s->free_goal_kib / 2;
+	double low = need + (double)s->free_goal_kib / 2, dz = dead_zone(d, s->now_ms);
 
 	low = low > core_of(d) ? low : core_of(d);
-	return (cur < low || pressured(d) || (short_pool && ideal - cur >= MIN_MOVE_KIB)) &&
-	       ideal > cur && (ideal - cur >= MIN_MOVE_KIB || cur < need);
+	return (cur < low || pressured(d) || (short_pool && ideal - cur >= dz)) && ideal > cur &&
+	       (ideal - cur >= dz || cur < need);
 }
 
 /* A grow to the ideal; a calm one waits while the host's free memory goes
@@ -293,7 +418,7 @@ static void grow_to(const struct mm_snapshot *s, const struct mm_dom_in *d, doub
  * keeps need + f at least (harm budget); straight to the ideal when others
  * need the memory, else half the excess after its hold, within the cap. */
 static void give_back(const struct mm_snapshot *s, const struct mm_dom_in *d, double ideal,
-                      bool short_pool, struct mm_dom_out *o)
+                      double base, int short_pool, struct mm_dom_out *o)
 {
 	struct ebb_dom *h = d->pol;
 	double cur = (double)d->target_kib;
@@ -303,7 +428,11 @@ static void give_back(const struct mm_snapshot *s, const struct mm_dom_in *d, do
 		return;
 	}
 	if (h ? h->psi_rising : mm_dom_psi_centi(d) > PSI_BOUND_CENTI) {
-		double keep = (double)mm_dom_committed_kib(d) + (double)s->free_goal_kib;
+		/* when the needs do not fit, f is what the short ones lack: the
+		 * donor keeps its need by the next round, no more */
+		double keep = short_pool & SHORT_OVER
+		                  ? need_of(d)
+		                  : (double)mm_dom_committed_kib(d) + (double)s->free_goal_kib;
 		if (!short_pool || keep > cur - MIN_MOVE_KIB) {
 			o->reason = MM_REASON_HARM;
 			return;
@@ -311,7 +440,10 @@ static void give_back(const struct mm_snapshot *s, const struct mm_dom_in *d, do
 		ideal = ideal > keep ? ideal : keep;
 	}
 	if (short_pool) {
-		o->want_kib = mm_policy_kib(ideal);
+		/* a domain under pressure waits for it: the surplus share goes
+		 * at once, not in steps as the share shrinks (one write, not
+		 * several); otherwise it keeps its share of the surplus */
+		o->want_kib = mm_policy_kib(short_pool & SHORT_WAIT && base < ideal ? base : ideal);
 		o->reason = MM_REASON_SHRINK;
 		return;
 	}
@@ -328,7 +460,7 @@ static void give_back(const struct mm_snapshot *s, const struct mm_dom_in *d, do
 }
 
 /* Decides one domain from its ideal (in o->want_kib). */
-static void decide(const struct mm_snapshot *s, size_t i, bool short_pool, double *budget,
+static void decide(const struct mm_snapshot *s, size_t i, int short_pool, double *budget,
                    struct mm_dom_out *o)
 {
 	const struct mm_dom_in *d = &s->dom[i];
@@ -336,32 +468,38 @@ static void decide(const struct mm_snapshot *s, size_t i, bool short_pool, doubl
 
 	o->want_kib = (int64_t)d->target_kib;
 	o->reason = MM_REASON_HOLD;
-	if (wants_grow(s, d, ideal, short_pool))
+	if (wants_grow(s, d, ideal, short_pool != 0))
 		grow_to(s, d, ideal, budget, o);
 	else if (cur > ideal + (double)s->free_goal_kib ||
-	         (short_pool && cur >= ideal + MIN_MOVE_KIB))
-		give_back(s, d, ideal, short_pool, o);
+	         (short_pool && (cur >= ideal + MIN_MOVE_KIB ||
+	                         (ideal < (double)d->floor_kib + MIN_MOVE_KIB && cur > ideal))))
+		give_back(s, d, ideal, base_of(&(struct ebb_ctx){.s = s}, i), short_pool, o);
 }
 
 static void ebb_run(void *state, const struct mm_snapshot *s, struct mm_plan *out)
 {
 	double sum_cur = 0, pool = (double)s->pool_kib, budget;
+	int short_pool = 0;
+	bool waiting = false, over;
 
 	(void)state;
 	for (size_t i = 0; i < s->n; i++)
 		observe(&s->dom[i], s->now_ms);
-	ideals(s, out);
+	over = ideals(s, out);
 	/* short: the ideals do not fit beside what the donors hold now */
 	for (size_t i = 0; i < s->n; i++) {
 		double ideal = (double)out->dom[i].want_kib, cur = (double)s->dom[i].target_kib;
 		sum_cur += cur > ideal ? cur : ideal;
+		waiting = waiting || (pressured(&s->dom[i]) && ideal >= cur + MIN_MOVE_KIB);
 	}
+	if (sum_cur > pool)
+		short_pool = SHORT_POOL | (waiting ? SHORT_WAIT : 0) | (over ? SHORT_OVER : 0);
 	budget =
 	    s->host_free_kib > s->reserve_kib ? (double)(s->host_free_kib - s->reserve_kib) : 0;
 	for (int pass = 0; pass < 2; pass++) /* domains under pressure first */
 		for (size_t i = 0; i < s->n; i++)
 			if (pressured(&s->dom[i]) == (pass == 0))
-				decide(s, i, sum_cur > pool, &budget, &out->dom[i]);
+				decide(s, i, short_pool, &budget, &out->dom[i]);
 }
 
 const struct mm_policy_type mm_policy_ebb = {
