@@ -79,5 +79,8 @@ foreach(src ${_mm_scenarios})
   install(FILES ${CMAKE_BINARY_DIR}/scenarios-installed/${name}
     DESTINATION ${MM_DATA_DIR}/scenarios COMPONENT server)
 endforeach()
+# configs some scenarios are run with (weights.json with -c weights.conf)
+file(GLOB _mm_scenario_confs CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/scenarios/*.conf)
+install(FILES ${_mm_scenario_confs} DESTINATION ${MM_DATA_DIR}/scenarios COMPONENT server)
 install(DIRECTORY ${CMAKE_SOURCE_DIR}/tests/data/traces/xenmm-2013
   DESTINATION ${MM_DATA_DIR}/traces COMPONENT server)
