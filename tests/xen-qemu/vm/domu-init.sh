@@ -15,9 +15,14 @@ say "up domid=$id uptime_s=$(uptime_s) t_ms=$(now_ms) target_kib=$(xsr memory/ta
 # The guest's own pieces must outlive a workload that runs out of memory.
 echo -1000 >/proc/self/oom_score_adj
 
-# The subshell keeps mmclient's exit status; the pid file gives its pid.
+# The subshell keeps mmclient's exit status; the pid file gives its pid. With our package
+# unpacked (images.sh XQ_DEBS) it also gets what mmclient.service gives: MMCLIENT_OPTS from
+# /etc/default/mmclient, right after --foreground.
+MMCLIENT_OPTS=""
+[ -r /etc/default/mmclient ] && . /etc/default/mmclient
 (
-	mmclient --foreground --verbose --pidfile /run/mmclient.pid 2>/tmp/mmclient.log
+	# shellcheck disable=SC2086
+	mmclient --foreground $MMCLIENT_OPTS --verbose --pidfile /run/mmclient.pid 2>/tmp/mmclient.log
 	echo $? >/tmp/mmclient.rc
 ) &
 tail -f /tmp/mmclient.log &
