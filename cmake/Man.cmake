@@ -20,7 +20,7 @@ foreach(src ${MM_MAN_SOURCES})
     DEPENDS ${src} COMMENT "man page ${out}")
   if(page MATCHES "^mmclient")
     set(component client)
-  elseif(page MATCHES "^mmserver")
+  elseif(page MATCHES "^(mmserver|mmctl)") # mmctl talks to mmserver in dom0
     set(component server)
   else()
     set(component tools)
