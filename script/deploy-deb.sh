@@ -75,18 +75,21 @@ base=$(basename "$pkg")
 logdir=${logdir:-deploy-$(date +%Y%m%d-%H%M%S)}
 mkdir -p "$logdir" || die_usage "cannot create log dir '$logdir'"
 
-remote_deb="/tmp/xenmm-deploy-$$-$base"
+# per host (two names may be one machine: the same path would race)
+remote_of() { echo "/tmp/xenmm-deploy-$$-$1-$base"; }
 # shellcheck disable=SC2016 # expanded on the far side
 sudo_='$(test "$(id -u)" = 0 || echo sudo -n)'
 dpkg_cmd="dpkg"
 [ "$noact" = 1 ] && dpkg_cmd="dpkg --no-act"
-install_cmd="S=$sudo_; \$S $dpkg_cmd -i '$remote_deb'; rc=\$?; rm -f '$remote_deb'; exit \$rc"
+install_of() { echo "S=$sudo_; \$S $dpkg_cmd -i '$1'; rc=\$?; rm -f '$1'; exit \$rc"; }
 start_cmd="S=$sudo_; if command -v systemctl >/dev/null && [ -d /run/systemd/system ]; then \$S systemctl enable --now mmclient; else \$S /etc/init.d/mmclientd start; fi"
 sshargs=(-o BatchMode=yes -o ConnectTimeout="$timeout" -o LogLevel=ERROR "${sshopts[@]}")
 
 # One host: copy, install, maybe start; prints its result line.
-deploy_one() {
-  local h=$1 log step rc
+deploy_one() { # host index
+  local h=$1 log step rc remote_deb install_cmd
+  remote_deb=$(remote_of "$2")
+  install_cmd=$(install_of "$remote_deb")
   log="$logdir/$(printf '%s' "$h" | tr -c 'A-Za-z0-9._@-' '_').log"
   if [ "$dry" = 1 ]; then
     {
@@ -127,7 +130,7 @@ i=0
 for h in "${hosts[@]}"; do
   while [ "$(jobs -rp | wc -l)" -ge "$jobs" ]; do wait -n; done
   i=$((i + 1))
-  ( deploy_one "$h"; echo $? > "$statusdir/$i" ) &
+  ( deploy_one "$h" "$i"; echo $? > "$statusdir/$i" ) &
 done
 wait
 failed=0
