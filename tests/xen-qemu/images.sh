@@ -23,6 +23,9 @@ kver=${XQ_KVER:-$(pick_kernel)}
 # Guest sizes (MiB). Small, so TCG stays fast; maxmem leaves room to grow past the boot size.
 guest_mem_mib=${XQ_GUEST_MEM_MIB:-160}
 guest_maxmem_mib=${XQ_GUEST_MAXMEM_MIB:-512}
+# The fourth guest, which mmserver must leave alone, and the target the admin gives it.
+domu4_mem_mib=${XQ_DOMU4_MEM_MIB:-128}
+domu4_set_mib=${XQ_DOMU4_SET_MIB:-112}
 
 for b in server/mmserver client/mmclient testprogs/mm_test_mono testprogs/mm_test_static; do
 	[ -x "$build/$b" ] || { echo "images.sh: $build/$b missing: build first" >&2; exit 2; }
@@ -126,6 +129,9 @@ vcpus = 1
 on_crash = "preserve"
 CFG
 done
+# domu4: out of mmserver's scope (--exclude domu4); the admin sizes it with xl mem-set.
+sed -e 's/domu1/domu4/' -e "s/^memory = .*/memory = $domu4_mem_mib/" \
+	"$r/xq/guests/domu1.cfg" >"$r/xq/guests/domu4.cfg"
 # The scenario's knobs, baked in: dom0 sees no host environment.
 cat >"$r/xq/params.sh" <<PARAMS
 guest_mem_mib=$guest_mem_mib
@@ -133,6 +139,8 @@ guest_maxmem_mib=$guest_maxmem_mib
 floor_mib=${XQ_FLOOR_MIB:-112}
 free_mib=${XQ_FREE_MIB:-32}
 mono_args="${XQ_MONO_ARGS:-}"
+domu4_mem_mib=$domu4_mem_mib
+domu4_set_mib=$domu4_set_mib
 PARAMS
 install -m 755 "$here/vm/dom0-init.sh" "$r/init"
 for f in lib.sh dom0-lib.sh scenario.sh; do install -m 644 "$here/vm/$f" "$r/xq/$f"; done
