@@ -504,11 +504,11 @@ CHECKS = [
     ("memory flows back after the ramp down", check_flow_back),
     ("mmserver exits cleanly on SIGTERM", check_sigterm),
     ("killed mmclient: flagged stale within its intervals", check_stale),
-    ("stale guest held at its allocation while the others balance", check_held),
+    ("stale guest held at its allocation, others balance", check_held),
     ("restarted mmclient rejoins", check_rejoin),
     ("out-of-scope guest keeps the admin's target", check_out_of_scope),
-    ("mmserver killed -9: guests keep their memory, a new one balances", check_server_kill),
-    ("guest destroyed while mmserver runs: dropped, the others go on", check_destroyed),
+    ("mmserver killed -9: memory kept, a new one balances", check_server_kill),
+    ("destroyed guest dropped, the others go on", check_destroyed),
     ("guests alive at the end", check_guests_alive),
 ]
 

@@ -188,8 +188,9 @@ run() {
 	# 8. Chaos (issue 12): mmserver killed with SIGKILL mid-run. The guests must keep their
 	# memory while it is gone; a new mmserver (same logs) picks up the hypervisor's state and
 	# balances again: a short load in domu2 must be answered.
-	before=$(xq_targets)
-	fact "server_kill t_ms=$(now_ms) $(xq_kill_server) $before"
+	# (the targets are read once it is gone: until then it may still write one)
+	res=$(xq_kill_server)
+	fact "server_kill t_ms=$(now_ms) $res $(xq_targets)"
 	sleep 3
 	fact "server_dead t_ms=$(now_ms) $(xq_targets)"
 	t=$(now_ms)
