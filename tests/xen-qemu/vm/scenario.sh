@@ -130,7 +130,8 @@ run() {
 	t=$(now_ms)
 	rc=0
 	xl mem-set domu4 "${domu4_set_mib}m" >"$XQ_OUT/xl-mem-set-domu4.log" 2>&1 || rc=$?
-	fact "admin_mem_set name=domu4 t_ms=$t rc=$rc target_kib=$(target_of domu4)"
+	# (t_ms: xl starts; t_done_ms: it returned, its write is in xenstore)
+	fact "admin_mem_set name=domu4 t_ms=$t t_done_ms=$(now_ms) rc=$rc target_kib=$(target_of domu4)"
 	min4=$(target_of domu4) max4=$(target_of domu4)
 
 	# 5. Idle for a few rounds, then the load in domu1.
