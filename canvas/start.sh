@@ -50,7 +50,7 @@ fi
 
 logs=$(mktemp -d /tmp/xenmm-canvas.XXXXXX)
 "$mm" --backend sim --scenario "$scenario" --http="127.0.0.1:$port" --canvas "$here" \
-  --duration "${XENMM_DEMO_S:-3600}" -d "$logs/logs" 2>"$logs/server.err" &
+  --duration "${XENMM_DEMO_S:-3600}" --linger forever -d "$logs/logs" 2>"$logs/server.err" &
 pid=$!
 trap 'kill $pid 2>/dev/null || true; wait $pid 2>/dev/null || true' EXIT INT TERM
 for _ in $(seq 50); do

@@ -3,8 +3,13 @@
 #include "mmc_loop.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <stdio.h>
 #include <string.h>
+#include <sys/sysinfo.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "mmc_decide.h"
 #include "mmc_log.h"
@@ -17,8 +22,43 @@ struct state {
 	uint64_t next_open_ms, backoff_ms;
 	struct mmc_last last;
 	uint64_t seq;
-	int last_err; /* logged once until it changes */
+	int last_err;       /* logged once until it changes */
+	bool real_proc;     /* reading this kernel's /proc: sysinfo(2) may stand in */
+	uint64_t free_read; /* sysinfo's free memory at the last meminfo read, KiB */
+	int psi_fd;         /* a PSI trigger on memory/ (POLLPRI on a stall); -1: none */
+	bool pressure;      /* the trigger fired since the last meminfo read */
 };
+
+/* This kernel's free memory from sysinfo(2), KiB; 0 if it fails. */
+static uint64_t sys_free_kib(void)
+{
+	struct sysinfo si;
+
+	if (sysinfo(&si))
+		return 0;
+	return (uint64_t)si.freeram * si.mem_unit / 1024;
+}
+
+/* A PSI trigger (Documentation/accounting/psi.rst): the kernel wakes us when
+ * tasks stalled on memory for 100 ms within 1 s, so a check under pressure
+ * happens at once instead of at the next tick. -1 where the kernel has no
+ * PSI or we may not set a trigger; the plain tick then does it all. */
+static int psi_trigger_open(const char *proc_root)
+{
+	static const char trig[] = "some 100000 1000000";
+	char path[512];
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/pressure/memory", proc_root);
+	fd = open(path, O_RDWR | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	if (write(fd, trig, sizeof(trig)) != (ssize_t)sizeof(trig)) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
 
 static uint64_t mono_ms(void)
 {
@@ -28,12 +68,25 @@ static uint64_t mono_ms(void)
 	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
 }
 
-/* Sleeps ms unless a signal arrives first (the caller checks its flag). */
-static void nap_ms(uint64_t ms)
+/* Sleeps ms unless a signal or a pressure event comes first (the caller
+ * checks its flag). */
+static void nap_ms(struct state *st, uint64_t ms)
 {
 	struct timespec ts = {(time_t)(ms / 1000), (long)(ms % 1000) * 1000000L};
+	struct pollfd p = {st->psi_fd, POLLPRI, 0};
 
-	nanosleep(&ts, NULL);
+	if (st->psi_fd < 0) {
+		nanosleep(&ts, NULL);
+		return;
+	}
+	if (ppoll(&p, 1, &ts, NULL) == 1) {
+		if (p.revents & POLLPRI) {
+			st->pressure = true;
+		} else { /* POLLERR: the trigger is gone; tick on without it */
+			close(st->psi_fd);
+			st->psi_fd = -1;
+		}
+	}
 }
 
 static void note_error(struct state *st, const char *what, int err)
@@ -95,8 +148,17 @@ static int step(struct state *st, uint64_t now)
 	struct mmc_pace pace = {st->o->interval_ms, st->o->threshold_kib};
 	struct mmc_sample s;
 	struct mm_report r;
-	int rc = mmc_sample_read_mem(st->o->proc_root, &s);
+	uint64_t free_now = st->real_proc ? sys_free_kib() : 0;
+	int rc;
 
+	/* most checks end here: nothing moved, no heartbeat due, no pressure */
+	if (st->real_proc && st->xs && free_now &&
+	    !mmc_meminfo_worth_reading(&pace, &st->last, now, free_now, st->free_read,
+	                               st->pressure))
+		return 0;
+	st->free_read = free_now;
+	st->pressure = false;
+	rc = mmc_sample_read_mem(st->o->proc_root, &s);
 	if (rc) {
 		note_error(st, "meminfo_unreadable", rc);
 		return rc;
@@ -140,6 +202,10 @@ int mmc_run(const struct mmc_opts *o, volatile sig_atomic_t *stop)
 	memset(&st, 0, sizeof(st));
 	st.o = o;
 	st.backoff_ms = MMC_BACKOFF_MIN_MS;
+	st.real_proc = !strcmp(o->proc_root, "/proc");
+	st.psi_fd = o->once ? -1 : psi_trigger_open(o->proc_root);
+	if (st.psi_fd >= 0)
+		mmc_log(LOG_INFO, "event=psi_trigger some_us=100000 window_us=1000000");
 	if (o->once) {
 		rc = run_once(&st);
 		mmc_xs_close(st.xs);
@@ -148,9 +214,11 @@ int mmc_run(const struct mmc_opts *o, volatile sig_atomic_t *stop)
 	while (!*stop) {
 		step(&st, mono_ms());
 		if (!*stop)
-			nap_ms(o->check_ms);
+			nap_ms(&st, o->check_ms);
 	}
 	mmc_log(LOG_INFO, "event=stop reports=%llu", (unsigned long long)st.seq);
+	if (st.psi_fd >= 0)
+		close(st.psi_fd);
 	mmc_xs_close(st.xs);
 	return MMC_EXIT_OK;
 }

@@ -37,7 +37,8 @@ static int scan_digits(const char *s, size_t len, uint64_t max, uint64_t *out, s
 		return MM_PARSE_NOT_NUMBER;
 	for (; i < len && is_digit(s[i]); i++) {
 		uint64_t d = (uint64_t)(s[i] - '0');
-		if (v > (max - d) / 10)
+		/* d > max first: max - d would wrap and let "7" through a max of 5 */
+		if (d > max || v > (max - d) / 10)
 			return MM_PARSE_OVERFLOW;
 		v = v * 10 + d;
 	}

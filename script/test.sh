@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Sets up a fresh Debian 12 machine, builds xenmm and runs every test: the
-# CTest suite, the end-to-end run on a real Xen 4.17 under QEMU, and the
-# CTest suite again under AddressSanitizer + UBSan.
+# CTest suite, the end-to-end run and the on/off experiment on a real Xen 4.17
+# under QEMU, and the CTest suite again under AddressSanitizer + UBSan.
 # Usage: bash script/test.sh            (from the source tree, as root or with sudo)
 # Env:   BUILD_DIR (default build), JOBS (default nproc), SKIP_SETUP=1, SKIP_ASAN=1,
-#        SKIP_XEN_QEMU=1 (skip the real Xen 4.17 under QEMU end-to-end run)
+#        SKIP_XEN_QEMU=1 (skip the real Xen 4.17 under QEMU: end-to-end run and experiment),
+#        SKIP_FUZZ=1 (skip the short libFuzzer run of each tests/fuzz target)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 build=${BUILD_DIR:-build}
@@ -23,9 +24,19 @@ run_suite() { # dir, extra cmake args...
 mkdir -p "$build" "$build-asan"
 echo "== tests (RelWithDebInfo) in $build"
 run_suite "$build"
+if [ "${SKIP_FUZZ:-0}" != 1 ]; then
+  echo "== fuzz targets, a few seconds each, clang-14 + libFuzzer (tests/fuzz) in $build-fuzz"
+  mkdir -p "$build-fuzz"
+  CC=clang-14 cmake -S . -B "$build-fuzz" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DFUZZ=ON \
+    > "$build-fuzz.configure.log" 2>&1 || { cat "$build-fuzz.configure.log"; exit 1; }
+  cmake --build "$build-fuzz" -j "$jobs" --target fuzz_all 2>&1 | grep -E "warning|error|Error" && exit 1
+  (cd "$build-fuzz" && ctest --output-on-failure -j "$jobs" -L fuzz)
+fi
 if [ "${SKIP_XEN_QEMU:-0}" != 1 ]; then
   echo "== Xen 4.17 under QEMU, end to end (tests/xen-qemu)"
   bash tests/xen-qemu/run.sh "$build"
+  echo "== Xen 4.17 under QEMU: the on/off experiment (memcached in domu1; tests/xen-qemu/experiment.sh)"
+  bash tests/xen-qemu/experiment.sh "$build"
 fi
 if [ "${SKIP_ASAN:-0}" != 1 ]; then
   echo "== tests under ASan + UBSan in $build-asan"

@@ -11,11 +11,13 @@
 
 #include "mm_backends.h"
 #include "mm_config.h"
+#include "mm_control.h"
 #include "mm_log.h"
 #include "mm_loop.h"
 #include "mm_options.h"
 #ifdef MM_WITH_HTTP
 #include "mm_http.h"
+#include "mm_replay.h"
 #endif
 
 static volatile sig_atomic_t stop_flag, reload_flag;
@@ -58,6 +60,7 @@ struct app {
 	const struct mm_backend_kind *kind;
 	struct mm_backend *b;
 	struct mm_loop loop;
+	struct mm_control control; /* reservations: socket and scenario */
 #ifdef MM_WITH_HTTP
 	struct mm_http *http;
 #endif
@@ -165,7 +168,82 @@ static int start_http(struct app *a)
 	a->loop.on_round_arg = a->http;
 	return 0;
 }
+
+/* A finished run stays visible: the page gets "finished" and the last state
+ * stays served for --linger (SIGINT/SIGTERM end it early). */
+static void finish_http(struct app *a, json_t *info)
+{
+	uint64_t left_ms = a->opt.linger_ms;
+	struct timespec tick = {.tv_sec = 0, .tv_nsec = 200 * 1000000L};
+
+	if (!a->http || stop_flag) {
+		json_decref(info);
+		return;
+	}
+	mm_http_finish(a->http, info);
+	/* the loop is over: SIGINT/SIGTERM may interrupt these sleeps directly */
+	sigprocmask(SIG_SETMASK, &wait_mask, NULL);
+	if (a->opt.linger_forever)
+		mm_log(MM_LOG_INFO, "finished", "serving=until-signal");
+	else
+		mm_log(MM_LOG_INFO, "finished", "serving_s=%llu",
+		       (unsigned long long)(left_ms / 1000));
+	while (!stop_flag && (a->opt.linger_forever || left_ms > 0)) {
+		nanosleep(&tick, NULL);
+		left_ms -= left_ms < 200 ? left_ms : 200;
+	}
+}
+
+/* The run ended by itself (a simulation): the page says so, with its summary. */
+static void finished(struct app *a)
+{
+	json_t *sum = NULL;
+
+	if (a->http && !stop_flag)
+		sum = a->kind->summary ? a->kind->summary(a->b, a->loop.pol.spec)
+		                       : json_pack("{s:s}", "kind", a->kind->name);
+	finish_http(a, sum);
+}
+
+static int run_replay(struct app *a)
+{
+	struct mm_replay rp;
+	char err[600];
+	int rc = mm_replay_load(a->opt.replay, &rp, err, sizeof(err));
+
+	if (rc) {
+		fprintf(stderr, "mmserver: --replay %s\n", err);
+		return MM_EXIT_RUNTIME;
+	}
+	mm_log(MM_LOG_INFO, "replay",
+	       "dir=%s rounds=%zu domains=%zu skipped_rows=%llu "
+	       "unknown_reasons=%llu",
+	       a->opt.replay, rp.nrounds, rp.ndoms, (unsigned long long)rp.skipped_rows,
+	       (unsigned long long)rp.unknown_reasons);
+	sigprocmask(SIG_SETMASK, &wait_mask, NULL); /* no loop here: plain sleeps */
+	size_t n = mm_replay_play(&rp, &a->loop.set, a->opt.speed, &stop_flag, publish, a->http);
+	double span_s = (double)(rp.rnd[rp.nrounds - 1].time_ms - rp.rnd[0].time_ms) / 1000.0;
+	finish_http(a, json_pack("{s:s, s:s, s:I, s:I, s:f, s:I}", "kind", "replay", "dir",
+	                         a->opt.replay, "rounds", (json_int_t)n, "domains",
+	                         (json_int_t)rp.ndoms, "duration_s", span_s, "skipped_rows",
+	                         (json_int_t)rp.skipped_rows));
+	mm_replay_free(&rp);
+	return MM_EXIT_OK;
+}
 #else
+static void finished(struct app *a)
+{
+	(void)a;
+}
+
+static int run_replay(struct app *a)
+{
+	(void)a;
+	fprintf(stderr,
+	        "mmserver: --replay: this build has no HTTP server (configure with -DSOCK=ON)\n");
+	return MM_EXIT_USAGE;
+}
+
 static int start_http(struct app *a)
 {
 	if (!a->opt.http_addr)
@@ -198,6 +276,29 @@ static int summary_unwritable(const char *path)
 	return 1;
 }
 
+/* The control socket (default on with xen, off with sim) and a scenario's
+ * scheduled reservations. */
+static int start_control(struct app *a)
+{
+	const char *path = a->opt.control;
+	bool sim = !strcmp(a->kind->name, "sim");
+	char err[300] = "";
+
+	if (!path)
+		path = sim ? NULL : MM_CTL_DEFAULT_PATH;
+	else if (!strcmp(path, "none"))
+		path = NULL;
+	if (mm_control_start(&a->control, &a->loop, path, a->opt.control_group, sim ? a->b : NULL,
+	                     err, sizeof(err))) {
+		fprintf(stderr, "mmserver: --control %s: %s (--control none runs without it)\n",
+		        path ? path : "", err);
+		return MM_EXIT_RUNTIME;
+	}
+	if (path)
+		mm_log(MM_LOG_INFO, "control-listening", "path=%s", path);
+	return 0;
+}
+
 static int setup(struct app *a)
 {
 	struct mm_settings s;
@@ -217,12 +318,15 @@ static int setup(struct app *a)
 		       (unsigned long long)s.interval_ms);
 		return -1;
 	}
+	if (a->opt.replay)
+		return start_http(a);
 	if (a->opt.summary && summary_unwritable(a->opt.summary))
 		return MM_EXIT_USAGE; /* before a long run, not after it */
 	rc = a->kind->open(&a->opt, &s, &a->b);
 	if (!rc && mm_loop_apply_settings(&a->loop, &s, err, sizeof(err))) /* scenario hints */
 		fprintf(stderr, "mmserver: %s\n", err), rc = MM_EXIT_USAGE;
 	rc = rc ? rc : open_logs(a);
+	rc = rc ? rc : start_control(a);
 	return rc ? rc : start_http(a);
 }
 
@@ -256,7 +360,9 @@ int main(int argc, char **argv)
 	a.loop.verbose = a.opt.verbose;
 	a.loop.tty = a.opt.verbose && isatty(STDOUT_FILENO);
 	rc = setup(&a);
-	if (rc == 0) {
+	if (rc == 0 && a.opt.replay) {
+		rc = run_replay(&a);
+	} else if (rc == 0) {
 		a.loop.b = a.b;
 		a.b->wait_sigmask = &wait_mask;
 		mm_log(MM_LOG_INFO, "started", "backend=%s policy=%s", a.b->ops->name,
@@ -265,11 +371,13 @@ int main(int argc, char **argv)
 		mm_log(MM_LOG_INFO, "stopped", "rounds=%llu", (unsigned long long)a.loop.rounds);
 		if (a.kind->finish && a.kind->finish(&a.opt, a.b, a.loop.pol.spec))
 			rc = MM_EXIT_RUNTIME;
+		finished(&a);
 	}
 #ifdef MM_WITH_HTTP
 	if (a.http)
 		mm_http_stop(a.http);
 #endif
+	mm_control_stop(&a.control);
 	mm_loop_dispose(&a.loop);
 	if (a.b)
 		a.b->ops->destroy(a.b);

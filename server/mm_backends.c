@@ -49,6 +49,16 @@ static int sim_finish(const struct mm_options *o, struct mm_backend *b, const ch
 	return 0;
 }
 
+static json_t *sim_summary(struct mm_backend *b, const char *policy)
+{
+	json_t *j =
+	    mm_summary_json(mm_backend_sim_scenario(b)->name, policy, mm_backend_sim_metrics(b));
+
+	if (j)
+		json_object_set_new(j, "kind", json_string("simulation"));
+	return j;
+}
+
 static int xen_open(const struct mm_options *o, struct mm_settings *s, struct mm_backend **out)
 {
 #ifdef MM_WITH_XEN
@@ -74,6 +84,7 @@ static const struct mm_backend_kind sim_kind = {
     .help = "a simulated host running --scenario FILE",
     .open = sim_open,
     .finish = sim_finish,
+    .summary = sim_summary,
 };
 
 static const struct mm_backend_kind xen_kind = {

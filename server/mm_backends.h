@@ -3,6 +3,8 @@
 #ifndef MM_BACKENDS_H
 #define MM_BACKENDS_H
 
+#include <jansson.h>
+
 #include "backend.h"
 #include "mm_options.h"
 
@@ -16,6 +18,9 @@ struct mm_backend_kind {
 	/* Called once after the run (a simulation's summary); may be NULL.
 	 * 0, or MM_EXIT_RUNTIME when what it had to write could not be. */
 	int (*finish)(const struct mm_options *o, struct mm_backend *b, const char *policy);
+	/* The finished run's summary for the canvas ("finished" in the state
+	 * document, with "kind"); may be NULL. New reference, or NULL. */
+	json_t *(*summary)(struct mm_backend *b, const char *policy);
 };
 
 /* NULL-terminated, in the order --help lists them. */

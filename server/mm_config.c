@@ -63,6 +63,29 @@ static int set_floor(struct mm_settings *s, const char *name, uint64_t kib)
 	return 0;
 }
 
+static int set_weight(struct mm_settings *s, const char *name, uint32_t w)
+{
+	for (size_t i = 0; i < s->nweights; i++) {
+		if (!strcmp(s->weights[i].name, name)) {
+			s->weights[i].weight = w;
+			return 0;
+		}
+	}
+	if (s->nweights == MM_FLOORS_MAX || strlen(name) >= MM_NAME_MAX || !*name)
+		return -1;
+	snprintf(s->weights[s->nweights].name, MM_NAME_MAX, "%s", name);
+	s->weights[s->nweights++].weight = w;
+	return 0;
+}
+
+uint32_t mm_settings_weight(const struct mm_settings *s, const char *name)
+{
+	for (size_t i = 0; i < s->nweights; i++)
+		if (!strcmp(s->weights[i].name, name))
+			return s->weights[i].weight;
+	return MM_WEIGHT_DEFAULT;
+}
+
 /* One "key = value" pair; returns NULL or what is wrong. */
 static const char *apply(struct mm_settings *s, unsigned *given, const char *k, const char *v)
 {
@@ -86,6 +109,13 @@ static const char *apply(struct mm_settings *s, unsigned *given, const char *k, 
 		*given |= MM_SET_INTERVAL;
 		return NULL;
 	}
+	if (!strncmp(k, "weight.", 7)) {
+		if (mm_parse_u64(v, 100, &x) || x < 1)
+			return "weight must be 1 to 100 (default 50)";
+		return set_weight(s, k + 7, (uint32_t)x)
+		           ? "too many per-domain weights, or a bad name"
+		           : NULL;
+	}
 	if (!strcmp(k, "pool") && !strcmp(v, "auto")) {
 		s->pool_kib = 0;
 		*given |= MM_SET_POOL;
@@ -107,7 +137,7 @@ static const char *apply(struct mm_settings *s, unsigned *given, const char *k, 
 		return set_floor(s, k + 6, x) ? "too many per-domain floors, or a bad name" : NULL;
 	else
 		return "unknown key (known: policy, pool, free, reserve, floor, floor.NAME, "
-		       "interval_ms, stale_intervals, manage, include, exclude)";
+		       "weight.NAME, interval_ms, stale_intervals, manage, include, exclude)";
 	return NULL;
 }
 

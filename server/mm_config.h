@@ -8,6 +8,7 @@
 #include "mm_loop.h"
 
 #define MM_CONFIG_DEFAULT_PATH "/etc/xenmm/mmserver.conf"
+#define MM_WEIGHT_DEFAULT      50 /* weight.NAME when the config names none */
 
 /* Which settings a source gave, so the command line can win over the file. */
 enum {

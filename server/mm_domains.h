@@ -12,7 +12,8 @@
 struct mm_dom_state {
 	uint32_t domid;
 	char name[MM_NAME_MAX];
-	bool present; /* listed this round */
+	bool present;    /* listed this round */
+	size_t info_idx; /* its row in l->info this round */
 	bool has_report;
 	struct mm_report report;    /* last valid */
 	uint64_t report_ms;         /* when the last new one was read (monotonic) */
@@ -20,8 +21,9 @@ struct mm_dom_state {
 	uint64_t invalid_logged_ms; /* last time one was logged (once a minute) */
 	uint64_t write_failures;    /* target writes the backend refused */
 	uint64_t write_logged_ms;   /* last time one was logged (once a minute) */
+	uint64_t cut_logged_ms;     /* last grow cut short by a refused shrink, logged */
 	struct mm_track track;
-	FILE *log;
+	int log_fd;         /* its data log; -1 if none */
 	uint64_t pol_epoch; /* the loop's pol_epoch when pol was last reset */
 	alignas(max_align_t) unsigned char pol[MM_POLICY_DOM_BYTES];
 };

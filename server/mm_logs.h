@@ -11,6 +11,7 @@
 struct mm_logs {
 	char dir[4096];
 	FILE *rounds;
+	uint64_t last_cost_us; /* the domain rows of the last round: its log_cost_us */
 };
 
 /* Picks the default directory name "YY-MM-DD_<k>" under base (k one more
@@ -25,11 +26,20 @@ int mm_logs_open(struct mm_logs *l, const char *dir, uint64_t now_ms);
 int mm_logs_reopen(struct mm_logs *l, uint64_t now_ms);
 
 /* Opens <dir>/<name>.log for a domain (append; header if new, a restart
- * comment if not). Returns NULL with errno set on failure. */
-FILE *mm_logs_open_domain(struct mm_logs *l, const char *name, uint32_t domid, uint64_t now_ms);
+ * comment if not). Returns a file descriptor, or -1 with errno set. */
+int mm_logs_open_domain(struct mm_logs *l, const char *name, uint32_t domid, uint64_t now_ms);
 
-/* One row per domain (files given per domain, NULL to skip) and one in rounds.tsv. */
-void mm_logs_round(struct mm_logs *l, const struct mm_round *r, FILE *const *dom_files);
+/* One row per domain (descriptors given per domain, -1 to skip) and one in
+ * rounds.tsv. Each domain's row is one write(2) of a whole line: a crash
+ * loses no row the round decided and tears none; no stdio buffer sits in
+ * between (a thousand domains: a thousand small writes, formatted without
+ * printf). Returns how many domain rows could not be written. */
+size_t mm_logs_round(struct mm_logs *l, const struct mm_round *r, const int *dom_fds);
+
+/* Formats one domain row (with its newline) into buf (MM_LOGS_ROW_MAX);
+ * returns its length. Exposed for tests. */
+#define MM_LOGS_ROW_MAX 256
+size_t mm_logs_format_row(char *buf, uint64_t time_ms, const struct mm_round_dom *d, double tau);
 
 void mm_logs_close(struct mm_logs *l);
 

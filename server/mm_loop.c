@@ -10,9 +10,15 @@
 
 #include "mm_domains.h"
 #include "mm_log.h"
+#include "mm_resv_host.h"
 #include "mm_table.h"
 
-#define COALESCE_MS 100 /* gather a burst of report events into one round */
+/* A report event starts a round after GATHER_MS (reports written together
+ * make one round), but never sooner than MIN_GAP_MS after the last round
+ * began: a guest that writes 100 times a second gets at most 10 rounds, and
+ * a lone report is acted on in milliseconds (it waited 100 ms before). */
+#define GATHER_MS  5
+#define MIN_GAP_MS 100
 
 static uint64_t mono_us(void)
 {
@@ -105,8 +111,13 @@ static uint64_t write_targets(struct mm_loop *l, uint64_t pool_kib)
 		if (t <= cur)
 			continue;
 		if (t - cur > room) { /* a refused shrink left less than planned */
-			mm_log(MM_LOG_WARN, "grow-cut", "domid=%u want_kib=%llu room_kib=%llu",
-			       l->in[i].domid, (unsigned long long)t, (unsigned long long)room);
+			uint64_t now = l->b->ops->mono_ms(l->b);
+			if (!l->dom[i].cut_logged_ms || now - l->dom[i].cut_logged_ms >= 60000) {
+				mm_log(MM_LOG_WARN, "grow-cut",
+				       "domid=%u want_kib=%llu room_kib=%llu", l->in[i].domid,
+				       (unsigned long long)t, (unsigned long long)room);
+				l->dom[i].cut_logged_ms = now;
+			}
 			t = l->out[i].target_kib = cur + room;
 			if (t == cur)
 				continue;
@@ -134,7 +145,8 @@ static void fill_round(struct mm_loop *l, struct mm_round *r, const struct mm_sn
 	                       .host_free_kib = s->host_free_kib,
 	                       .reserve_kib = s->reserve_kib,
 	                       .n = l->ndom,
-	                       .dom = l->rdom};
+	                       .dom = l->rdom,
+	                       .resv = l->resv ? &l->resv->set : NULL};
 	for (size_t i = 0; i < l->ndom; i++) {
 		const struct mm_dom_state *d = &l->dom[i];
 		struct mm_round_dom *rd = &l->rdom[i];
@@ -152,18 +164,19 @@ static void fill_round(struct mm_loop *l, struct mm_round *r, const struct mm_sn
 		rd->flags = l->out[i].flags;
 		rd->reason = l->out[i].reason;
 		rd->invalid_reports = d->invalid;
-		l->files[i] = d->log;
+		l->fds[i] = d->log_fd;
 	}
 }
 
 int mm_loop_round(struct mm_loop *l)
 {
 	/* wall time for the rows, monotonic for every interval and window */
-	uint64_t t0 = mono_us(), now_ms = l->b->ops->now_ms(l->b), host_free = 0;
+	uint64_t t0, t1, now_ms = l->b->ops->now_ms(l->b), host_free = 0;
 	uint64_t mono = l->b->ops->mono_ms(l->b);
 	struct mm_snapshot s;
 	struct mm_plan p;
 	struct mm_round r;
+	uint64_t decision_us;
 	int rc;
 
 	rc = mm_domains_sync(l, now_ms);
@@ -176,6 +189,9 @@ int mm_loop_round(struct mm_loop *l)
 		return rc;
 	}
 	l->list_fail_logged_ms = 0;
+	/* the round's cost starts here: a new domain's log was opened in the
+	 * sync, when it arrived, and is not the balancing's cost */
+	t0 = mono_us();
 	mm_domains_read(l, mono);
 	rc = l->b->ops->host_free(l->b, &host_free);
 	if (rc) {
@@ -193,13 +209,19 @@ int mm_loop_round(struct mm_loop *l)
 	                         .interval_ms = l->set.interval_ms};
 	s.pool_kib = l->set.pool_kib ? l->set.pool_kib : auto_pool(l, host_free);
 	p = (struct mm_plan){.n = l->ndom, .dom = l->out};
+	t1 = mono_us();
 	mm_balance_round(&l->pol, &l->guard, &s, &l->work, &p);
+	if (l->resv) /* live reservations join the reserve; donors shrink for them */
+		mm_resv_host_round(l->resv, &s, &p);
+	decision_us = mono_us() - t1;
 	fill_round(l, &r, &s, &p, now_ms);
 	r.writes = write_targets(l, s.pool_kib);
 	for (size_t i = 0; i < l->ndom; i++)
 		l->rdom[i].target_kib = l->out[i].target_kib;
 	r.cost_us = mono_us() - t0;
-	mm_logs_round(&l->logs, &r, l->files);
+	r.decision_us = decision_us;
+	if (mm_logs_round(&l->logs, &r, l->fds))
+		mm_log(MM_LOG_WARN, "log-write-failed", "errno=%d", errno); /* disk full? */
 	if (l->verbose)
 		mm_table_print(stdout, &r, l->tty);
 	if (l->on_round)
@@ -232,18 +254,26 @@ static void maybe_reload(struct mm_loop *l)
 static int wait_round(struct mm_loop *l, uint64_t last_ms)
 {
 	const struct mm_backend_ops *o = l->b->ops;
-	uint64_t due = last_ms + l->set.interval_ms, now;
+	uint64_t due = last_ms + l->set.interval_ms, now, slice;
 	int rc;
 
 	while (!*l->stop && !(o->finished && o->finished(l->b))) {
 		now = o->mono_ms(l->b);
 		if (now >= due)
 			return 0;
-		rc = o->wait(l->b, (int64_t)(due - now));
+		slice = l->poll && due - now > MM_LOOP_POLL_MS ? MM_LOOP_POLL_MS : due - now;
+		rc = o->wait(l->b, (int64_t)slice);
 		if (rc < 0)
 			return rc;
-		if (rc == 1 && due - o->mono_ms(l->b) > COALESCE_MS)
-			due = o->mono_ms(l->b) + COALESCE_MS;
+		if (l->poll && l->poll(l->poll_arg, o->mono_ms(l->b)) > 0)
+			return 0; /* a reservation came or went: a round now */
+		if (rc == 1) {
+			uint64_t t = o->mono_ms(l->b) + GATHER_MS;
+			if (t < last_ms + MIN_GAP_MS)
+				t = last_ms + MIN_GAP_MS;
+			if (t < due)
+				due = t;
+		}
 	}
 	return 0;
 }

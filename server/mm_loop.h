@@ -27,11 +27,19 @@ struct mm_settings {
 		char name[MM_NAME_MAX];
 		uint64_t kib;
 	} floors[MM_FLOORS_MAX];
+	size_t nweights; /* per-domain weights (priority 1..100) by name */
+	struct {
+		char name[MM_NAME_MAX];
+		uint32_t weight;
+	} weights[MM_FLOORS_MAX];
 	uint64_t interval_ms;
 	uint64_t stale_intervals; /* no new report for this many intervals: stale */
 	struct mm_scope scope;    /* which domains are ours */
 	unsigned guard_off;       /* MM_GUARD_OFF_*: simulator experiments only */
 };
+
+/* The weight (1..100) the config gives a domain by name; 50 by default. */
+uint32_t mm_settings_weight(const struct mm_settings *s, const char *name);
 
 struct mm_dom_state;
 
@@ -57,12 +65,22 @@ struct mm_loop {
 	struct mm_dom_in *in;
 	struct mm_dom_out *out;
 	struct mm_round_dom *rdom;
-	FILE **files;
+	int *fds;     /* per domain: its data log, -1 if none */
+	size_t *hash; /* domid index over 2 x cap slots (mm_domains.c) */
 	struct mm_balance_work work;
 	uint64_t rounds;
 	uint64_t pol_epoch;           /* bumped when the policy changes: per-domain memory resets */
 	uint64_t list_fail_logged_ms; /* rate limit for a backend that is down */
+	/* reservations (issue 17; NULL: none): part of the host reserve while
+	 * they live (server/ctl/mm_resv_host.h) */
+	struct mm_resv_host *resv;
+	/* polled between rounds, at least every MM_LOOP_POLL_MS (the control
+	 * socket); returns 1 when a round should run now */
+	int (*poll)(void *arg, uint64_t now_ms);
+	void *poll_arg;
 };
+
+#define MM_LOOP_POLL_MS 100
 
 /* Validates settings and sets the policy; -EINVAL with a sentence in err. */
 int mm_loop_apply_settings(struct mm_loop *l, const struct mm_settings *s, char *err,

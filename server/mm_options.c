@@ -4,6 +4,7 @@
 
 #include <getopt.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "mm_config.h"
@@ -34,6 +35,11 @@ enum {
 	OPT_INCLUDE,
 	OPT_EXCLUDE,
 	OPT_STALE,
+	OPT_CONTROL,
+	OPT_CONTROL_GROUP,
+	OPT_REPLAY,
+	OPT_SPEED,
+	OPT_LINGER,
 };
 
 static const struct option longopts[] = {
@@ -65,6 +71,11 @@ static const struct option longopts[] = {
     {"include", required_argument, NULL, OPT_INCLUDE},
     {"exclude", required_argument, NULL, OPT_EXCLUDE},
     {"stale-intervals", required_argument, NULL, OPT_STALE},
+    {"control", required_argument, NULL, OPT_CONTROL},
+    {"control-group", required_argument, NULL, OPT_CONTROL_GROUP},
+    {"replay", required_argument, NULL, OPT_REPLAY},
+    {"speed", required_argument, NULL, OPT_SPEED},
+    {"linger", required_argument, NULL, OPT_LINGER},
     {NULL, 0, NULL, 0},
 };
 
@@ -96,15 +107,21 @@ void mm_options_usage(FILE *f)
 	      "      --include GLOB     manage only names matching (repeatable)\n"
 	      "      --exclude GLOB     never touch names matching (repeatable; wins)\n"
 	      "      --stale-intervals N  no new report for N intervals: held (default 10)\n"
-	      "      --manage MODE      which domains are ours: reporting (default: those\n"
-	      "                         that have reported), all, or list (--include only)\n"
-	      "      --include GLOB     manage only names matching (repeatable)\n"
-	      "      --exclude GLOB     never touch names matching (repeatable; wins)\n"
-	      "      --stale-intervals N  no new report for N intervals: held (default 10)\n"
+	      "      --control PATH     control socket for mmctl(8) reservations (default\n"
+	      "                         /run/xenmm/mmserver.sock with xen, off with sim;\n"
+	      "                         none: off)\n"
+	      "      --control-group GROUP  group allowed to use it (mode 0660)\n"
 	      "      --scenario FILE    simulator scenario (JSON; sim)\n"
 	      "      --fast             run the simulation as fast as possible (sim)\n"
 	      "      --duration S       simulated seconds (sim; default the scenario's)\n"
 	      "      --summary FILE     write the run's metrics as JSON (sim)\n"
+	      "      --replay LOGDIR    play a finished run's logs (-d) into the canvas\n"
+	      "                         (needs --http; the last run in LOGDIR)\n"
+	      "      --speed X          replay pace: X times the recorded one (default 0:\n"
+	      "                         every round at once; the page's slider plays them)\n"
+	      "      --linger S|forever after a simulation or replay ends, keep serving the\n"
+	      "                         last state over HTTP S seconds (default 2; replay:\n"
+	      "                         forever, until SIGINT/SIGTERM)\n"
 	      "      --sim-disable-guard NAME  turn a guard off to watch it matter (sim only):\n"
 	      "                         maxmem, floor, pool, reserve, deadband, hold\n"
 	      "  -h, --help             this text\n"
@@ -155,6 +172,19 @@ static int http_opt(const char *v, struct mm_options *o)
 	if (mm_parse_u64(port, 65535, &p))
 		return refuse("--http", v, "port must be 0 to 65535");
 	o->http_port = (uint16_t)p;
+	return 0;
+}
+
+/* A pace factor: 0 (as fast as possible) or 0.01 to 10000, nothing after. */
+static int speed_opt(const char *v, struct mm_options *o)
+{
+	char *end = NULL;
+	double x = strtod(v, &end);
+
+	if (end == v || *end || !(x == 0 || (x >= 0.01 && x <= 10000)))
+		return refuse("--speed", v, "must be 0 or 0.01 to 10000");
+	o->speed = x;
+	o->speed_arg = v;
 	return 0;
 }
 
@@ -211,11 +241,25 @@ static int one(int c, const char *arg, struct mm_options *o)
 		    mm_config_apply_scope(&o->set, &o->given, keys[c - OPT_MANAGE], arg);
 		return why ? refuse(flags[c - OPT_MANAGE], arg, why) : 0;
 	}
+	case OPT_REPLAY: return o->replay = arg, 0;
+	case OPT_SPEED: return speed_opt(arg, o);
+	case OPT_LINGER:
+		if (!strcmp(arg, "forever"))
+			return o->linger_forever = true, o->linger_given = true, 0;
+		if (mm_parse_u64(arg, 100000000, &x))
+			return refuse("--linger", arg, "must be 0 to 100000000 (s) or forever");
+		return o->linger_ms = x * 1000, o->linger_forever = false, o->linger_given = true,
+		       0;
 	case 'd': return o->log_dir = arg, 0;
 	case 'c': return o->config = arg, 0;
 	case OPT_SCENARIO: return o->scenario = arg, 0;
 	case OPT_SUMMARY: return o->summary = arg, 0;
 	case OPT_CANVAS: return o->canvas = arg, 0;
+	case OPT_CONTROL:
+		if (strcmp(arg, "none") && arg[0] != '/')
+			return refuse("--control", arg, "must be an absolute path or none");
+		return o->control = arg, 0;
+	case OPT_CONTROL_GROUP: return o->control_group = arg, 0;
 	case 'v': return o->verbose = true, 0;
 	case 'q': return o->quiet = true, 0;
 	case 'n': return o->check_only = true, 0;
@@ -235,6 +279,7 @@ int mm_options_parse(int argc, char **argv, struct mm_options *o)
 	memset(o, 0, sizeof(*o));
 	mm_settings_defaults(&o->set, MM_DEFAULT_POLICY);
 	o->backend = "xen";
+	o->linger_ms = 2000; /* open pages get the "finished" event */
 	opterr = 1;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "N:f:rvd:c:nhq", longopts, NULL)) != -1) {
@@ -252,6 +297,13 @@ int mm_options_parse(int argc, char **argv, struct mm_options *o)
 	if (!strcmp(o->backend, "sim") && !o->scenario && !o->help && !o->version &&
 	    strcmp(o->set.policy, "help"))
 		return refuse("--backend", "sim", "needs --scenario FILE");
+	if (o->replay && !o->http_addr && !o->help && !o->version && !o->check_only)
+		return refuse("--replay", o->replay,
+		              "needs --http (it plays the logs into the page)");
+	if (o->replay && !o->linger_given)
+		o->linger_forever = true;
+	if (!o->replay && o->speed > 0)
+		return refuse("--speed", o->speed_arg, "only with --replay");
 	if (strcmp(o->backend, "sim") && (o->scenario || o->fast || o->set.guard_off))
 		return refuse("--scenario/--fast/--sim-disable-guard", o->backend,
 		              "only with --backend sim");

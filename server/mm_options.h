@@ -25,8 +25,17 @@ struct mm_options {
 	const char *summary; /* --summary FILE (sim) */
 	const char *canvas;
 	const char *http_addr; /* NULL: no HTTP */
+	/* --control PATH: the control socket (NULL: the backend's default,
+	 * "none": off); --control-group: its group */
+	const char *control, *control_group;
 	uint16_t http_port;
 	uint64_t duration_ms; /* sim: 0 = the scenario's */
+	const char *replay;   /* --replay LOGDIR: play a finished run's logs over HTTP */
+	double speed;         /* --speed X: replay pace (0 = every round at once) */
+	const char *speed_arg;
+	uint64_t linger_ms;  /* --linger: HTTP stays up this long after a run ends */
+	bool linger_forever; /* --linger forever: until SIGINT/SIGTERM */
+	bool linger_given;
 	bool verbose, fast, check_only, manage_dom0, use_syslog, quiet;
 	bool help, version;
 };

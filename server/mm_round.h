@@ -10,6 +10,7 @@
 #include "backend.h"
 #include "mm_core.h"
 #include "mm_report.h"
+#include "mm_resv.h"
 
 struct mm_round_dom {
 	uint32_t domid;
@@ -37,10 +38,13 @@ struct mm_round {
 	uint64_t free_goal_kib;
 	uint64_t host_free_kib;
 	uint64_t reserve_kib;
-	uint64_t cost_us; /* wall time of the round's own work */
-	uint64_t writes;  /* targets written this round */
+	uint64_t cost_us;     /* wall time of the round's own work: reports read, decision,
+	                         targets written (not the logs, not new domains' setup) */
+	uint64_t decision_us; /* of which the pure core (policy and guards) */
+	uint64_t writes;      /* targets written this round */
 	size_t n;
 	struct mm_round_dom *dom;
+	const struct mm_resv_set *resv; /* reservations after this round; NULL: none */
 };
 
 #endif

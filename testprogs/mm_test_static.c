@@ -123,8 +123,10 @@ static int wait_input(struct mm_tp_hold *h, const struct static_opts *o, uint64_
 	struct pollfd pfd = {.fd = STDIN_FILENO, .events = POLLIN};
 	ssize_t r;
 
-	if (lb->eof)
-		return mm_tp_sleep_ms(ms) ? 1 : 0;
+	if (lb->eof) { /* a signal here is a stop, not a quit: the caller checks the flag */
+		mm_tp_sleep_ms(ms);
+		return 0;
+	}
 	if (poll(&pfd, 1, (int)ms) <= 0)
 		return 0; /* timeout, or EINTR: the caller checks the flag */
 	r = read(STDIN_FILENO, lb->data + lb->len, sizeof(lb->data) - lb->len);

@@ -39,6 +39,14 @@ uint64_t mm_tp_now_ms(void)
 	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
 }
 
+uint64_t mm_tp_unix_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+}
+
 bool mm_tp_sleep_ms(uint64_t ms)
 {
 	struct timespec ts = {.tv_sec = (time_t)(ms / 1000),
@@ -148,9 +156,9 @@ void mm_tp_report(enum mm_tp_out mode, const char *prog, uint64_t t0_ms, const c
 	if (mode == MM_TP_QUIET)
 		return;
 	if (mode == MM_TP_PROGRESS) {
-		printf("prog=%s t_ms=%llu event=%s held_kib=%llu\n", prog,
-		       (unsigned long long)(mm_tp_now_ms() - t0_ms), event,
-		       (unsigned long long)held_kib);
+		printf("prog=%s t_ms=%llu unix_ms=%llu event=%s held_kib=%llu\n", prog,
+		       (unsigned long long)(mm_tp_now_ms() - t0_ms),
+		       (unsigned long long)mm_tp_unix_ms(), event, (unsigned long long)held_kib);
 	} else {
 		mm_format_size(held_kib, size, sizeof(size));
 		printf("%s: %s held=%s\n", prog, event, size);

@@ -21,6 +21,9 @@ int mm_tp_signals_install(void);
 bool mm_tp_sleep_ms(uint64_t ms);
 
 uint64_t mm_tp_now_ms(void); /* CLOCK_MONOTONIC */
+/* Wall clock (CLOCK_REALTIME) in Unix ms: the clock every xenmm log and
+ * record shares, so a runner can line up rounds, workload lines and swap logs. */
+uint64_t mm_tp_unix_ms(void);
 
 /* Anonymous memory whose every page is written, so what it holds is
  * resident (not just reserved): held_kib is what is really touched. */
@@ -51,7 +54,7 @@ int mm_tp_parse_uint(const char *prog, const char *what, const char *arg, uint64
  * (--progress, for scripts and tests) or nothing (--quiet). */
 enum mm_tp_out { MM_TP_HUMAN, MM_TP_PROGRESS, MM_TP_QUIET };
 
-/* Prints one state line: "prog=P t_ms=T held_kib=H event=E" in progress
+/* Prints one state line: "prog=P t_ms=T unix_ms=U event=E held_kib=H" in progress
  * mode, "P: E held=1.5G" in human mode; flushed at once. */
 void mm_tp_report(enum mm_tp_out mode, const char *prog, uint64_t t0_ms, const char *event,
                   uint64_t held_kib);

@@ -1,7 +1,8 @@
 /* mm_util_swap [FILE]: appends one key=value line of swap use every
- * interval (default 3 s) to FILE: SwapTotal/SwapFree from meminfo and the
- * pswpin/pswpout counters from vmstat. It only reads /proc; --proc DIR
- * points it at a fake tree for tests. */
+ * interval (default 3 s) to FILE: SwapTotal/SwapFree from meminfo, the
+ * pswpin/pswpout counters from vmstat and, when the kernel has PSI, the
+ * memory pressure averages. It only reads /proc; --proc DIR points it at a
+ * fake tree for tests. */
 #include <errno.h>
 #include <getopt.h>
 #include <stdlib.h>
@@ -19,13 +20,16 @@ struct swap_opts {
 
 struct swap_sample {
 	unsigned long long total_kib, free_kib, pswpin, pswpout;
+	bool has_psi;
+	double psi_some10, psi_full10; /* % of the last 10 s stalled on memory */
 };
 
 static void usage(FILE *f)
 {
 	fprintf(f, "Usage: " PROG " [OPTIONS] [FILE]\n"
 	           "Append a line of swap use to FILE (default swap.log; '-' is stdout)\n"
-	           "every interval: unix time, swap total/used (KiB), pswpin, pswpout.\n\n"
+	           "every interval: unix time, swap total/used (KiB), pswpin, pswpout,\n"
+	           "and memory pressure (PSI avg10, %%) when the kernel has it.\n\n"
 	           "  -i, --interval-ms MS    period (default 3000)\n"
 	           "  -n, --count N           stop after N lines, 0 = never (default 0)\n"
 	           "      --proc DIR          read DIR/meminfo and DIR/vmstat (default /proc)\n"
@@ -88,6 +92,32 @@ static int scan_file(const char *dir, const char *name, const char *key, unsigne
 	return found ? 0 : -ENOENT;
 }
 
+/* DIR/pressure/memory: "some avg10=0.12 ..." and "full avg10=0.05 ...";
+ * absent on kernels without PSI, which is not an error. */
+static void scan_psi(const char *dir, struct swap_sample *s)
+{
+	char path[4096], line[256];
+	double v;
+	FILE *f;
+	int got = 0;
+
+	snprintf(path, sizeof(path), "%s/pressure/memory", dir);
+	s->has_psi = false;
+	if (!(f = fopen(path, "r")))
+		return;
+	while (fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "some avg10=%lf", &v) == 1 && v >= 0 && v <= 100) {
+			s->psi_some10 = v;
+			got |= 1;
+		} else if (sscanf(line, "full avg10=%lf", &v) == 1 && v >= 0 && v <= 100) {
+			s->psi_full10 = v;
+			got |= 2;
+		}
+	}
+	fclose(f);
+	s->has_psi = got == 3;
+}
+
 static int sample(const char *dir, struct swap_sample *s)
 {
 	int rc = 0;
@@ -96,6 +126,7 @@ static int sample(const char *dir, struct swap_sample *s)
 	rc |= scan_file(dir, "meminfo", "SwapFree", &s->free_kib);
 	rc |= scan_file(dir, "vmstat", "pswpin", &s->pswpin);
 	rc |= scan_file(dir, "vmstat", "pswpout", &s->pswpout);
+	scan_psi(dir, s);
 	return rc ? -EIO : 0;
 }
 
@@ -104,10 +135,12 @@ static int log_line(FILE *out, const struct swap_sample *s)
 	struct timeval tv;
 
 	gettimeofday(&tv, NULL);
-	fprintf(out,
-	        "time_ms=%lld swap_total_kib=%llu swap_used_kib=%llu pswpin=%llu pswpout=%llu\n",
+	fprintf(out, "time_ms=%lld swap_total_kib=%llu swap_used_kib=%llu pswpin=%llu pswpout=%llu",
 	        (long long)tv.tv_sec * 1000 + tv.tv_usec / 1000, s->total_kib,
 	        s->total_kib > s->free_kib ? s->total_kib - s->free_kib : 0, s->pswpin, s->pswpout);
+	if (s->has_psi)
+		fprintf(out, " psi_some10=%.2f psi_full10=%.2f", s->psi_some10, s->psi_full10);
+	fputc('\n', out);
 	return fflush(out) == 0 && !ferror(out) ? 0 : -EIO;
 }
 

@@ -118,6 +118,66 @@ static void client_run(struct mmd *d, const char *interval, const char *check, i
 	       (c1 - c0) * 100.0 / secs, life * 1000.0, rss, anon);
 }
 
+/* Used memory (tot - free) in the report now, KiB; 0 if none. */
+static uint64_t report_used_kib(struct mmd *d)
+{
+	char buf[600], *t, *f;
+
+	if (mmd_read_as(d, 0, "/local/domain/1/memory/report", buf, sizeof(buf)))
+		return 0;
+	t = strstr(buf, " tot=");
+	f = strstr(buf, " free=");
+	if (!t || !f)
+		return 0;
+	return strtoull(t + 5, NULL, 10) - strtoull(f + 6, NULL, 10);
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+	return x < y ? -1 : x > y;
+}
+
+/* Reaction: this process touches 512 MiB of fresh memory (a workload step;
+ * 64 MiB drowned in what other jobs on a shared machine do to the real
+ * /proc/meminfo) and polls the report every 2 ms until used memory rose by
+ * 448 MiB; the time from the step to that report, 7 times. */
+static void client_reaction(struct mmd *d)
+{
+	char *argv[] = {MMCLIENT_DOUBLE, "--foreground", NULL};
+	const size_t step = 512u << 20;
+	double ms[7];
+	pid_t pid = mmd_spawn(d, 1, argv);
+
+	nap_ms(1500);
+	for (int k = 0; k < 7; k++) {
+		uint64_t before = report_used_kib(d);
+		struct timespec t0, t1;
+		char *mem = malloc(step);
+
+		clock_gettime(CLOCK_MONOTONIC, &t0);
+		memset(mem, 1, step);
+		__asm__ volatile("" : : "r"(mem) : "memory"); /* the store is not dead */
+		for (ms[k] = -1; ms[k] < 0;) {
+			clock_gettime(CLOCK_MONOTONIC, &t1);
+			if (report_used_kib(d) >= before + 448 * 1024)
+				ms[k] = (double)(t1.tv_sec - t0.tv_sec) * 1e3 +
+				        (double)(t1.tv_nsec - t0.tv_nsec) / 1e6;
+			else if (t1.tv_sec - t0.tv_sec > 5)
+				ms[k] = 5000;
+			else
+				nap_ms(2);
+		}
+		free(mem);
+		nap_ms(1300); /* the drop is reported, the next step starts afresh */
+	}
+	stop_cpu_s(pid);
+	qsort(ms, 7, sizeof(ms[0]), cmp_double);
+	printf("| reaction to a 512 MiB step (defaults), 7 steps | median %.0f ms | min %.0f ms | "
+	       "max %.0f ms |\n",
+	       ms[3], ms[0], ms[6]);
+}
+
 /* The real mmclient (libxenstore) where no xenstore answers: its RSS. */
 static void client_real_rss(void)
 {
@@ -155,6 +215,7 @@ static int bench_client(int secs)
 		nap_ms(500);
 		client_run(d, "10", "10", secs, "every 10 ms");
 		client_run(d, "1000", "100", secs, "defaults (1000/100 ms)");
+		client_reaction(d);
 		stop(srv);
 	}
 	mmd_stop(d);
@@ -239,12 +300,100 @@ static int bench_server(unsigned n, int secs)
 	return system(cmd) == 0 ? 0 : 1;
 }
 
+static double now_ms_f(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+}
+
+/* A fingerprint of every guest's target (their sum, each weighted): it
+ * changes when any target is written. */
+static uint64_t targets_sum(struct mmd *d, unsigned n)
+{
+	struct mmd_dom g;
+	uint64_t sum = 0;
+
+	for (unsigned i = 1; i <= n; i++)
+		if (mmd_domain_get(d, i, &g) == 0)
+			sum += g.target_kib * i;
+	return sum;
+}
+
+/* Report -> target written: n guests, --interval 1000 so only the report
+ * event can make a round early; every 400 ms guest 1's report flips between
+ * 200 MiB and 900 MiB used (its seq advancing), and the time until the
+ * first target the round writes (a donor's shrink: grows wait for shrinks
+ * to land, by the reserve guard) is one sample. */
+static int bench_latency(unsigned n, int samples)
+{
+	char dir[] = "/tmp/bench_xen_lat_XXXXXX", logs[64], cmd[128], rep[128];
+	char *argv[] = {MMSERVER_DOUBLE, "-q", "--interval", "1000", "-d", logs, NULL};
+	static double lat[1000];
+	struct mmd *d;
+	unsigned seq = 1, k = 0;
+	pid_t srv;
+
+	if (samples > 1000 || !mkdtemp(dir) || mmd_start(MMD_DAEMON_PATH, &d))
+		return 1;
+	mmd_host(d, (512 + (uint64_t)n * 1024 + 64) *
+	                MIB); /* a share of ~1 GiB: 900 MiB used needs more */
+	for (unsigned i = 1; i <= n; i++)
+		if (mmd_domain_create(d, i, "g", 1024 * MIB, 2048 * MIB))
+			return 1;
+	snprintf(logs, sizeof(logs), "%s/logs", dir);
+	srv = mmd_spawn(d, 0, argv);
+	churn(d, n, 0);
+	nap_ms(1500);
+	for (int tries = 0; (int)k < samples && tries < 3 * samples; tries++) {
+		unsigned used = (seq % 2) ? 900 : 200;
+		uint64_t before;
+		double t0;
+		int len;
+
+		/* the others report too (a new seq, the same use), or they go stale */
+		for (unsigned i = 2; i <= n; i++) {
+			char path[64];
+			len = snprintf(rep, sizeof(rep), "v=1 seq=%u tot=%u free=%u", seq + 1000,
+			               1000 * MIB, 700 * MIB);
+			snprintf(path, sizeof(path), "/local/domain/%u/memory/report", i);
+			mmd_write_as(d, 0, path, rep, (size_t)len);
+		}
+		nap_ms(200); /* let that round pass */
+		before = targets_sum(d, n);
+		len = snprintf(rep, sizeof(rep), "v=1 seq=%u tot=%u free=%u", ++seq + 1000,
+		               1000 * MIB, (1000 - used) * MIB);
+		t0 = now_ms_f();
+		mmd_write_as(d, 0, "/local/domain/1/memory/report", rep, (size_t)len);
+		while (now_ms_f() - t0 < 2000 && targets_sum(d, n) == before)
+			usleep(200);
+		if (targets_sum(d, n) != before)
+			lat[k++] = now_ms_f() - t0;
+		nap_ms(200);
+	}
+	if (k == 0) {
+		printf("| %u | 0 | no target moved |\n", n);
+		return 1;
+	}
+	stop(srv);
+	mmd_stop(d);
+	qsort(lat, k, sizeof(lat[0]), cmp_double);
+	printf("| %u | %u | %.1f ms | %.1f ms | %.1f ms |\n", n, k, lat[k / 2], lat[k * 99 / 100],
+	       lat[k - 1]);
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	return system(cmd) == 0 ? 0 : 1;
+}
+
 int main(int argc, char **argv)
 {
+	if (argc == 4 && strcmp(argv[1], "latency") == 0)
+		return bench_latency((unsigned)atoi(argv[2]), atoi(argv[3]));
 	if (argc == 3 && strcmp(argv[1], "client") == 0)
 		return bench_client(atoi(argv[2]));
 	if (argc == 4 && strcmp(argv[1], "server") == 0)
 		return bench_server((unsigned)atoi(argv[2]), atoi(argv[3]));
-	fprintf(stderr, "usage: bench_xen client SECONDS | bench_xen server N SECONDS\n");
+	fprintf(stderr, "usage: bench_xen client SECONDS | bench_xen server N SECONDS | "
+	                "bench_xen latency N SAMPLES\n");
 	return 2;
 }

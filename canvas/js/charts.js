@@ -2,10 +2,20 @@
 // as a classic script and defines the global uPlot.
 import { fmtGiBAxis, fmtKiB, fmtTau } from './format.js';
 
+// Time ticks on one line (HH:MM:SS, or HH:MM for coarse steps): uPlot's
+// default adds a date line that a 220 px chart clips.
+function timeValues(u, vals, axisIdx, space, incr) {
+  return vals.map((v) => {
+    const d = new Date(v * 1000);
+    const p = (n) => String(n).padStart(2, '0');
+    return incr >= 60 ? `${p(d.getHours())}:${p(d.getMinutes())}` : `${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}`;
+  });
+}
+
 export const COLORS = {
   used: '#f59e0b', usedFill: 'rgba(245,158,11,0.35)', free: 'rgba(52,211,153,0.16)',
   target: '#60a5fa', actual: '#e5e7eb', floor: '#f87171', maxmem: '#6b7280',
-  pool: '#a78bfa', tau: '#f472b6', hostFree: '#34d399', reserve: '#f87171',
+  pool: '#a78bfa', tau: '#22d3ee', hostFree: '#34d399', reserve: '#f97316',
 };
 
 const NOPTS = { show: false };
@@ -21,7 +31,7 @@ function memAxis(size) {
 }
 
 function timeAxis(show) {
-  return { ...AXIS, show, space: 70 };
+  return { ...AXIS, show, space: 70, values: timeValues };
 }
 
 // Fills between two series (free = used .. tot) with uPlot's bands.

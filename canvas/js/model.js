@@ -1,13 +1,20 @@
 // The data the page holds: recent rounds (bounded by the largest time window),
-// and per domain the last target move. No DOM here.
+// per domain its target moves (with the reason in words), and the event list.
+// No DOM here.
+import { diffRounds } from './events.js';
+import { DEADBAND_KIB, explain, inPool } from './reasons.js';
+
 export const MAX_WINDOW_S = 3600;
 const MAX_ROUNDS = 4000;
+const MAX_EVENTS = 500;
 
 export class Model {
   constructor() {
     this.rounds = [];
     this.lastSeq = 0;
-    this.moves = new Map(); // domid -> [{time_ms, reason, from, to}], newest last
+    this.moves = new Map(); // domid -> [{time_ms, seq, reason, from, to, why}], newest last
+    this.events = [];       // [{time_ms, kind, text, domid}], oldest first
+    this.finished = null;   // the server's "finished" object once the run ended
   }
 
   latest() {
@@ -22,13 +29,16 @@ export class Model {
       this.rounds = []; // a lower seq with a newer time: the server restarted
       this.moves.clear();
     }
+    this.addEvents(diffRounds(this.latest(), round));
     this.rounds.push(round);
     this.lastSeq = round.seq;
     for (const d of round.domains) {
-      if (d.prev_target_kib === d.target_kib) continue;
+      // changes under the dead band are not written by the server: not moves
+      if (Math.abs(d.target_kib - d.prev_target_kib) < DEADBAND_KIB) continue;
       let list = this.moves.get(d.domid);
       if (!list) this.moves.set(d.domid, (list = []));
-      list.push({ time_ms: round.time_ms, reason: d.reason, from: d.prev_target_kib, to: d.target_kib });
+      list.push({ time_ms: round.time_ms, seq: round.seq, reason: d.reason, from: d.prev_target_kib,
+        to: d.target_kib, why: explain(d, round) });
       if (list.length > 50) list.shift();
     }
     const horizon = round.time_ms - MAX_WINDOW_S * 1000;
@@ -38,19 +48,50 @@ export class Model {
     return true;
   }
 
-  lastMove(domid) {
-    const l = this.moves.get(domid);
-    return l && l.length ? l[l.length - 1] : null;
+  addEvents(list) {
+    if (!list.length) return;
+    this.events.push(...list);
+    if (this.events.length > MAX_EVENTS) this.events.splice(0, this.events.length - MAX_EVENTS);
   }
 
-  // Rounds inside the window, ending at the latest round.
-  windowed(seconds) {
+  finish(info) {
+    if (this.finished) return;
+    this.finished = info;
     const last = this.latest();
-    if (!last) return [];
+    this.addEvents([{ time_ms: last ? last.time_ms : Date.now(), kind: 'finished',
+      text: info.kind === 'replay' ? 'replay: end of the recorded run' : 'simulation finished', domid: null }]);
+  }
+
+  // Moves of a domain up to round seq (the time slider), newest last.
+  movesUpTo(domid, seq) {
+    return (this.moves.get(domid) || []).filter((m) => m.seq <= seq);
+  }
+
+  lastMove(domid, seq = Infinity) {
+    const l = this.moves.get(domid);
+    if (!l) return null;
+    for (let i = l.length - 1; i >= 0; i--) if (l[i].seq <= seq) return l[i];
+    return null;
+  }
+
+  // Index of the round with this seq, or of the last one before it; -1 if none.
+  indexOfSeq(seq) {
+    let lo = 0, hi = this.rounds.length - 1, at = -1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      if (this.rounds[mid].seq <= seq) { at = mid; lo = mid + 1; } else hi = mid - 1;
+    }
+    return at;
+  }
+
+  // Rounds inside the window, ending at round index end (default: the latest).
+  windowed(seconds, end = this.rounds.length - 1) {
+    if (end < 0 || !this.rounds.length) return [];
+    const last = this.rounds[end];
     const since = last.time_ms - seconds * 1000;
-    let i = this.rounds.length;
+    let i = end + 1;
     while (i > 0 && this.rounds[i - 1].time_ms >= since) i--;
-    return this.rounds.slice(i);
+    return this.rounds.slice(i, end + 1);
   }
 }
 
@@ -73,12 +114,11 @@ export function domainSeries(rounds, domid) {
 export function hostSeries(rounds) {
   const x = [], used = [], target = [], actual = [], pool = [];
   for (const r of rounds) {
-    let u = 0;
-    for (const d of r.domains) u += d.used_kib || 0;
+    const p = inPool(r);
     x.push(r.time_ms / 1000);
-    used.push(u);
-    target.push(r.sum_target_kib);
-    actual.push(r.sum_actual_kib);
+    used.push(p.used);
+    target.push(p.target);
+    actual.push(p.actual);
     pool.push(r.pool_kib);
   }
   return [x, used, target, actual, pool];

@@ -8,15 +8,15 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "http_limits.h"
 #include "http_render.h"
 #include "http_snap.h"
 #include "mm_http.h"
 
-/* Bounds (SPEC 3.6: request size, connections, time per connection). */
-#define MM_HTTP_CONN_LIMIT       2048        /* open connections, SSE included */
-#define MM_HTTP_CONN_MEMORY      (16 * 1024) /* bytes per connection: request line + headers */
-#define MM_HTTP_IDLE_TIMEOUT_S   15          /* an idle connection is closed after this */
-#define MM_HTTP_THREADS          2           /* polling threads: the host has few cores to spare */
+/* Bounds (SPEC 3.6: request size, connections, time per connection); the
+ * connection and stream counts come from the descriptor limit (http_limits.h). */
+#define MM_HTTP_IDLE_TIMEOUT_S   15 /* an idle connection is closed after this */
+#define MM_HTTP_THREADS          2  /* polling threads: the host has few cores to spare */
 #define MM_HTTP_BACKLOG          1024
 #define MM_HTTP_RING_ROUNDS      3600             /* history: at most an hour at 1 round/s */
 #define MM_HTTP_RING_BYTES       (32u << 20)      /* and at most 32 MiB of rendered JSON */
@@ -25,12 +25,14 @@
 #define MM_HTTP_TICK_MS          5000 /* wakes parked streams for keepalive and lifetime */
 
 struct mm_sse;
+struct mm_http_conn;
 
 struct mm_http {
 	struct MHD_Daemon *daemon;
 	int listen_fd;
 	int static_fd; /* canvas folder, -1 when none */
 	uint16_t port;
+	struct mm_http_limits limits;
 
 	pthread_mutex_t lock;  /* guards everything below */
 	struct mm_blob *round; /* "id/event/data" SSE text; body = state JSON */
@@ -38,8 +40,14 @@ struct mm_http {
 	struct mm_blob *footprint;
 	struct mm_ring ring;
 	struct mm_http_totals totals;
-	struct mm_sse *parked; /* suspended SSE streams waiting for a round */
+	struct mm_sse *parked;    /* suspended SSE streams waiting for a round */
+	struct mm_blob *finished; /* "event: finished" once the run ended (http_finish.c) */
+	unsigned streams;         /* open SSE streams (at most limits.sse_limit) */
 	bool stopping;
+
+	pthread_mutex_t conns_lock; /* guards the two below (http_deadline.c) */
+	struct mm_http_conn *conns; /* every open connection, for the request deadline */
+	uint64_t deadline_cuts;     /* connections cut for not sending a request in time */
 
 	pthread_t ticker;
 	pthread_cond_t tick;
@@ -47,9 +55,11 @@ struct mm_http {
 };
 
 uint64_t mm_http_mono_ms(void);
-/* A streaming response for /api/v1/events; after = last seq the client has. */
+/* A streaming response for /api/v1/events; after = last seq the client has.
+ * NULL when out of memory or when limits.sse_limit streams are open (then
+ * *full is set). */
 struct MHD_Response *mm_http_sse_response(struct mm_http *h, struct MHD_Connection *c,
-                                          uint64_t after);
+                                          uint64_t after, bool *full);
 /* Resumes every parked stream; call with h->lock held. */
 void mm_http_sse_wake_locked(struct mm_http *h);
 int mm_http_ticker_start(struct mm_http *h);

@@ -7,12 +7,50 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "http_deadline.h"
 #include "http_internal.h"
+#include "http_routes.h"
 #include "http_static.h"
 #include "mm_parse.h"
 
-#define HISTORY_DEFAULT_S 300
-#define HISTORY_MAX_S     86400
+enum mm_http_route mm_http_route_of(const char *url)
+{
+	static const struct {
+		const char *path;
+		enum mm_http_route route;
+	} table[] = {
+	    {"/api/v1/state", MM_ROUTE_STATE},   {"/api/v1/history", MM_ROUTE_HISTORY},
+	    {"/api/v1/events", MM_ROUTE_EVENTS}, {"/metrics", MM_ROUTE_METRICS},
+	    {"/footprint", MM_ROUTE_FOOTPRINT},
+	};
+
+	for (size_t i = 0; i < sizeof(table) / sizeof(table[0]); i++)
+		if (strcmp(url, table[i].path) == 0)
+			return table[i].route;
+	return strncmp(url, "/api/", 5) == 0 ? MM_ROUTE_API_UNKNOWN : MM_ROUTE_STATIC;
+}
+
+int mm_http_history_seconds(const char *arg, uint64_t *seconds)
+{
+	uint64_t s = MM_HTTP_HISTORY_DEFAULT_S;
+
+	if (arg && (mm_parse_u64(arg, MM_HTTP_HISTORY_MAX_S, &s) < 0 || s == 0))
+		return -EINVAL;
+	*seconds = s;
+	return 0;
+}
+
+int mm_http_last_event_id(const char *value, uint64_t *after)
+{
+	uint64_t v;
+
+	if (!value)
+		return 0;
+	if (mm_parse_u64(value, UINT64_MAX, &v) < 0)
+		return -EINVAL;
+	*after = v;
+	return 0;
+}
 
 static void blob_release(void *cls)
 {
@@ -73,6 +111,26 @@ static enum MHD_Result respond_error(struct MHD_Connection *c, unsigned status, 
 	return respond_owned(c, status, text, strlen(text), "application/json");
 }
 
+/* 503 with Retry-After, when a limit is reached (the client may come back). */
+static enum MHD_Result respond_busy(struct MHD_Connection *c, const char *msg, const char *path)
+{
+	json_t *o = json_pack("{s:s, s:i, s:s}", "error", msg, "status",
+	                      (int)MHD_HTTP_SERVICE_UNAVAILABLE, "path", path ? path : "");
+	char *text = o ? json_dumps(o, MM_HTTP_JSON_FLAGS) : NULL;
+
+	json_decref(o);
+	if (!text)
+		return MHD_NO;
+	struct MHD_Response *r =
+	    MHD_create_response_from_buffer_with_free_callback_cls(strlen(text), text, free, text);
+	if (!r) {
+		free(text);
+		return MHD_NO;
+	}
+	MHD_add_response_header(r, "Retry-After", "5");
+	return respond(c, MHD_HTTP_SERVICE_UNAVAILABLE, r, "application/json", "no-store");
+}
+
 /* Takes a reference to one of the current documents, or NULL before the first round. */
 static struct mm_blob *current(struct mm_http *h, struct mm_blob *const *which)
 {
@@ -101,50 +159,129 @@ static enum MHD_Result get_doc(struct mm_http *h, struct MHD_Connection *c, cons
 	return respond_blob(c, b, 0, b->len, type);
 }
 
-/* {"rounds":[...]} of the rounds of the last S seconds (by round time). */
-static char *history_text(struct mm_http *h, uint64_t seconds, size_t *len)
+/* {"rounds":[...]} of the rounds of the last S seconds (by round time),
+ * streamed from the ring: the response holds one round at a time (a
+ * reference to a shared blob) and a cursor, never a copy of the window, so a
+ * client that does not read costs MM_HTTP_BLOCK_BYTES, not up to 32 MiB.
+ * Rounds the ring drops before a slow client reaches them are left out;
+ * rounds published after the request are not added. */
+struct hist {
+	struct mm_http *h;
+	uint64_t since_ms, last_seq, end_seq;
+	bool started, done, empty;
+	size_t sent;     /* rounds written */
+	const char *pre; /* punctuation being written */
+	size_t pre_len, pre_off;
+	struct mm_blob *cur; /* round being written */
+	size_t off, stop;    /* its body: data[off..stop) still to write */
+};
+
+static size_t copy_out(const char *src, size_t *off, size_t len, char *buf, size_t max)
 {
-	struct mm_buf out;
-	struct mm_blob **pick = NULL;
-	size_t n = 0;
+	size_t n = len - *off < max ? len - *off : max;
+
+	memcpy(buf, src + *off, n);
+	*off += n;
+	return n;
+}
+
+static void set_pre(struct hist *s, const char *text)
+{
+	s->pre = text;
+	s->pre_len = strlen(text);
+	s->pre_off = 0;
+}
+
+/* Picks the next round of the window, or ends the array. */
+static void hist_next(struct hist *s)
+{
+	struct mm_http *h = s->h;
 
 	pthread_mutex_lock(&h->lock);
-	if (h->ring.count) {
-		uint64_t last_ms = mm_ring_at(&h->ring, h->ring.count - 1)->time_ms;
-		uint64_t since = last_ms > seconds * 1000 ? last_ms - seconds * 1000 : 0;
-		size_t first = mm_ring_since_ms(&h->ring, since);
-		pick = calloc(h->ring.count - first + 1, sizeof(*pick));
-		for (size_t i = first; pick && i < h->ring.count; i++)
-			pick[n++] = mm_blob_ref(mm_ring_at(&h->ring, i));
+	size_t i = s->started ? mm_ring_after_seq(&h->ring, s->last_seq)
+	                      : mm_ring_since_ms(&h->ring, s->since_ms);
+	struct mm_blob *b = mm_ring_at(&h->ring, i);
+	if (!s->empty && b && b->seq <= s->end_seq && b->time_ms >= s->since_ms) {
+		s->cur = mm_blob_ref(b);
+		s->started = true;
+		s->last_seq = b->seq;
 	}
 	pthread_mutex_unlock(&h->lock);
-
-	mm_buf_init(&out);
-	mm_buf_puts(&out, "{\"rounds\":[");
-	for (size_t i = 0; i < n; i++) {
-		if (i)
-			mm_buf_puts(&out, ",");
-		mm_buf_append(&out, pick[i]->data + pick[i]->body_off, pick[i]->body_len);
-		mm_blob_unref(pick[i]);
+	if (s->cur) {
+		s->off = s->cur->body_off;
+		s->stop = s->cur->body_off + s->cur->body_len;
+		set_pre(s, s->sent++ ? "," : "");
+	} else {
+		set_pre(s, "]}");
+		s->done = true;
 	}
-	mm_buf_puts(&out, "]}");
-	free(pick);
-	return mm_buf_take(&out, len);
+}
+
+static ssize_t hist_read(void *cls, uint64_t pos, char *buf, size_t max)
+{
+	struct hist *s = cls;
+	size_t n = 0;
+	(void)pos;
+
+	while (n < max) {
+		if (s->pre && s->pre_off < s->pre_len) {
+			n += copy_out(s->pre, &s->pre_off, s->pre_len, buf + n, max - n);
+		} else if (s->cur) {
+			n += copy_out(s->cur->data, &s->off, s->stop, buf + n, max - n);
+			if (s->off == s->stop) {
+				mm_blob_unref(s->cur);
+				s->cur = NULL;
+			}
+		} else if (s->done) {
+			break;
+		} else {
+			hist_next(s);
+		}
+	}
+	return n ? (ssize_t)n : MHD_CONTENT_READER_END_OF_STREAM;
+}
+
+static void hist_free(void *cls)
+{
+	struct hist *s = cls;
+
+	mm_blob_unref(s->cur);
+	free(s);
+}
+
+static struct MHD_Response *history_response(struct mm_http *h, uint64_t seconds)
+{
+	struct hist *s = calloc(1, sizeof(*s));
+
+	if (!s)
+		return NULL;
+	s->h = h;
+	set_pre(s, "{\"rounds\":[");
+	pthread_mutex_lock(&h->lock);
+	s->empty = h->ring.count == 0;
+	if (!s->empty) {
+		const struct mm_blob *last = mm_ring_at(&h->ring, h->ring.count - 1);
+		s->end_seq = last->seq;
+		s->since_ms = last->time_ms > seconds * 1000 ? last->time_ms - seconds * 1000 : 0;
+	}
+	pthread_mutex_unlock(&h->lock);
+	struct MHD_Response *r = MHD_create_response_from_callback(
+	    MHD_SIZE_UNKNOWN, MM_HTTP_BLOCK_BYTES, hist_read, s, hist_free);
+	if (!r)
+		free(s);
+	return r;
 }
 
 static enum MHD_Result get_history(struct mm_http *h, struct MHD_Connection *c, const char *url)
 {
 	const char *arg = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "seconds");
-	uint64_t seconds = HISTORY_DEFAULT_S;
-	size_t len;
+	uint64_t seconds;
 
-	if (arg && (mm_parse_u64(arg, HISTORY_MAX_S, &seconds) < 0 || seconds == 0))
+	if (mm_http_history_seconds(arg, &seconds) < 0)
 		return respond_error(c, MHD_HTTP_BAD_REQUEST,
 		                     "seconds: expected an integer from 1 to 86400", url);
-	char *text = history_text(h, seconds, &len);
-	if (!text)
-		return MHD_NO;
-	return respond_owned(c, MHD_HTTP_OK, text, len, "application/json");
+	return respond(c, MHD_HTTP_OK, history_response(h, seconds), "application/json",
+	               "no-store");
 }
 
 static enum MHD_Result get_events(struct mm_http *h, struct MHD_Connection *c, const char *url)
@@ -159,9 +296,12 @@ static enum MHD_Result get_events(struct mm_http *h, struct MHD_Connection *c, c
 	pthread_mutex_unlock(&h->lock);
 	if (stopping)
 		return respond_error(c, MHD_HTTP_SERVICE_UNAVAILABLE, "shutting down", url);
-	if (last_id && mm_parse_u64(last_id, UINT64_MAX, &after) < 0)
+	if (mm_http_last_event_id(last_id, &after) < 0)
 		return respond_error(c, MHD_HTTP_BAD_REQUEST, "Last-Event-ID: not a round", url);
-	struct MHD_Response *r = mm_http_sse_response(h, c, after);
+	bool full = false;
+	struct MHD_Response *r = mm_http_sse_response(h, c, after, &full);
+	if (full)
+		return respond_busy(c, "too many event streams; retry later", url);
 	if (r)
 		MHD_add_response_header(r, "X-Accel-Buffering", "no");
 	return respond(c, MHD_HTTP_OK, r, "text/event-stream", "no-store");
@@ -184,18 +324,16 @@ static enum MHD_Result get_static(struct mm_http *h, struct MHD_Connection *c, c
 
 static enum MHD_Result route(struct mm_http *h, struct MHD_Connection *c, const char *url)
 {
-	if (strcmp(url, "/api/v1/state") == 0)
-		return get_state(h, c, url);
-	if (strcmp(url, "/api/v1/history") == 0)
-		return get_history(h, c, url);
-	if (strcmp(url, "/api/v1/events") == 0)
-		return get_events(h, c, url);
-	if (strcmp(url, "/metrics") == 0)
+	switch (mm_http_route_of(url)) {
+	case MM_ROUTE_STATE: return get_state(h, c, url);
+	case MM_ROUTE_HISTORY: return get_history(h, c, url);
+	case MM_ROUTE_EVENTS: return get_events(h, c, url);
+	case MM_ROUTE_METRICS:
 		return get_doc(h, c, url, &h->metrics, "text/plain; version=0.0.4; charset=utf-8");
-	if (strcmp(url, "/footprint") == 0)
-		return get_doc(h, c, url, &h->footprint, "application/json");
-	if (strncmp(url, "/api/", 5) == 0)
-		return respond_error(c, MHD_HTTP_NOT_FOUND, "not found", url);
+	case MM_ROUTE_FOOTPRINT: return get_doc(h, c, url, &h->footprint, "application/json");
+	case MM_ROUTE_API_UNKNOWN: return respond_error(c, MHD_HTTP_NOT_FOUND, "not found", url);
+	case MM_ROUTE_STATIC: break;
+	}
 	return get_static(h, c, url);
 }
 
@@ -215,6 +353,7 @@ enum MHD_Result mm_http_handle(void *cls, struct MHD_Connection *c, const char *
 
 	if (!*req_cls) {
 		*req_cls = c;
+		mm_http_request_arrived(cls, c);
 		if (strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0)
 			return respond_error(c, MHD_HTTP_METHOD_NOT_ALLOWED, "method not allowed",
 			                     url);

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "http_deadline.h"
 #include "http_internal.h"
 
 struct mm_sse {
@@ -20,6 +21,7 @@ struct mm_sse {
 	uint64_t opened_ms, last_write_ms;
 	struct mm_sse *next; /* in h->parked */
 	bool parked;
+	bool finished_sent; /* the stream ends after the finished event */
 };
 
 static const char sse_keepalive[] = ": keepalive\n\n";
@@ -54,6 +56,14 @@ static int sse_next_locked(struct mm_sse *s, uint64_t now)
 		s->cur = mm_blob_ref(mm_ring_at(&h->ring, i));
 		s->last_seq = s->cur->seq;
 		s->off = 0;
+		return 1;
+	}
+	if (s->finished_sent)
+		return -1;
+	if (h->finished) {
+		s->cur = mm_blob_ref(h->finished);
+		s->off = 0;
+		s->finished_sent = true;
 		return 1;
 	}
 	if (now - s->last_write_ms >= MM_HTTP_SSE_KEEPALIVE_MS) {
@@ -105,6 +115,7 @@ static void sse_free(void *cls)
 	struct mm_http *h = s->h;
 
 	pthread_mutex_lock(&h->lock);
+	h->streams--;
 	for (struct mm_sse **p = &h->parked; *p; p = &(*p)->next)
 		if (*p == s) {
 			*p = s->next;
@@ -115,24 +126,50 @@ static void sse_free(void *cls)
 	free(s);
 }
 
+/* Counts a new stream in; false when limits.sse_limit are open. */
+static bool sse_admit(struct mm_http *h)
+{
+	pthread_mutex_lock(&h->lock);
+	bool ok = h->streams < h->limits.sse_limit;
+	if (ok)
+		h->streams++;
+	pthread_mutex_unlock(&h->lock);
+	return ok;
+}
+
+static void sse_unadmit(struct mm_http *h)
+{
+	pthread_mutex_lock(&h->lock);
+	h->streams--;
+	pthread_mutex_unlock(&h->lock);
+}
+
 struct MHD_Response *mm_http_sse_response(struct mm_http *h, struct MHD_Connection *c,
-                                          uint64_t after)
+                                          uint64_t after, bool *full)
 {
 	static const char retry[] = "retry: 2000\n\n"; /* reconnect after 2 s */
-	struct mm_sse *s = calloc(1, sizeof(*s));
+	struct mm_sse *s = NULL;
 
-	if (!s)
+	*full = !sse_admit(h);
+	if (*full)
 		return NULL;
+	s = calloc(1, sizeof(*s));
+	if (!s) {
+		sse_unadmit(h);
+		return NULL;
+	}
 	s->h = h;
 	s->conn = c;
 	s->last_seq = after;
 	s->pre = retry;
 	s->pre_len = sizeof(retry) - 1;
 	s->opened_ms = s->last_write_ms = mm_http_mono_ms();
-	struct MHD_Response *r =
-	    MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 16 * 1024, sse_read, s, sse_free);
-	if (!r)
+	struct MHD_Response *r = MHD_create_response_from_callback(
+	    MHD_SIZE_UNKNOWN, MM_HTTP_BLOCK_BYTES, sse_read, s, sse_free);
+	if (!r) {
 		free(s);
+		sse_unadmit(h);
+	}
 	return r;
 }
 
@@ -161,6 +198,9 @@ static void *ticker_main(void *arg)
 		until.tv_sec += MM_HTTP_TICK_MS / 1000;
 		pthread_cond_timedwait(&h->tick, &h->lock, &until);
 		mm_http_sse_wake_locked(h);
+		pthread_mutex_unlock(&h->lock); /* the sweep must not delay a publish */
+		mm_http_deadline_sweep(h, mm_http_mono_ms());
+		pthread_mutex_lock(&h->lock);
 	}
 	pthread_mutex_unlock(&h->lock);
 	return NULL;

@@ -236,6 +236,31 @@ static void round_gauges(struct mm_buf *b, const struct mm_round *r)
 	mm_buf_printf(b, "xenmm_last_round_timestamp_seconds %.3f\n", (double)r->time_ms / 1e3);
 }
 
+/* Reservations (issue 17): held and waiting now, and outcomes since start. */
+static void resv_metrics(struct mm_buf *b, const struct mm_round *r)
+{
+	const struct mm_resv_set *s = r->resv;
+	uint64_t waiting = 0, held = 0;
+
+	for (size_t i = 0; s && i < MM_RESV_MAX; i++) {
+		waiting += s->r[i].state == MM_RESV_WAITING;
+		held += s->r[i].state == MM_RESV_HELD;
+	}
+	gauge_u64(b, "xenmm_reserved_bytes", "Memory live reservations keep out of the pool.",
+	          s ? s->reserved_kib * KIB : 0);
+	family(b, "xenmm_reservations", "gauge", "Live reservations by state.");
+	mm_buf_printf(b, "xenmm_reservations{state=\"waiting\"} %" PRIu64 "\n", waiting);
+	mm_buf_printf(b, "xenmm_reservations{state=\"held\"} %" PRIu64 "\n", held);
+	family(b, "xenmm_reservations_total", "counter", "Reservations by outcome since start.");
+	mm_buf_printf(b, "xenmm_reservations_total{outcome=\"met\"} %" PRIu64 "\n", s ? s->met : 0);
+	mm_buf_printf(b, "xenmm_reservations_total{outcome=\"failed\"} %" PRIu64 "\n",
+	              s ? s->failed : 0);
+	mm_buf_printf(b, "xenmm_reservations_total{outcome=\"claimed\"} %" PRIu64 "\n",
+	              s ? s->claimed : 0);
+	mm_buf_printf(b, "xenmm_reservations_total{outcome=\"expired\"} %" PRIu64 "\n",
+	              s ? s->expired : 0);
+}
+
 void mm_http_metrics_text(const struct mm_round *r, const struct mm_http_totals *t,
                           struct mm_buf *out)
 {
@@ -252,6 +277,7 @@ void mm_http_metrics_text(const struct mm_round *r, const struct mm_http_totals 
 	if (!r)
 		return;
 	round_gauges(out, r);
+	resv_metrics(out, r);
 	struct dom_labels l;
 	if (dom_labels_init(&l, r)) {
 		out->failed = true;

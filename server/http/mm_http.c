@@ -8,10 +8,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "http_deadline.h"
 #include "http_internal.h"
 
 enum MHD_Result mm_http_handle(void *cls, struct MHD_Connection *c, const char *url,
@@ -62,9 +64,10 @@ static int start_daemon(struct mm_http *h)
 	h->daemon = MHD_start_daemon(
 	    flags, 0, NULL, NULL, mm_http_handle, h, MHD_OPTION_LISTEN_SOCKET, h->listen_fd,
 	    MHD_OPTION_THREAD_POOL_SIZE, (unsigned)MM_HTTP_THREADS, MHD_OPTION_CONNECTION_LIMIT,
-	    (unsigned)MM_HTTP_CONN_LIMIT, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
-	    (size_t)MM_HTTP_CONN_MEMORY, MHD_OPTION_CONNECTION_TIMEOUT,
-	    (unsigned)MM_HTTP_IDLE_TIMEOUT_S, MHD_OPTION_END);
+	    h->limits.conn_limit, MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)MM_HTTP_CONN_MEMORY,
+	    MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)MM_HTTP_IDLE_TIMEOUT_S,
+	    MHD_OPTION_NOTIFY_CONNECTION, mm_http_conn_notify, h, MHD_OPTION_NOTIFY_COMPLETED,
+	    mm_http_request_done, h, MHD_OPTION_END);
 	return h->daemon ? 0 : -EIO;
 }
 
@@ -78,12 +81,41 @@ static struct mm_http *http_alloc(void)
 		return NULL;
 	h->listen_fd = -1;
 	h->static_fd = -1;
-	if (pthread_mutex_init(&h->lock, NULL) ||
-	    mm_ring_init(&h->ring, MM_HTTP_RING_ROUNDS, MM_HTTP_RING_BYTES)) {
+	if (pthread_mutex_init(&h->lock, NULL)) {
+		free(h);
+		return NULL;
+	}
+	if (pthread_mutex_init(&h->conns_lock, NULL)) {
+		pthread_mutex_destroy(&h->lock);
+		free(h);
+		return NULL;
+	}
+	if (mm_ring_init(&h->ring, MM_HTTP_RING_ROUNDS, MM_HTTP_RING_BYTES)) {
+		pthread_mutex_destroy(&h->conns_lock);
+		pthread_mutex_destroy(&h->lock);
 		free(h);
 		return NULL;
 	}
 	return h;
+}
+
+/* Limits from the soft descriptor limit as it is now: the balancer's own
+ * descriptors (logs, xenstore) come out of the same budget. */
+static int set_limits(struct mm_http *h, char *err, size_t errlen)
+{
+	struct rlimit rl;
+	uint64_t nofile = 1024; /* the usual soft limit, if getrlimit ever failed */
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0)
+		nofile = rl.rlim_cur == RLIM_INFINITY ? UINT64_C(1) << 20 : (uint64_t)rl.rlim_cur;
+	if (mm_http_limits_for(nofile, &h->limits) < 0) {
+		snprintf(err, errlen,
+		         "http: descriptor limit %llu leaves fewer than %d connections; "
+		         "raise it (ulimit -n, LimitNOFILE=)",
+		         (unsigned long long)nofile, MM_HTTP_CONN_MIN);
+		return -EMFILE;
+	}
+	return 0;
 }
 
 int mm_http_start(const char *addr, uint16_t port, const char *static_dir, struct mm_http **out,
@@ -97,6 +129,9 @@ int mm_http_start(const char *addr, uint16_t port, const char *static_dir, struc
 		snprintf(err, errlen, "http: out of memory");
 		return -ENOMEM;
 	}
+	rc = set_limits(h, err, errlen);
+	if (rc < 0)
+		goto fail;
 	if (static_dir) {
 		h->static_fd = open(static_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 		if (h->static_fd < 0) {
@@ -128,6 +163,11 @@ fail:
 uint16_t mm_http_port(const struct mm_http *h)
 {
 	return h->port;
+}
+
+void mm_http_get_limits(const struct mm_http *h, struct mm_http_limits *out)
+{
+	*out = h->limits;
 }
 
 static uint64_t mono_ns(void)
@@ -249,7 +289,9 @@ void mm_http_stop(struct mm_http *h)
 	mm_blob_unref(h->round);
 	mm_blob_unref(h->metrics);
 	mm_blob_unref(h->footprint);
+	mm_blob_unref(h->finished);
 	mm_ring_dispose(&h->ring);
+	pthread_mutex_destroy(&h->conns_lock);
 	pthread_mutex_destroy(&h->lock);
 	free(h);
 }

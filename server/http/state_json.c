@@ -113,6 +113,30 @@ static int round_fields(json_t *o, const struct mm_round *r)
 	return rc ? -1 : 0;
 }
 
+/* Live reservations (issue 17): what each holds or still waits for. Always
+ * an array, empty without any, so a page can rely on the shape. */
+static json_t *resv_json(const struct mm_round *r)
+{
+	json_t *a = json_array();
+
+	for (size_t i = 0; a && r->resv && i < MM_RESV_MAX; i++) {
+		const struct mm_resv *x = &r->resv->r[i];
+		if (!mm_resv_live(x))
+			continue;
+		if (json_array_append_new(
+		        a, json_pack("{s:I, s:s, s:o, s:o, s:o, s:s, s:o}", "id", (json_int_t)x->id,
+		                     "state", mm_resv_state_name(x->state), "size_kib",
+		                     j_u64(x->size_kib), "found_kib", j_u64(x->found_kib),
+		                     "claimed_kib", j_u64(x->claimed_kib), "for", x->for_name,
+		                     "age_ms",
+		                     j_u64(mm_resv_since(r->resv->now_ms, x->created_ms))))) {
+			json_decref(a);
+			return NULL;
+		}
+	}
+	return a;
+}
+
 json_t *mm_http_state_json(const struct mm_round *r)
 {
 	json_t *o = json_object();
@@ -125,6 +149,9 @@ json_t *mm_http_state_json(const struct mm_round *r)
 			goto fail;
 	if (json_object_set_new(o, "domains", doms))
 		goto fail_o; /* set_new already released doms */
+	if (json_object_set_new(o, "reservations", resv_json(r)) ||
+	    json_object_set_new(o, "reserved_kib", j_u64(r->resv ? r->resv->reserved_kib : 0)))
+		goto fail_o;
 	return o;
 fail:
 	json_decref(doms);

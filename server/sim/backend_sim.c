@@ -13,7 +13,7 @@
 /* A guest's report node as xenstore would hold it, and what the reader has
  * seen of it (the freshness contract of backend.h). */
 struct node {
-	char text[MM_REPORT_MAX_BYTES + 1];
+	char text[4096];   /* xenstore's value limit: a guest may write past 512 bytes */
 	int len;           /* -1: none yet */
 	bool wrote;        /* the guest wrote since the last read */
 	bool seen;         /* a valid report was returned before */
@@ -32,6 +32,7 @@ struct sim {
 	uint64_t epoch_ms; /* Unix ms at scenario start */
 	uint64_t end_ms;
 	uint32_t next_domid;
+	size_t *of_domid;     /* domid -> guest index; domids 1..n, never reused */
 	struct timespec wall; /* real time mode: when the last tick was due */
 };
 
@@ -65,10 +66,21 @@ static void lifecycle(struct sim *s)
 		struct mm_guest *g = &s->g[i];
 		/* Like xl create, a domain starts only when the host can give its
 		 * memory without dipping into the reserve; until then it waits. */
-		if (!g->alive && g->domid == 0 && s->now_ms >= c->start_ms &&
+		struct mm_guest_metrics *gm = &s->m.g[i];
+		if (!g->alive && g->domid == 0 && s->now_ms >= c->start_ms && !gm->start_result &&
 		    host_free(s) >= c->memory_kib + s->sc.reserve_kib) {
+			s->of_domid[s->next_domid] = i;
 			mm_guest_start(g, c, s->next_domid++, s->now_ms);
 			s->node[i] = (struct node){.len = -1};
+			gm->start_result = 1;
+		} else if (!g->alive && g->domid == 0 && !gm->start_result && c->start_timeout_ms &&
+		           s->now_ms >= c->start_ms + c->start_timeout_ms) {
+			gm->start_result = 2; /* like xl create, it gave up (start_timeout_s) */
+		} else if (!g->alive && g->domid == 0 && !gm->start_result &&
+		           s->now_ms > c->start_ms) {
+			/* the host had no room: it needs all it asked for */
+			mm_metrics_waiting(&s->m, i, mm_workload_demand_kib(&c->workload, 0),
+			                   c->start_ms, s->sc.tick_ms);
 		} else if (g->alive && c->stop_ms && s->now_ms >= c->stop_ms) {
 			g->alive = false; /* vanished: the loop must drop it */
 		}
@@ -103,7 +115,8 @@ static bool tick(struct sim *s)
 		if (!g->alive)
 			continue;
 		mm_guest_tick(g, s->now_ms, s->sc.tick_ms);
-		if ((s->now_ms + s->sc.report_ms - report_phase(s, i)) % s->sc.report_ms == 0 &&
+		if (((s->now_ms + s->sc.report_ms - report_phase(s, i)) % s->sc.report_ms == 0 ||
+		     g->cfg->behaviour == MM_BEH_FLOOD) &&
 		    client_up(s, i)) {
 			int n = mm_guest_report(g, s->node[i].text, sizeof(s->node[i].text));
 			if (n >= 0) {
@@ -114,21 +127,27 @@ static bool tick(struct sim *s)
 		}
 	}
 	pool = s->sc.host_kib - s->sc.dom0_kib - s->sc.reserve_kib;
+	if (s->sc.pool_kib && s->sc.pool_kib < pool)
+		pool = s->sc.pool_kib; /* the limit is what the policies may share */
 	mm_metrics_tick(&s->m, s->g, s->now_ms, s->sc.tick_ms, pool, host_free(s),
 	                s->sc.reserve_kib);
 	return event;
 }
 
+/* Domids are handed out once each, from 1 up (next_domid), so a table
+ * indexed by domid finds a guest in O(1): the loop asks once per domain. */
 static struct mm_guest *by_domid(struct sim *s, uint32_t domid, size_t *idx)
 {
-	for (size_t i = 0; i < s->sc.n; i++) {
-		if (s->g[i].alive && s->g[i].domid == domid) {
-			if (idx)
-				*idx = i;
-			return &s->g[i];
-		}
-	}
-	return NULL;
+	size_t i;
+
+	if (domid == 0 || domid >= s->next_domid)
+		return NULL;
+	i = s->of_domid[domid];
+	if (!s->g[i].alive || s->g[i].domid != domid)
+		return NULL;
+	if (idx)
+		*idx = i;
+	return &s->g[i];
 }
 
 static int sim_list(struct mm_backend *b, struct mm_dom_info *out, size_t cap, size_t *n)
@@ -258,6 +277,7 @@ static void sim_destroy(struct mm_backend *b)
 	free(s->g);
 	free(s->m.g);
 	free(s->node);
+	free(s->of_domid);
 	free(s);
 }
 
@@ -285,7 +305,8 @@ int mm_backend_sim_create(struct mm_scenario *sc, const struct mm_sim_opts *o,
 	s->g = calloc(n, sizeof(*s->g));
 	s->m.g = calloc(n, sizeof(*s->m.g));
 	s->node = calloc(n, sizeof(*s->node));
-	if (!s->g || !s->m.g || !s->node) {
+	s->of_domid = calloc(n + 1, sizeof(*s->of_domid));
+	if (!s->g || !s->m.g || !s->node || !s->of_domid) {
 		snprintf(err, errlen, "sim: out of memory for %zu guests", n);
 		sim_destroy(&s->base);
 		return -ENOMEM;
@@ -320,6 +341,24 @@ const struct mm_metrics *mm_backend_sim_metrics(struct mm_backend *b)
 const struct mm_scenario *mm_backend_sim_scenario(struct mm_backend *b)
 {
 	return &S(b)->sc;
+}
+
+uint64_t mm_backend_sim_elapsed_ms(struct mm_backend *b)
+{
+	return S(b)->now_ms;
+}
+
+void mm_backend_sim_resv_result(struct mm_backend *b, bool met, uint64_t waited_ms)
+{
+	struct mm_metrics *m = &S(b)->m;
+
+	if (met)
+		m->resv_met++;
+	else
+		m->resv_failed++;
+	m->resv_wait_sum_ms += waited_ms;
+	if (waited_ms > m->resv_wait_max_ms)
+		m->resv_wait_max_ms = waited_ms;
 }
 
 void mm_backend_sim_set_free_goal(struct mm_backend *b, uint64_t free_kib)

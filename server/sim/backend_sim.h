@@ -23,6 +23,12 @@ int mm_backend_sim_create(struct mm_scenario *sc, const struct mm_sim_opts *o,
 const struct mm_metrics *mm_backend_sim_metrics(struct mm_backend *b);
 const struct mm_scenario *mm_backend_sim_scenario(struct mm_backend *b);
 
+/* Simulated ms since the scenario's start. */
+uint64_t mm_backend_sim_elapsed_ms(struct mm_backend *b);
+
+/* A scenario reservation was met or failed after waited_ms (metrics). */
+void mm_backend_sim_resv_result(struct mm_backend *b, bool met, uint64_t waited_ms);
+
 /* Sets the free goal f used by the idle metric (the server's -f). */
 void mm_backend_sim_set_free_goal(struct mm_backend *b, uint64_t free_kib);
 

@@ -1,7 +1,20 @@
 /* Guest model arithmetic, in KiB. Memory the kernel keeps and the balloon's
  * overhead come off the allocation first; the application gets the rest up
- * to its demand and swaps the remainder. */
+ * to its demand and swaps the remainder.
+ *
+ * Pressure model (what the guest reports as psi_some10, and the harm metric):
+ * the working set is the demand plus a hot page cache of 5 % of it. While the
+ * usable memory is below the working set the guest stalls on memory for a
+ * share of its time that grows with the deficit: deficit / (10 % of the
+ * working set), at most 1 (a 1 % deficit stalls 10 % of the time, as cache
+ * refaults do; a 10 % deficit stalls always, as swapping anonymous memory
+ * does). psi_some10 is that share averaged over 10 s, in percent, as
+ * /proc/pressure/memory's "some avg10". Swapped memory is touched again once
+ * every 10 s: each touch is a swap-in (and a major fault) and pushes as much
+ * back out, so a thrashing guest shows swap-in rates. */
 #include "mm_guest.h"
+
+#include "mm_parse.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -59,6 +72,32 @@ static uint64_t usable_kib(const struct mm_guest *g)
 	return g->alloc_kib > gone ? g->alloc_kib - gone : 0;
 }
 
+/* The stall share and its 10 s average; dt_ms of thrashing traffic. */
+static void pressure(struct mm_guest *g, uint64_t usable, uint64_t dt_ms)
+{
+	uint64_t ws = g->demand_kib + g->demand_kib * MM_GUEST_HOT_CACHE_PERMILLE / 1000;
+	uint64_t pages;
+
+	g->ws_kib = ws;
+	g->under_ws = usable < ws;
+	g->stall = 0;
+	if (g->under_ws) {
+		double full = (double)ws * MM_GUEST_FULL_STALL_PERMILLE / 1000.0;
+		g->stall = (double)(ws - usable) / full;
+		g->stall = g->stall > 1 ? 1 : g->stall;
+	}
+	/* exponential average over 10 s, like the kernel's avg10 */
+	g->psi_some10 += (100.0 * g->stall - g->psi_some10) * (double)dt_ms / 10000.0;
+	if (g->psi_some10 < 1e-6)
+		g->psi_some10 = 0;
+	g->swap_touch_kib_ms += g->swap_used_kib * dt_ms;
+	pages = g->swap_touch_kib_ms / (4 * MM_GUEST_SWAP_TOUCH_MS);
+	g->swap_touch_kib_ms -= pages * 4 * MM_GUEST_SWAP_TOUCH_MS;
+	g->pswpin += pages;
+	g->pswpout += pages;
+	g->pgmajfault += pages;
+}
+
 void mm_guest_tick(struct mm_guest *g, uint64_t now_ms, uint64_t dt_ms)
 {
 	const struct mm_guest_cfg *c = g->cfg;
@@ -83,6 +122,39 @@ void mm_guest_tick(struct mm_guest *g, uint64_t now_ms, uint64_t dt_ms)
 		g->pswpout += (swap - old_swap) / 4; /* 4 KiB pages */
 	else
 		g->pswpin += (old_swap - swap) / 4;
+	pressure(g, usable, dt_ms);
+}
+
+/* The lies of the hostile behaviours (mm_guest.h), as text a guest could
+ * write into its node. */
+static int hostile_report(struct mm_guest *g, uint64_t tot, char *buf, size_t len)
+{
+	const uint64_t big = MM_SIZE_MAX_KIB; /* 1 PiB: the largest size a report may hold */
+	uint64_t seq = ++g->seq;
+	int n;
+
+	switch (g->cfg->behaviour) {
+	case MM_BEH_HUGE:
+		return snprintf(buf, len, "v=1 seq=%llu tot=%llu free=0", (unsigned long long)seq,
+		                (unsigned long long)big);
+	case MM_BEH_NEGATIVE:
+		return snprintf(buf, len, "v=1 seq=%llu tot=-%llu free=-1", (unsigned long long)seq,
+		                (unsigned long long)tot);
+	case MM_BEH_FLAPPING:
+		return snprintf(buf, len, "v=1 seq=%llu tot=%llu free=%llu",
+		                (unsigned long long)seq, (unsigned long long)tot,
+		                (unsigned long long)(seq % 2 ? 0 : tot));
+	case MM_BEH_REPLAY:
+		return snprintf(buf, len, "v=1 seq=%llu tot=%llu free=%llu",
+		                (unsigned long long)(seq > 5 ? 3 : seq), (unsigned long long)tot,
+		                (unsigned long long)(tot / 2));
+	default: /* MM_BEH_GROWING: unknown keys are ignored, but not past 512 bytes */
+		n = snprintf(buf, len, "v=1 seq=%llu tot=%llu free=%llu", (unsigned long long)seq,
+		             (unsigned long long)tot, (unsigned long long)(tot / 2));
+		for (uint64_t k = 0; k < seq && n > 0 && (size_t)n + 12 < len; k++)
+			n += snprintf(buf + n, len - (size_t)n, " x%llu=1", (unsigned long long)k);
+		return n;
+	}
 }
 
 int mm_guest_report(struct mm_guest *g, char *buf, size_t len)
@@ -97,8 +169,11 @@ int mm_guest_report(struct mm_guest *g, char *buf, size_t len)
 	if (c->behaviour == MM_BEH_GARBAGE)
 		return snprintf(buf, len, "v=1 tot=%llu free=-1 seq=%llu", (unsigned long long)tot,
 		                (unsigned long long)++g->seq);
+	if (c->behaviour >= MM_BEH_HUGE && c->behaviour != MM_BEH_FLOOD)
+		return hostile_report(g, tot, buf, len);
 	r.has = MM_REPORT_HAS_SEQ | MM_REPORT_HAS_AVAIL | MM_REPORT_HAS_CACHED |
-	        MM_REPORT_HAS_SWAP | MM_REPORT_HAS_VMSTAT | MM_REPORT_HAS_BALLOON;
+	        MM_REPORT_HAS_SWAP | MM_REPORT_HAS_VMSTAT | MM_REPORT_HAS_BALLOON |
+	        MM_REPORT_HAS_PSI;
 	r.seq = ++g->seq;
 	r.tot_kib = tot;
 	r.cached_kib = spare * c->cache_permille / 1000;
@@ -108,6 +183,8 @@ int mm_guest_report(struct mm_guest *g, char *buf, size_t len)
 	r.swap_used_kib = g->swap_used_kib;
 	r.pswpin = g->pswpin;
 	r.pswpout = g->pswpout;
+	r.pgmajfault = g->pgmajfault;
+	r.psi_some10_centi = (uint32_t)(g->psi_some10 * 100.0 + 0.5);
 	r.balloon_cur_kib = g->alloc_kib;
 	return mm_report_format(&r, buf, len);
 }

@@ -60,12 +60,31 @@ void mm_metrics_tick(struct mm_metrics *m, const struct mm_guest *g, uint64_t no
 		gm->idle_kib_ms += (g[i].alloc_kib > need ? g[i].alloc_kib - need : 0) * dt_ms;
 		gm->oom_events = g[i].oom_events;
 		reaction(gm, g[i].swap_used_kib > 0, now_ms);
+		if (g[i].under_ws)
+			gm->harm_ms += dt_ms;
+		gm->stall_ms += (uint64_t)(g[i].stall * (double)dt_ms + 0.5);
 	}
+	if (host_free_kib > reserve_kib)
+		m->host_left_kib_ms += (host_free_kib - reserve_kib) * dt_ms;
 	m->limit_kib_ms += limit_kib(g, m->n, pool_kib) * dt_ms;
 	if (host_free_kib < reserve_kib)
 		m->reserve_violation_ticks++;
 	m->ticks++;
 	m->duration_ms = now_ms;
+}
+
+void mm_metrics_waiting(struct mm_metrics *m, size_t i, uint64_t demand_kib, uint64_t due_ms,
+                        uint64_t dt_ms)
+{
+	struct mm_guest_metrics *gm = &m->g[i];
+
+	gm->start_wait_ms += dt_ms;
+	gm->shortfall_kib_ms += demand_kib * dt_ms;
+	if (!gm->is_short) {
+		gm->episodes++;
+		gm->short_since_ms = due_ms;
+		gm->is_short = true;
+	}
 }
 
 void mm_metrics_write(struct mm_metrics *m, size_t i, const struct mm_guest *g,
@@ -93,10 +112,14 @@ void mm_metrics_total(const struct mm_metrics *m, struct mm_guest_metrics *sum)
 		sum->idle_kib_ms += gm->idle_kib_ms;
 		sum->oom_events += gm->oom_events;
 		sum->episodes += gm->episodes;
-		sum->reactions += gm->reactions;
-		sum->reaction_sum_ms += gm->reaction_sum_ms;
-		if (gm->reaction_max_ms > sum->reaction_max_ms)
-			sum->reaction_max_ms = gm->reaction_max_ms;
+		/* open episodes close at the end of the run in the sum */
+		sum->reactions += mm_reaction_count(gm);
+		sum->reaction_sum_ms += mm_reaction_sum_ms(gm, m->duration_ms);
+		if (mm_reaction_max_ms(gm, m->duration_ms) > sum->reaction_max_ms)
+			sum->reaction_max_ms = mm_reaction_max_ms(gm, m->duration_ms);
+		sum->harm_ms += gm->harm_ms;
+		sum->stall_ms += gm->stall_ms;
+		sum->start_wait_ms += gm->start_wait_ms;
 		sum->writes += gm->writes;
 		sum->moved_kib += gm->moved_kib;
 		sum->maxmem_violations += gm->maxmem_violations;

@@ -10,7 +10,18 @@
 #include "mm_guest.h"
 #include "mm_trace.h"
 
-#define MM_SCENARIO_MAX_GUESTS 1000
+/* A scenario's guests: memory is the only limit below this (one guest
+ * costs about 1 KiB in the simulator and 2 KiB in the loop). */
+#define MM_SCENARIO_MAX_GUESTS 100000
+#define MM_SCENARIO_MAX_RESV   64
+
+/* A reservation the scenario asks for at at_ms, as `mmctl reserve` would
+ * (issue 17); times in ms since the scenario's start, 0 = the default. */
+struct mm_sim_resv {
+	uint64_t at_ms, size_kib, timeout_ms, lease_ms;
+	uint64_t release_ms; /* released then, if still live (0: never) */
+	char for_name[MM_NAME_MAX];
+};
 
 struct mm_scenario {
 	char name[64];
@@ -27,6 +38,8 @@ struct mm_scenario {
 	struct mm_guest_cfg *guests;
 	size_t ntraces;
 	struct mm_trace *traces; /* loaded trace files, owned */
+	size_t nresv;
+	struct mm_sim_resv *resv; /* "reservations", by at_ms; owned */
 };
 
 /* Loads path; trace paths inside are relative to the scenario's folder.

@@ -50,8 +50,8 @@ static int arm(struct xb *b, struct xdom *x)
 	}
 	dom_path(path, sizeof(path), x->domid, MM_XS_MEMORY_DIR);
 	rc = xen_xs_watch(b->xs, path, XB_TOKEN_DOM);
-	if (rc == 0)
-		x->watched = true;
+	if (rc == 0 || rc == -EEXIST) /* already ours: the watch is there */
+		x->watched = true, rc = 0;
 	return rc;
 }
 
@@ -136,8 +136,16 @@ static int take(struct xb *b, const struct xen_xl_dom *d)
 	if (rc && xen_xs_lost(rc))
 		return rc;
 	if (rc) {
-		/* being built or torn down: try again next round */
+		/* being built or torn down: try again next round. Its watch goes
+		 * too: xenstored refuses the same watch twice (EEXIST), so a domain
+		 * created while mmserver ran was never managed (issue 17's real-Xen
+		 * check: xl create under a running mmserver) */
 		if (fresh) {
+			if (x->watched) {
+				char path[96];
+				dom_path(path, sizeof(path), x->domid, MM_XS_MEMORY_DIR);
+				xen_xs_unwatch(b->xs, path, XB_TOKEN_DOM);
+			}
 			b->dom[d->domid] = NULL;
 			free(x);
 		}

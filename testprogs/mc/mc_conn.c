@@ -11,6 +11,7 @@
 #include <poll.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 static bool is_loopback(const struct sockaddr *sa)
@@ -57,7 +58,7 @@ int mc_conn_init(struct mc_conn *c, uint32_t depth, size_t out_cap)
 	memset(c, 0, sizeof(*c));
 	c->fd = -1;
 	c->out_cap = out_cap;
-	c->in_cap = 64 * 1024;
+	c->in_cap = 64 * 1024; /* a full pipeline of 32 1 KiB hits in one recv */
 	c->ring_cap = depth;
 	c->out = malloc(c->out_cap);
 	c->in = malloc(c->in_cap);
@@ -99,6 +100,8 @@ int mc_conn_connect_start(struct mc_conn *c, const struct mc_addr *a)
 	if (c->fd < 0)
 		return -errno;
 	setsockopt(c->fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	if (c->rx_ts)
+		setsockopt(c->fd, SOL_SOCKET, SO_TIMESTAMPNS, &one, sizeof(one));
 	if (connect(c->fd, (const struct sockaddr *)&a->ss, a->len) == 0) {
 		c->state = MC_CONN_UP;
 		return 0;
@@ -178,6 +181,39 @@ long mc_conn_read(struct mc_conn *c)
 	while (r < 0 && errno == EINTR);
 	if (r < 0)
 		return errno == EWOULDBLOCK ? -EAGAIN : -errno;
+	c->in_len += (size_t)r;
+	return (long)r;
+}
+
+long mc_conn_read_ts(struct mc_conn *c, uint64_t *rx_real_ns)
+{
+	union {
+		char buf[CMSG_SPACE(sizeof(struct timespec))];
+		struct cmsghdr align;
+	} cb;
+	struct iovec iov;
+	struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1};
+	ssize_t r;
+
+	*rx_real_ns = 0;
+	if (c->in_len == c->in_cap && mc_conn_reserve_in(c, c->in_cap * 2))
+		return -ENOMEM;
+	iov.iov_base = c->in + c->in_len;
+	iov.iov_len = c->in_cap - c->in_len;
+	do {
+		mh.msg_control = cb.buf;
+		mh.msg_controllen = sizeof(cb.buf);
+		r = recvmsg(c->fd, &mh, MSG_DONTWAIT);
+	} while (r < 0 && errno == EINTR);
+	if (r < 0)
+		return errno == EWOULDBLOCK ? -EAGAIN : -errno;
+	for (struct cmsghdr *cm = CMSG_FIRSTHDR(&mh); cm; cm = CMSG_NXTHDR(&mh, cm)) {
+		struct timespec ts;
+		if (cm->cmsg_level != SOL_SOCKET || cm->cmsg_type != SCM_TIMESTAMPNS)
+			continue;
+		memcpy(&ts, CMSG_DATA(cm), sizeof(ts));
+		*rx_real_ns = (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+	}
 	c->in_len += (size_t)r;
 	return (long)r;
 }

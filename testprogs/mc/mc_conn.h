@@ -29,6 +29,8 @@ struct mc_conn {
 	uint32_t ring_cap, head, count;
 	bool want_out; /* EPOLLOUT registered */
 	bool dirty;    /* queued bytes not yet written */
+	bool retired;  /* removed by live control: no new requests, closed when drained */
+	bool rx_ts;    /* ask the kernel for receive timestamps (SO_TIMESTAMPNS) */
 	uint64_t retry_ns;
 	uint32_t backoff_ms;
 };
@@ -61,6 +63,9 @@ void mc_conn_reset(struct mc_conn *c);
 int mc_conn_flush(struct mc_conn *c);
 /* Reads once into the input buffer: bytes read, 0 at EOF, -EAGAIN, -errno. */
 long mc_conn_read(struct mc_conn *c);
+/* The same, and *rx_real_ns gets the kernel's receive time of the last
+ * segment read (CLOCK_REALTIME), or 0 when it gave none (needs rx_ts). */
+long mc_conn_read_ts(struct mc_conn *c, uint64_t *rx_real_ns);
 /* Makes room for at least need bytes of input; 0 or -ENOMEM. */
 int mc_conn_reserve_in(struct mc_conn *c, size_t need);
 

@@ -2,7 +2,9 @@
  * connection's output buffer and flushed once per loop turn, so a pipelined
  * connection costs one send() per batch, not per request. Latency counts
  * from the due time: in the open loop a request that waits for a free slot
- * (or a reconnect) is late, and its wait is part of its latency. */
+ * (or a reconnect, or the next send batch) is late by that much, and its
+ * wait is part of its latency. One clock read per loop turn. Live control
+ * (add/remove connections, rate, pause, resume) arrives on a pipe. */
 #include "mc_engine.h"
 
 #include <errno.h>
@@ -10,9 +12,11 @@
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/prctl.h>
+#include <sys/timerfd.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "mc_ctl.h"
 #include "mc_mix.h"
 #include "mc_sched.h"
 #include "mm_tp.h"
@@ -21,14 +25,27 @@
 #define BACKOFF_MIN_MS 100
 #define BACKOFF_MAX_MS 1000
 #define STOP_DRAIN_NS  (200 * UINT64_C(1000000)) /* after a signal: short drain */
+#define CTL_ID         UINT64_MAX                /* epoll tag of the control pipe */
+#define TICK_ID        (UINT64_MAX - 1)          /* epoll tag of the second timer */
+#define WAIT_FOREVER   UINT64_MAX
 
 struct eng {
 	const struct mc_engine_cfg *cfg;
 	const struct mc_opts *o;
 	int epfd;
-	struct mc_conn *conns;
-	uint32_t n, cursor, ndown;
+	int tfd; /* periodic timer at every second's end (see wait_ns) */
+	/* Batched open loop (--batch-us): replies are read on the send grid
+	 * too, not when they arrive, and timed by the kernel's receive stamp;
+	 * the loop wakes once per grid point instead of once per reply. */
+	bool lazy;
+	uint32_t in_ev;        /* EPOLLIN, or 0 when lazy (only errors wake us) */
+	int64_t real_off_ns;   /* CLOCK_REALTIME - CLOCK_MONOTONIC, this turn */
+	int rdfd;              /* lazy: a second epoll set, EPOLLIN of every connection, asked
+	                        * (never slept on) at each grid point */
+	struct mc_conn *conns; /* n of them, cap allocated; epoll tags are indexes */
+	uint32_t n, cap, cursor, ndown;
 	uint32_t *dirty, ndirty;
+	uint32_t refill_min; /* closed loop: requests per top-up (see refill) */
 	struct mc_sched sched;
 	uint64_t next_due; /* open loop: absolute ns of the next arrival */
 	struct mc_mix mix;
@@ -37,8 +54,12 @@ struct eng {
 	char key[MC_KEY_MAX + 1];
 	struct mc_tick *tick; /* the current second */
 	uint64_t tick_end_ns;
-	uint64_t end_ns, drain_until_ns, late_ns, delay_ns;
+	uint64_t end_ns, drain_until_ns, late_ns, delay_ns, batch_ns;
+	double rate_per_s; /* open loop: the total rate, kept across a pause */
+	int64_t due_sec;   /* a second the schedule entered before its tick began ... */
+	uint64_t due_n;    /* ... and its count of arrivals (0: none pending) */
 	int issuing;
+	bool paused;
 	struct mc_counts total;
 };
 
@@ -50,21 +71,44 @@ uint64_t mc_now_ns(void)
 	return (uint64_t)ts.tv_sec * NS_PER_S + (uint64_t)ts.tv_nsec;
 }
 
+int64_t mc_unix_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
 /* Closes the current second (and any empty ones up to now) and sends it. */
+static void tick_state(struct eng *e)
+{
+	uint64_t up = 0;
+
+	for (uint32_t i = 0; i < e->n; i++)
+		up += e->conns[i].state == MC_CONN_UP && !e->conns[i].retired;
+	e->tick->c.conns = up;
+	e->tick->c.paused = e->paused;
+}
+
 static void emit_ticks(struct eng *e, uint64_t now)
 {
 	while (now >= e->tick_end_ns) {
+		tick_state(e);
 		mc_counts_add(&e->total, &e->tick->c);
 		if (e->cfg->tick_fd >= 0)
 			mc_tick_send(e->cfg->tick_fd, e->tick);
 		mc_tick_reset(e->tick, e->tick->sec + 1);
+		if (e->due_n && e->due_sec == e->tick->sec) {
+			e->tick->c.due += e->due_n;
+			e->due_n = 0;
+		}
 		e->tick_end_ns += NS_PER_S;
 	}
 }
 
 static void set_events(struct eng *e, struct mc_conn *c, uint32_t events, int op)
 {
-	struct epoll_event ev = {.events = events, .data.ptr = c};
+	struct epoll_event ev = {.events = events, .data.u64 = (uint64_t)(c - e->conns)};
 
 	epoll_ctl(e->epfd, op, c->fd, &ev);
 }
@@ -102,8 +146,8 @@ static int issue(struct eng *e, struct mc_conn *c, uint64_t due, uint64_t now)
 		c->out_off = 0;
 		room = c->out_cap - c->out_len;
 	}
-	len = mc_encode(e->o->proto, p.op, e->key, e->o->key_len, e->values, p.value_len,
-	                c->out + c->out_len, room);
+	len = mc_encode_valid(e->o->proto, p.op, e->key, e->o->key_len, e->values, p.value_len,
+	                      c->out + c->out_len, room);
 	if (len < 0)
 		return len;
 	c->out_len += (size_t)len;
@@ -118,10 +162,13 @@ static int issue(struct eng *e, struct mc_conn *c, uint64_t due, uint64_t now)
 	return 0;
 }
 
-/* Closed loop and fill: keep the connection's pipeline full. */
+/* Closed loop and fill: tops the pipeline up to --depth once at least
+ * refill_min of it has come back, so each write carries that many
+ * requests and memcached reads them in one go. */
 static void refill(struct eng *e, struct mc_conn *c, uint64_t now)
 {
-	if (e->cfg->mode == MC_MODE_OPEN || c->state != MC_CONN_UP || !e->issuing)
+	if (e->cfg->mode == MC_MODE_OPEN || c->state != MC_CONN_UP || !e->issuing || e->paused ||
+	    c->retired || c->count + e->refill_min > c->ring_cap)
 		return;
 	while (c->count < c->ring_cap) {
 		if (e->cfg->mode == MC_MODE_FILL && e->fill_left == 0)
@@ -131,12 +178,15 @@ static void refill(struct eng *e, struct mc_conn *c, uint64_t now)
 	}
 }
 
-/* Closes c and schedules a reconnect with exponential backoff. */
+/* Closes c and schedules a reconnect with exponential backoff (none for
+ * a connection live control removed). */
 static void conn_down(struct eng *e, struct mc_conn *c, uint64_t now)
 {
 	if (c->fd >= 0)
 		epoll_ctl(e->epfd, EPOLL_CTL_DEL, c->fd, NULL);
 	mc_conn_reset(c);
+	if (c->retired)
+		return;
 	c->backoff_ms = c->backoff_ms ? c->backoff_ms * 2 : BACKOFF_MIN_MS;
 	if (c->backoff_ms > BACKOFF_MAX_MS)
 		c->backoff_ms = BACKOFF_MAX_MS;
@@ -156,8 +206,11 @@ static void complete(struct eng *e, struct mc_conn *c, const struct mc_resp *res
 {
 	struct mc_req *r = mc_conn_head(c);
 	struct mc_counts *k = &e->tick->c;
-	uint64_t lat = now - r->due_ns;
+	uint64_t lat;
 
+	if (now < r->sent_ns) /* a kernel stamp a hair before our send clock */
+		now = r->sent_ns;
+	lat = now - r->due_ns;
 	k->done++;
 	if (r->op == MC_OP_GET)
 		k->gets++;
@@ -211,24 +264,37 @@ static void flush_conn(struct eng *e, struct mc_conn *c, uint64_t now)
 		conn_lost(e, c, now);
 	} else if (rc == 1 && !c->want_out) {
 		c->want_out = true;
-		set_events(e, c, EPOLLIN | EPOLLOUT, EPOLL_CTL_MOD);
+		set_events(e, c, e->in_ev | EPOLLOUT, EPOLL_CTL_MOD);
 	} else if (rc == 0 && c->want_out) {
 		c->want_out = false;
-		set_events(e, c, EPOLLIN, EPOLL_CTL_MOD);
+		set_events(e, c, e->in_ev, EPOLL_CTL_MOD);
 	}
+}
+
+/* The kernel's receive stamp of what was just read, on our clock. */
+static uint64_t rx_time(const struct eng *e, uint64_t rx_real, uint64_t now)
+{
+	int64_t t = (int64_t)rx_real - e->real_off_ns;
+
+	return rx_real && t > 0 && (uint64_t)t < now ? (uint64_t)t : now;
 }
 
 static void on_readable(struct eng *e, struct mc_conn *c, uint64_t now)
 {
-	long r = mc_conn_read(c);
+	uint64_t rx_real = 0;
+	long r = e->lazy ? mc_conn_read_ts(c, &rx_real) : mc_conn_read(c);
 
 	if (r == -EAGAIN)
 		return;
-	if (r <= 0 || decode_all(e, c, now)) {
+	if (r <= 0 || decode_all(e, c, e->lazy ? rx_time(e, rx_real, now) : now)) {
 		conn_lost(e, c, now);
 		return;
 	}
 	c->backoff_ms = 0;
+	if (c->retired && c->count == 0) {
+		conn_down(e, c, now); /* removed, and drained */
+		return;
+	}
 	refill(e, c, now);
 	/* Closed loop: send the refill now, not after every other event of
 	 * this wakeup, so no connection idles while its neighbours are read. */
@@ -238,7 +304,11 @@ static void on_readable(struct eng *e, struct mc_conn *c, uint64_t now)
 
 static void conn_up(struct eng *e, struct mc_conn *c, uint64_t now, int op)
 {
-	set_events(e, c, EPOLLIN, op);
+	set_events(e, c, e->in_ev, op);
+	if (e->rdfd >= 0) { /* closing the socket takes it out again */
+		struct epoll_event ev = {.events = EPOLLIN, .data.u64 = (uint64_t)(c - e->conns)};
+		epoll_ctl(e->rdfd, EPOLL_CTL_ADD, c->fd, &ev);
+	}
 	refill(e, c, now);
 }
 
@@ -261,7 +331,7 @@ static void reconnect_due(struct eng *e, uint64_t now)
 	for (uint32_t i = 0; i < e->n && e->ndown; i++) {
 		struct mc_conn *c = &e->conns[i];
 		int rc;
-		if (c->state != MC_CONN_DOWN || now < c->retry_ns)
+		if (c->state != MC_CONN_DOWN || c->retired || now < c->retry_ns)
 			continue;
 		e->ndown--;
 		rc = mc_conn_connect_start(c, e->cfg->addr);
@@ -282,21 +352,53 @@ static struct mc_conn *pick_conn(struct eng *e)
 	for (uint32_t k = 0; k < e->n; k++) {
 		struct mc_conn *c = &e->conns[e->cursor];
 		e->cursor = e->cursor + 1 == e->n ? 0 : e->cursor + 1;
-		if (c->state == MC_CONN_UP && c->count < c->ring_cap)
+		if (c->state == MC_CONN_UP && c->count < c->ring_cap && !c->retired)
 			return c;
 	}
 	return NULL;
 }
 
-/* Open loop: sends everything that is due. Arrivals that find no free slot
- * stay due (the schedule does not move) and go out late. */
+/* Adds a second's scheduled count to that second's tick: at once if it is
+ * the current one (or already past: a client behind its schedule), else
+ * when the tick gets there. The schedule runs at most one arrival ahead,
+ * so one pending second is enough. */
+static void count_due(struct eng *e, int64_t sec, uint64_t n)
+{
+	if (sec <= e->tick->sec)
+		e->tick->c.due += n;
+	else
+		e->due_sec = sec, e->due_n = n;
+}
+
+static void next_arrival(struct eng *e)
+{
+	int64_t sec = e->sched.sec;
+	uint64_t t = mc_sched_next(&e->sched);
+
+	if (e->sched.sec != sec && t != MC_SCHED_NONE)
+		count_due(e, e->sched.sec, e->sched.n);
+	e->next_due = t == MC_SCHED_NONE ? UINT64_MAX : e->cfg->t0_ns + t;
+}
+
+/* Open loop: sends everything that is due. Arrivals due together share a
+ * connection up to --depth (one send, one reply read, memcached woken once
+ * for them all); with --depth 1 each goes to the next connection. Arrivals
+ * that find no free slot stay due (the schedule does not move) and go out
+ * late. */
 static void issue_open(struct eng *e, uint64_t now)
 {
+	struct mc_conn *c = NULL;
+
 	while (e->issuing && e->next_due <= now && e->next_due < e->end_ns) {
-		struct mc_conn *c = pick_conn(e);
-		if (!c || issue(e, c, e->next_due, now))
-			return;
-		e->next_due = e->cfg->t0_ns + mc_sched_next(&e->sched);
+		if (e->paused) {
+			e->tick->c.skipped++;
+		} else {
+			if (!c || c->count == c->ring_cap || c->state != MC_CONN_UP)
+				c = pick_conn(e);
+			if (!c || issue(e, c, e->next_due, now))
+				return;
+		}
+		next_arrival(e);
 	}
 }
 
@@ -321,6 +423,20 @@ static uint64_t in_flight(const struct eng *e)
 	return n;
 }
 
+/* Open loop: arrivals are sent on a grid of --batch-us from the start, so
+ * one wakeup sends every arrival due since the last one (and memcached is
+ * woken once per batch, not per request). The grid point is where due
+ * times round up to; the difference counts in the latency. */
+static uint64_t batch_time(const struct eng *e, uint64_t due)
+{
+	uint64_t off;
+
+	if (e->batch_ns <= 1)
+		return due;
+	off = (due - e->cfg->t0_ns) % e->batch_ns;
+	return off ? due + e->batch_ns - off : due;
+}
+
 /* How long epoll may sleep: until the next tick, arrival, retry or end. */
 static uint64_t wait_ns(const struct eng *e, uint64_t now)
 {
@@ -331,27 +447,171 @@ static uint64_t wait_ns(const struct eng *e, uint64_t now)
 	if (!e->issuing && e->drain_until_ns < until)
 		until = e->drain_until_ns;
 	if (e->issuing && e->cfg->mode == MC_MODE_OPEN && e->next_due > now && e->next_due < until)
-		until = e->next_due;
+		until = batch_time(e, e->next_due);
+	if (e->lazy && in_flight(e) && batch_time(e, now + 1) < until)
+		until = batch_time(e, now + 1); /* replies are read on the grid */
 	if (e->ndown && now + BACKOFF_MIN_MS * UINT64_C(1000000) < until)
 		until = now + BACKOFF_MIN_MS * UINT64_C(1000000);
+	/* Waiting for the second's end: the periodic timer wakes us, so epoll
+	 * needs no timeout (each timed wait arms a one-shot hrtimer, which in a
+	 * VM costs an exit to reprogram the timer). */
+	if (until == e->tick_end_ns && until > now && e->tfd >= 0)
+		return WAIT_FOREVER;
 	return until > now ? until - now : 0;
 }
 
-static void poll_once(struct eng *e, uint64_t now)
+/* Room for n connections; existing ones keep their index (epoll tag). */
+static int grow(struct eng *e, uint32_t n)
+{
+	struct mc_conn *c;
+	uint32_t *d;
+
+	if (n <= e->cap)
+		return 0;
+	c = realloc(e->conns, n * sizeof(*c));
+	if (c)
+		e->conns = c;
+	d = c ? realloc(e->dirty, n * sizeof(*d)) : NULL;
+	if (!c || !d)
+		return -ENOMEM;
+	memset(c + e->cap, 0, (n - e->cap) * sizeof(*c)); /* disposable: NULL buffers */
+	for (uint32_t i = e->cap; i < n; i++)
+		c[i].fd = -1;
+	e->dirty = d;
+	e->cap = n;
+	return 0;
+}
+
+/* Live control: n more connections. Removed ones come back first; new
+ * ones are connected by reconnect_due like any connection that is down. */
+static void ctl_add(struct eng *e, uint32_t n, uint64_t now)
+{
+	size_t out_cap = e->o->depth * mc_encode_bound(e->o->key_len, e->o->value_max);
+
+	for (uint32_t i = 0; i < e->n && n; i++) {
+		struct mc_conn *c = &e->conns[i];
+		if (!c->retired)
+			continue;
+		c->retired = false;
+		n--;
+		if (c->state == MC_CONN_DOWN) {
+			c->retry_ns = now;
+			e->ndown++;
+		} else {
+			refill(e, c, now);
+		}
+	}
+	while (n && e->n < MC_CONNS_MAX && grow(e, e->n + 1) == 0 &&
+	       mc_conn_init(&e->conns[e->n], e->o->depth, out_cap) == 0) {
+		e->conns[e->n].rx_ts = e->lazy;
+		e->conns[e->n++].retry_ns = now;
+		e->ndown++;
+		n--;
+	}
+}
+
+/* Live control: n fewer connections (at least one stays). The last ones
+ * take no new requests and close once their replies are in. */
+static void ctl_remove(struct eng *e, uint32_t n, uint64_t now)
+{
+	uint32_t active = 0;
+
+	for (uint32_t i = 0; i < e->n; i++)
+		active += !e->conns[i].retired;
+	for (uint32_t i = e->n; i-- > 0 && n && active > 1;) {
+		struct mc_conn *c = &e->conns[i];
+		if (c->retired)
+			continue;
+		if (c->state == MC_CONN_DOWN)
+			e->ndown--;
+		c->retired = true;
+		n--;
+		active--;
+		if (c->state != MC_CONN_UP || c->count == 0)
+			conn_down(e, c, now);
+	}
+}
+
+static int64_t sec_of(const struct eng *e, uint64_t now)
+{
+	return now > e->cfg->t0_ns ? (int64_t)((now - e->cfg->t0_ns) / NS_PER_S) : 0;
+}
+
+static void ctl_apply(struct eng *e, const struct mc_ctl_msg *m, uint64_t now)
+{
+	switch ((enum mc_ctl_op)m->op) {
+	case MC_CTL_ADD: ctl_add(e, m->n, now); break;
+	case MC_CTL_REMOVE: ctl_remove(e, m->n, now); break;
+	case MC_CTL_RATE:
+		e->rate_per_s = m->rate_per_s;
+		if (e->cfg->mode == MC_MODE_OPEN && !e->paused) {
+			mc_sched_set_rate(&e->sched, m->rate_per_s, sec_of(e, now) + 1);
+			if (e->next_due == UINT64_MAX)
+				next_arrival(e);
+		}
+		break;
+	case MC_CTL_PAUSE:
+		e->paused = true;
+		if (e->cfg->mode == MC_MODE_OPEN)
+			mc_sched_set_rate(&e->sched, 0, sec_of(e, now) + 1);
+		break;
+	case MC_CTL_RESUME:
+		if (!e->paused)
+			break;
+		e->paused = false;
+		if (e->cfg->mode == MC_MODE_OPEN) {
+			mc_sched_set_rate(&e->sched, e->rate_per_s, sec_of(e, now) + 1);
+			if (e->next_due == UINT64_MAX)
+				next_arrival(e);
+		}
+		for (uint32_t i = 0; i < e->n; i++)
+			refill(e, &e->conns[i], now);
+		break;
+	default: break;
+	}
+}
+
+/* Reads every whole message on the control pipe; at EOF (the parent is
+ * gone) the pipe leaves the epoll set. */
+static void on_ctl(struct eng *e, uint64_t now)
+{
+	struct mc_ctl_msg m;
+	ssize_t r;
+
+	while ((r = read(e->cfg->ctl_fd, &m, sizeof(m))) == (ssize_t)sizeof(m))
+		ctl_apply(e, &m, now);
+	if (r == 0)
+		epoll_ctl(e->epfd, EPOLL_CTL_DEL, e->cfg->ctl_fd, NULL);
+}
+
+/* Waits for events and handles them; returns the clock read after the
+ * wait, which the next loop turn uses. */
+static uint64_t poll_once(struct eng *e, uint64_t now)
 {
 	struct epoll_event ev[64];
-	uint64_t ns = wait_ns(e, now);
+	uint64_t ns = wait_ns(e, now), expiries;
 	struct timespec ts = {.tv_sec = (time_t)(ns / NS_PER_S), .tv_nsec = (long)(ns % NS_PER_S)};
-	int n = epoll_pwait2(e->epfd, ev, 64, &ts, NULL);
+	int n = epoll_pwait2(e->epfd, ev, 64, ns == WAIT_FOREVER ? NULL : &ts, NULL);
 
 	now = mc_now_ns();
 	for (int i = 0; i < n; i++) {
-		struct mc_conn *c = ev[i].data.ptr;
+		struct mc_conn *c;
+		if (ev[i].data.u64 == CTL_ID) {
+			on_ctl(e, now);
+			continue;
+		}
+		if (ev[i].data.u64 == TICK_ID) {
+			if (read(e->tfd, &expiries, sizeof(expiries)) < 0)
+				expiries = 0; /* EAGAIN: already read */
+			continue;
+		}
+		c = &e->conns[ev[i].data.u64];
 		if (c->state != MC_CONN_DOWN && (ev[i].events & EPOLLOUT))
 			on_writable(e, c, now);
 		if (c->state == MC_CONN_UP && (ev[i].events & (EPOLLIN | EPOLLERR | EPOLLHUP)))
 			on_readable(e, c, now);
 	}
+	return now;
 }
 
 /* True when the run is over: issuing has stopped (end, fill done or a
@@ -370,20 +630,42 @@ static bool finished(struct eng *e, uint64_t now)
 	return in_flight(e) == 0 || now >= e->drain_until_ns;
 }
 
+/* Batched open loop: reads every connection that has something to read. */
+static void harvest(struct eng *e, uint64_t now)
+{
+	struct epoll_event ev[64];
+	struct timespec rt;
+	int n;
+
+	clock_gettime(CLOCK_REALTIME, &rt);
+	e->real_off_ns =
+	    (int64_t)((uint64_t)rt.tv_sec * NS_PER_S + (uint64_t)rt.tv_nsec) - (int64_t)mc_now_ns();
+	do {
+		n = epoll_wait(e->rdfd, ev, 64, 0);
+		for (int i = 0; i < n; i++) {
+			struct mc_conn *c = &e->conns[ev[i].data.u64];
+			if (c->state == MC_CONN_UP)
+				on_readable(e, c, now);
+		}
+	} while (n == 64);
+}
+
 static void run_loop(struct eng *e)
 {
 	uint64_t now = mc_now_ns();
 
 	for (uint32_t i = 0; i < e->n; i++)
 		refill(e, &e->conns[i], now);
-	while (!finished(e, now = mc_now_ns())) {
+	while (!finished(e, now)) {
 		emit_ticks(e, now);
 		if (e->ndown && e->issuing)
 			reconnect_due(e, now);
+		if (e->lazy)
+			harvest(e, now);
 		if (e->cfg->mode == MC_MODE_OPEN)
 			issue_open(e, now);
 		flush_dirty(e, now);
-		poll_once(e, now);
+		now = poll_once(e, now);
 	}
 }
 
@@ -391,14 +673,13 @@ static int setup_conns(struct eng *e, FILE *err)
 {
 	size_t out_cap = e->o->depth * mc_encode_bound(e->o->key_len, e->o->value_max);
 
-	e->conns = calloc(e->n, sizeof(*e->conns));
-	e->dirty = calloc(e->n, sizeof(*e->dirty));
-	if (!e->conns || !e->dirty)
+	if (grow(e, e->n))
 		return -ENOMEM;
 	for (uint32_t i = 0; i < e->n; i++)
 		e->conns[i].fd = -1;
 	for (uint32_t i = 0; i < e->n; i++) {
 		int rc = mc_conn_init(&e->conns[i], e->o->depth, out_cap);
+		e->conns[i].rx_ts = e->lazy;
 		if (!rc)
 			rc = mc_conn_connect_wait(&e->conns[i], e->cfg->addr, 2000);
 		if (rc) {
@@ -407,7 +688,23 @@ static int setup_conns(struct eng *e, FILE *err)
 			        rc == -ECONNREFUSED ? " (is memcached running there?)" : "");
 			return rc;
 		}
-		set_events(e, &e->conns[i], EPOLLIN, EPOLL_CTL_ADD);
+		conn_up(e, &e->conns[i], 0, EPOLL_CTL_ADD); /* run_loop fills it */
+	}
+	if (e->cfg->ctl_fd >= 0) {
+		struct epoll_event ev = {.events = EPOLLIN, .data.u64 = CTL_ID};
+		epoll_ctl(e->epfd, EPOLL_CTL_ADD, e->cfg->ctl_fd, &ev);
+	}
+	if (e->tfd >= 0) {
+		uint64_t first = e->tick_end_ns;
+		struct itimerspec it = {.it_interval = {.tv_sec = 1, .tv_nsec = 0},
+		                        .it_value = {.tv_sec = (time_t)(first / NS_PER_S),
+		                                     .tv_nsec = (long)(first % NS_PER_S)}};
+		struct epoll_event ev = {.events = EPOLLIN, .data.u64 = TICK_ID};
+		if (timerfd_settime(e->tfd, TFD_TIMER_ABSTIME, &it, NULL) ||
+		    epoll_ctl(e->epfd, EPOLL_CTL_ADD, e->tfd, &ev)) {
+			close(e->tfd); /* timed waits work without it */
+			e->tfd = -1;
+		}
 	}
 	return 0;
 }
@@ -418,11 +715,20 @@ static int setup(struct eng *e, const struct mc_engine_cfg *cfg, FILE *err)
 
 	memset(e, 0, sizeof(*e));
 	e->epfd = -1;
+	e->tfd = -1;
+	e->rdfd = -1;
 	e->cfg = cfg;
 	e->o = o;
 	e->n = cfg->nconns;
 	e->end_ns = cfg->end_ns;
 	e->late_ns = o->late_us * 1000u;
+	e->batch_ns = o->batch_us * 1000u;
+	e->refill_min = o->refill ? o->refill : 1;
+	e->lazy = cfg->mode == MC_MODE_OPEN && e->batch_ns > 0;
+	e->in_ev = e->lazy ? 0 : EPOLLIN;
+	if (e->lazy && (e->rdfd = epoll_create1(EPOLL_CLOEXEC)) < 0)
+		return -errno;
+	e->rate_per_s = cfg->rate_per_s;
 	e->delay_ns = o->delay_us * 1000u;
 	e->issuing = 1;
 	e->mix = (struct mc_mix){.rng = cfg->seed ^ UINT64_C(0x5bd1e9955bd1e995),
@@ -430,22 +736,29 @@ static int setup(struct eng *e, const struct mc_engine_cfg *cfg, FILE *err)
 	                         .keys = o->keys,
 	                         .hot_frac = o->hot_frac,
 	                         .hot_prob = o->hot_prob,
+	                         .zipf_s = o->zipf_s,
 	                         .value_min = o->value_min,
-	                         .value_max = o->value_max};
+	                         .value_max = o->value_max,
+	                         .nsizes = o->nsizes};
+	memcpy(e->mix.size, o->vsize, sizeof(e->mix.size));
+	memcpy(e->mix.cum_weight, o->vweight, sizeof(e->mix.cum_weight));
+	mc_mix_init(&e->mix);
 	e->fill_next = cfg->key_from;
 	if (cfg->mode == MC_MODE_FILL && cfg->key_step && cfg->key_from < o->keys)
 		e->fill_left = (o->keys - cfg->key_from + cfg->key_step - 1) / cfg->key_step;
 	e->values = malloc(o->value_max);
 	e->tick = malloc(sizeof(*e->tick));
 	e->epfd = epoll_create1(EPOLL_CLOEXEC);
+	e->tfd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
 	if (!e->values || !e->tick || e->epfd < 0)
 		return -ENOMEM;
 	memset(e->values, 'v', o->value_max);
 	mc_tick_reset(e->tick, 0);
 	e->tick_end_ns = cfg->t0_ns + NS_PER_S;
 	if (cfg->mode == MC_MODE_OPEN) {
-		mc_sched_init(&e->sched, o->sched, cfg->rate_per_s, cfg->seed, cfg->phase_ns);
-		e->next_due = cfg->t0_ns + mc_sched_next(&e->sched);
+		mc_sched_init(&e->sched, o->sched, cfg->rate_per_s, cfg->worker, cfg->nworkers,
+		              cfg->seed);
+		next_arrival(e);
 	}
 	return setup_conns(e, err);
 }
@@ -456,6 +769,10 @@ static void teardown(struct eng *e)
 		mc_conn_dispose(&e->conns[i]);
 	if (e->epfd >= 0)
 		close(e->epfd);
+	if (e->tfd >= 0)
+		close(e->tfd);
+	if (e->rdfd >= 0)
+		close(e->rdfd);
 	free(e->conns);
 	free(e->dirty);
 	free(e->values);
@@ -468,6 +785,7 @@ static void finish_ticks(struct eng *e)
 {
 	struct mc_counts *k;
 
+	tick_state(e);
 	mc_counts_add(&e->total, &e->tick->c);
 	if (e->cfg->tick_fd >= 0)
 		mc_tick_send(e->cfg->tick_fd, e->tick);
@@ -476,7 +794,7 @@ static void finish_ticks(struct eng *e)
 	k->unfinished = in_flight(e);
 	while (e->cfg->mode == MC_MODE_OPEN && e->next_due < e->cfg->end_ns) {
 		k->unsent++;
-		e->next_due = e->cfg->t0_ns + mc_sched_next(&e->sched);
+		next_arrival(e);
 	}
 	mc_counts_add(&e->total, k);
 	if (e->cfg->tick_fd >= 0)
@@ -492,9 +810,9 @@ int mc_engine_run(const struct mc_engine_cfg *cfg, struct mc_engine_result *res,
 
 	memset(res, 0, sizeof(*res));
 	if (rc == 0) {
-		/* Open-loop arrivals need sub-100 us wakeups: the default 50 us
-		 * timer slack would add that much to every due time. */
-		prctl(PR_SET_TIMERSLACK, 1UL, 0UL, 0UL, 0UL);
+		/* Open-loop arrivals need wakeups finer than a batch: the default
+		 * 50 us timer slack would add that much to every due time. */
+		prctl(PR_SET_TIMERSLACK, e.batch_ns > 10 ? e.batch_ns / 10 : 1UL, 0UL, 0UL, 0UL);
 		while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &t0, NULL) == EINTR &&
 		       !mm_tp_stop)
 			;

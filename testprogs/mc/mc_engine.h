@@ -19,14 +19,15 @@ struct mc_engine_cfg {
 	const struct mc_addr *addr;
 	enum mc_mode mode;
 	uint32_t nconns;
-	double rate_per_s;           /* open loop: this worker's share */
-	double phase_ns;             /* open loop, fixed schedule: offset of arrival 0 */
+	double rate_per_s;           /* open loop: the total over all workers */
+	uint32_t worker, nworkers;   /* open loop: this worker's share of the schedule */
 	uint64_t seed;               /* schedule and mix */
 	uint64_t t0_ns;              /* CLOCK_MONOTONIC start of the run (second 0) */
 	uint64_t end_ns;             /* no request is issued from here on */
 	uint64_t drain_ns;           /* how long to wait for replies after end_ns */
 	uint64_t key_from, key_step; /* fill: keys key_from, +key_step, ... */
 	int tick_fd;                 /* where ticks go (-1: kept in the result only) */
+	int ctl_fd;                  /* struct mc_ctl_msg from the parent (-1: none) */
 };
 
 struct mc_engine_result {
@@ -34,7 +35,8 @@ struct mc_engine_result {
 	uint64_t elapsed_ns;
 };
 
-uint64_t mc_now_ns(void);
+uint64_t mc_now_ns(void); /* CLOCK_MONOTONIC */
+int64_t mc_unix_ms(void); /* CLOCK_REALTIME in ms, to line records up with other logs */
 
 /* Runs to the end (or until mm_tp_stop). Returns 0, or -errno when the
  * first connections cannot be made (message on err). */

@@ -20,14 +20,18 @@ enum {
 	OPT_KEYSPACE,
 	OPT_KEY_SIZE,
 	OPT_HOT,
+	OPT_ZIPF,
 	OPT_FILL,
 	OPT_NO_FILL,
 	OPT_FILL_TIMEOUT,
 	OPT_SEED,
 	OPT_LATE,
+	OPT_BATCH,
+	OPT_REFILL,
 	OPT_DELAY,
 	OPT_RECORD,
 	OPT_AUTO,
+	OPT_CONTROL,
 };
 
 static const struct option long_opts[] = {
@@ -48,15 +52,19 @@ static const struct option long_opts[] = {
     {"key-size", required_argument, NULL, OPT_KEY_SIZE},
     {"value-size", required_argument, NULL, 'v'},
     {"hot", required_argument, NULL, OPT_HOT},
+    {"zipf", required_argument, NULL, OPT_ZIPF},
     {"fill", no_argument, NULL, OPT_FILL},
     {"no-fill", no_argument, NULL, OPT_NO_FILL},
     {"fill-timeout", required_argument, NULL, OPT_FILL_TIMEOUT},
     {"seed", required_argument, NULL, OPT_SEED},
     {"late-us", required_argument, NULL, OPT_LATE},
+    {"batch-us", required_argument, NULL, OPT_BATCH},
+    {"refill", required_argument, NULL, OPT_REFILL},
     {"delay-us", required_argument, NULL, OPT_DELAY},
     {"quiet", no_argument, NULL, 'q'},
     {"record", required_argument, NULL, OPT_RECORD},
     {"auto", required_argument, NULL, OPT_AUTO},
+    {"control", required_argument, NULL, OPT_CONTROL},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
 };
@@ -66,6 +74,7 @@ void mc_opts_usage(FILE *f)
 	fprintf(
 	    f,
 	    "Usage: mm_bench_mc [OPTIONS]\n"
+	    "       mm_bench_mc monitor [HOST[:PORT]] [OPTIONS]   (see monitor --help)\n"
 	    "memcached load generator: fill a key space, then run closed-loop (max rate)\n"
 	    "or open-loop (--rate) from a schedule fixed before the run; latency counts\n"
 	    "from when each request was due. Loopback servers only unless --allow-remote.\n\n"
@@ -74,10 +83,17 @@ void mc_opts_usage(FILE *f)
 	    "      --allow-remote        allow a non-loopback server\n"
 	    "  -c, --conns N             connections in total (default 4)\n"
 	    "  -P, --procs N             worker processes, one thread each (default 1)\n"
-	    "  -d, --depth N             requests in flight per connection (default 1)\n"
+	    "  -d, --depth N             requests in flight per connection, a hard bound\n"
+	    "                            (default 1)\n"
+	    "      --refill N            closed loop: top a connection up once N replies are\n"
+	    "                            back, N requests per write (default 1)\n"
 	    "      --protocol text|meta  get/set or mg/ms (default text)\n"
 	    "  -r, --rate OPS            open loop at OPS requests/s; 0 = closed loop (default)\n"
-	    "      --schedule poisson|fixed  open-loop arrivals (default poisson)\n"
+	    "      --schedule poisson|fixed  open-loop arrivals, a fixed count each second\n"
+	    "                            (default poisson)\n"
+	    "      --batch-us US         open loop: send on a US grid, arrivals due together\n"
+	    "                            sharing a connection up to --depth (default 0: each\n"
+	    "                            at its own time)\n"
 	    "Time (seconds; every run is bounded, at most %d s):\n"
 	    "  -t, --duration S          run length including warm-up and cool-down (default 10);\n"
 	    "                            0 = fill only\n"
@@ -88,8 +104,12 @@ void mc_opts_usage(FILE *f)
 	    "  -k, --keys N              key space in keys (default 10000)\n"
 	    "      --keyspace SIZE       key space by value bytes, e.g. 512M (sets --keys)\n"
 	    "      --key-size N          key length in bytes (default 16)\n"
-	    "  -v, --value-size N|MIN-MAX  value bytes (default 100)\n"
+	    "  -v, --value-size N|MIN-MAX|N:W,N:W,...  value bytes: fixed, uniform, or a\n"
+	    "                            weighted list (e.g. 100:0.7,1000:0.2,10000:0.1)\n"
+	    "                            (default 100)\n"
 	    "      --hot FRAC:PROB       PROB of requests go to the first FRAC of the keys\n"
+	    "      --zipf S              Zipf key popularity, exponent S (e.g. 0.99); key 0\n"
+	    "                            is the most popular\n"
 	    "      --fill / --no-fill    store every key before the run (default on)\n"
 	    "      --fill-timeout S      give up filling after S (default 120)\n"
 	    "      --seed N              schedule and mix seed (default 1)\n"
@@ -99,8 +119,11 @@ void mc_opts_usage(FILE *f)
 	    "      --delay-us US         a reply this late after due counts as delayed\n"
 	    "                            (default 10000)\n"
 	    "  -q, --quiet               no per-second lines, summary only\n"
-	    "      --record FILE         per-second rows as TSV\n"
-	    "      --auto FILE           run each line of FILE (options) in turn\n"
+	    "      --record FILE         per-second rows as TSV (with unix_ms, events)\n"
+	    "      --auto FILE           run each line of FILE (options) in turn; the file is\n"
+	    "                            checked whole first; a table of all sets at the end\n"
+	    "      --control stdin|PORT  live control from stdin or 127.0.0.1:PORT (0: any):\n"
+	    "                            add N, remove N, rate OPS, pause, resume, stop, status\n"
 	    "  -h, --help                this text\n"
 	    "Exit: 0 ok, 1 cannot connect or run, 2 usage error, 3 run saw errors.\n",
 	    MC_DURATION_MAX_S);
@@ -199,11 +222,53 @@ static int parse_server(struct mc_opts *o, const char *arg, FILE *err)
 	return 0;
 }
 
+/* SIZE:WEIGHT,SIZE:WEIGHT,... weights are decimals, normalised to 1. */
+static int parse_value_list(struct mc_opts *o, const char *arg, FILE *err)
+{
+	const char *p = arg;
+	double sum = 0;
+	uint32_t n = 0, vmin = UINT32_MAX, vmax = 0;
+
+	if (arg[strlen(arg) - 1] == ',')
+		p = ","; /* a trailing comma: an empty pair, refused below */
+	while (*p) {
+		const char *colon = strchr(p, ':'), *end = strchr(p, ',');
+		uint64_t size, w;
+		if (!end)
+			end = p + strlen(p);
+		if (n == MC_VSIZES_MAX || !colon || colon > end ||
+		    mm_parse_u64_n(p, (size_t)(colon - p), MC_VALUE_MAX - 1024, &size) ||
+		    size < 1 ||
+		    mm_parse_micro_n(colon + 1, (size_t)(end - colon - 1), UINT64_C(1000000000000),
+		                     &w) ||
+		    w == 0)
+			return bad(
+			    err, "--value-size", arg,
+			    "expected up to 16 SIZE:WEIGHT pairs, e.g. 100:0.9,1000:0.1 (sizes "
+			    "1..1047552 bytes, weights above 0)");
+		o->vsize[n] = (uint32_t)size;
+		sum += (double)w;
+		o->vweight[n++] = sum;
+		vmin = (uint32_t)size < vmin ? (uint32_t)size : vmin;
+		vmax = (uint32_t)size > vmax ? (uint32_t)size : vmax;
+		p = *end ? end + 1 : end;
+	}
+	for (uint32_t i = 0; i < n; i++)
+		o->vweight[i] /= sum;
+	o->nsizes = n;
+	o->value_min = vmin;
+	o->value_max = vmax;
+	return 0;
+}
+
 static int parse_value_size(struct mc_opts *o, const char *arg, FILE *err)
 {
 	const char *dash = strchr(arg, '-');
 	uint64_t lo, hi;
 
+	o->nsizes = 0;
+	if (strchr(arg, ':'))
+		return parse_value_list(o, arg, err);
 	if (!dash) {
 		if (num(err, "--value-size", arg, 1, MC_VALUE_MAX - 1024, &lo))
 			return -EINVAL;
@@ -289,16 +354,27 @@ static int apply_opt(struct mc_opts *o, int c, const char *arg, FILE *err)
 	case OPT_KEY_SIZE: return num32(err, "--key-size", arg, 3, MC_KEY_MAX, &o->key_len);
 	case 'v': return parse_value_size(o, arg, err);
 	case OPT_HOT: return parse_hot(o, arg, err);
+	case OPT_ZIPF:
+		if (mm_parse_micro_n(arg, strlen(arg), 10000000, &v) || v == 0)
+			return bad(err, "--zipf", arg, "expected an exponent above 0, at most 10");
+		o->zipf_s = (double)v / 1e6;
+		return 0;
 	case OPT_FILL: o->fill = true; return 0;
 	case OPT_NO_FILL: o->fill = false; return 0;
 	case OPT_FILL_TIMEOUT:
 		return num32(err, "--fill-timeout", arg, 1, MC_DURATION_MAX_S, &o->fill_timeout_s);
 	case OPT_SEED: return num(err, "--seed", arg, 0, UINT64_MAX, &o->seed);
 	case OPT_LATE: return num(err, "--late-us", arg, 0, UINT64_C(1) << 32, &o->late_us);
+	case OPT_BATCH: return num(err, "--batch-us", arg, 0, 100000, &o->batch_us);
+	case OPT_REFILL: return num32(err, "--refill", arg, 1, MC_DEPTH_MAX, &o->refill);
 	case OPT_DELAY: return num(err, "--delay-us", arg, 0, UINT64_C(1) << 32, &o->delay_us);
 	case 'q': o->quiet = true; return 0;
 	case OPT_RECORD: return copy_path(o->record, sizeof(o->record), "--record", arg, err);
 	case OPT_AUTO: return copy_path(o->auto_file, sizeof(o->auto_file), "--auto", arg, err);
+	case OPT_CONTROL:
+		if (strcmp(arg, "stdin") != 0 && mm_parse_u64(arg, 65535, &v))
+			return bad(err, "--control", arg, "expected stdin or a port number");
+		return copy_path(o->control, sizeof(o->control), "--control", arg, err);
 	case 'h': mc_opts_usage(stdout); return 1;
 	default: fprintf(err, "mm_bench_mc: try --help\n"); return -EINVAL;
 	}
@@ -346,6 +422,15 @@ int mc_opts_finish(struct mc_opts *o, FILE *err)
 {
 	uint64_t mean_value = ((uint64_t)o->value_min + o->value_max) / 2;
 
+	if (o->nsizes) {
+		double mean = 0, prev = 0;
+		for (uint32_t i = 0; i < o->nsizes; i++) {
+			mean += o->vsize[i] * (o->vweight[i] - prev);
+			prev = o->vweight[i];
+		}
+		mean_value = (uint64_t)(mean + 0.5);
+	}
+
 	if (o->keyspace_kib)
 		o->keys = o->keyspace_kib * 1024 / (mean_value ? mean_value : 1);
 	if (o->keys == 0)
@@ -362,6 +447,16 @@ int mc_opts_finish(struct mc_opts *o, FILE *err)
 		        "mm_bench_mc: --duration %u leaves nothing to measure after "
 		        "--warmup %u and --cooldown %u\n",
 		        o->duration_s, o->warmup_s, o->cooldown_s);
+		return -EINVAL;
+	}
+	if (o->zipf_s > 0 && o->hot_frac > 0) {
+		fprintf(err,
+		        "mm_bench_mc: --zipf and --hot are two key popularities: choose one\n");
+		return -EINVAL;
+	}
+	if (o->refill > o->depth) {
+		fprintf(err, "mm_bench_mc: --refill %u is more than --depth %u\n", o->refill,
+		        o->depth);
 		return -EINVAL;
 	}
 	if (o->conns < o->procs) {

@@ -21,6 +21,7 @@ struct mc_opts {
 	char port[16];
 	bool allow_remote;
 	uint32_t conns, procs, depth;
+	uint32_t refill; /* closed loop: top a pipeline up once this many came back (1..depth) */
 	enum mc_proto proto;
 	double rate_per_s; /* 0: closed loop at the maximum rate */
 	enum mc_sched_kind sched;
@@ -30,14 +31,20 @@ struct mc_opts {
 	uint64_t keyspace_kib; /* when set: keys = keyspace / mean value size */
 	uint32_t key_len, value_min, value_max;
 	double hot_frac, hot_prob;
+	double zipf_s;   /* > 0: Zipf key popularity with this exponent */
+	uint32_t nsizes; /* > 0: value sizes from the weighted list below */
+	uint32_t vsize[16];
+	double vweight[16]; /* cumulative, normalised: the last is 1 */
 	bool fill;
 	uint32_t fill_timeout_s;
 	uint64_t seed;
 	uint64_t late_us;  /* a send later than this after its due time is "late" */
+	uint64_t batch_us; /* open loop: arrivals go out on a grid this fine (0: each alone) */
 	uint64_t delay_us; /* a reply later than this after its due time is "delayed" */
 	bool quiet;
 	char record[1024]; /* TSV file, "" for none */
 	char auto_file[1024];
+	char control[16]; /* "stdin", a loopback port, or "" for no live control */
 };
 
 void mc_opts_defaults(struct mc_opts *o);

@@ -35,6 +35,10 @@ size_t mc_encode_bound(size_t key_len, size_t value_len);
  * -ENOSPC if cap is too small, -EINVAL for a bad key. */
 int mc_encode(enum mc_proto proto, enum mc_op op, const char *key, size_t key_len,
               const char *value, size_t value_len, char *buf, size_t cap);
+/* The same for a key known to be valid (mc_key_format's): only its length
+ * is checked. */
+int mc_encode_valid(enum mc_proto proto, enum mc_op op, const char *key, size_t key_len,
+                    const char *value, size_t value_len, char *buf, size_t cap);
 
 /* Decodes the reply to a request of type op from buf[0..len). Returns the
  * bytes consumed (> 0) with *r filled, 0 if buf holds only part of the

@@ -58,39 +58,63 @@ static void hit_ratio(char *buf, size_t len, const struct mc_counts *c)
 
 void mc_record_header(FILE *f)
 {
-	fprintf(f, "set\tsec\tphase\tops_per_s\tgets\tsets\thits\tmisses\thit_ratio\tp50_us\t"
-	           "p90_us\tp99_us\tp999_us\tmax_us\tlate\tdelayed\terrors\tclosed\n");
+	fprintf(f, "set\tsec\tunix_ms\tphase\tops_per_s\tgets\tsets\thits\tmisses\thit_ratio\t"
+	           "p50_us\tp90_us\tp99_us\tp999_us\tmax_us\tlate\tdelayed\terrors\tclosed\t"
+	           "conns\tdue_per_s\tpaused\tevents\n");
 }
 
-static void print_second(struct mc_agg *a, const struct mc_tick *t)
+static void print_second(struct mc_agg *a, const struct mc_tick *t, const char *events)
 {
 	const struct mc_counts *c = &t->c;
 	const char *phase = mc_phase_name(a->o, t->sec);
+	/* the wall clock at the end of the second, when its figures are whole */
+	long long unix_ms = (long long)(a->t0_unix_ms + (t->sec + 1) * 1000);
 	char hit[16];
 
 	hit_ratio(hit, sizeof(hit), c);
+	snprintf(a->last_line, sizeof(a->last_line),
+	         "sec=%lld unix_ms=%lld phase=%s ops_s=%llu hit=%s p50_us=%.1f p99_us=%.1f "
+	         "max_us=%.1f late=%llu delayed=%llu err=%llu closed=%llu conns=%llu due=%llu "
+	         "paused=%d%s%s%s",
+	         (long long)t->sec, unix_ms, phase, (unsigned long long)c->done, hit,
+	         US(mc_hist_percentile(&t->lat, 50)), US(mc_hist_percentile(&t->lat, 99)),
+	         US(t->lat.max_ns), (unsigned long long)c->late, (unsigned long long)c->delayed,
+	         (unsigned long long)c->errors, (unsigned long long)c->closed,
+	         (unsigned long long)c->conns, (unsigned long long)c->due, c->paused ? 1 : 0,
+	         events[0] ? " events=\"" : "", events, events[0] ? "\"" : "");
 	if (!a->o->quiet)
-		fprintf(a->out,
-		        "sec=%lld phase=%s ops_s=%llu hit=%s p50_us=%.1f p99_us=%.1f max_us=%.1f "
-		        "late=%llu delayed=%llu err=%llu closed=%llu\n",
-		        (long long)t->sec, phase, (unsigned long long)c->done, hit,
-		        US(mc_hist_percentile(&t->lat, 50)), US(mc_hist_percentile(&t->lat, 99)),
-		        US(t->lat.max_ns), (unsigned long long)c->late,
-		        (unsigned long long)c->delayed, (unsigned long long)c->errors,
-		        (unsigned long long)c->closed);
+		fprintf(a->out, "%s\n", a->last_line);
 	if (a->record)
 		fprintf(a->record,
-		        "%u\t%lld\t%s\t%llu\t%llu\t%llu\t%llu\t%llu\t%s\t%.1f\t%.1f\t%.1f\t%.1f\t"
-		        "%.1f\t%llu\t%llu\t%llu\t%llu\n",
-		        a->set_index, (long long)t->sec, phase, (unsigned long long)c->done,
-		        (unsigned long long)c->gets, (unsigned long long)c->sets,
-		        (unsigned long long)c->hits, (unsigned long long)c->misses, hit,
-		        US(mc_hist_percentile(&t->lat, 50)), US(mc_hist_percentile(&t->lat, 90)),
-		        US(mc_hist_percentile(&t->lat, 99)), US(mc_hist_percentile(&t->lat, 99.9)),
-		        US(t->lat.max_ns), (unsigned long long)c->late,
-		        (unsigned long long)c->delayed, (unsigned long long)c->errors,
-		        (unsigned long long)c->closed);
+		        "%u\t%lld\t%lld\t%s\t%llu\t%llu\t%llu\t%llu\t%llu\t%s\t%.1f\t%.1f\t%.1f\t"
+		        "%.1f\t%.1f\t%llu\t%llu\t%llu\t%llu\t%llu\t%llu\t%d\t%s\n",
+		        a->set_index, (long long)t->sec, unix_ms, phase,
+		        (unsigned long long)c->done, (unsigned long long)c->gets,
+		        (unsigned long long)c->sets, (unsigned long long)c->hits,
+		        (unsigned long long)c->misses, hit, US(mc_hist_percentile(&t->lat, 50)),
+		        US(mc_hist_percentile(&t->lat, 90)), US(mc_hist_percentile(&t->lat, 99)),
+		        US(mc_hist_percentile(&t->lat, 99.9)), US(t->lat.max_ns),
+		        (unsigned long long)c->late, (unsigned long long)c->delayed,
+		        (unsigned long long)c->errors, (unsigned long long)c->closed,
+		        (unsigned long long)c->conns, (unsigned long long)c->due, c->paused ? 1 : 0,
+		        events[0] ? events : "-");
 	fflush(a->out);
+}
+
+void mc_agg_event(struct mc_agg *a, int64_t sec, const char *text)
+{
+	struct mc_agg_slot *s;
+	size_t len;
+
+	if (sec < a->next_sec)
+		sec = a->next_sec; /* that second is printed: the next line carries it */
+	if (sec >= a->next_sec + MC_AGG_SLOTS)
+		sec = a->next_sec + MC_AGG_SLOTS - 1;
+	if (strncmp(text, "rate", 4) == 0 || strcmp(text, "pause") == 0)
+		a->rate_changed = true;
+	s = &a->slot[sec % MC_AGG_SLOTS];
+	len = strlen(s->events);
+	snprintf(s->events + len, sizeof(s->events) - len, "%s%s", len ? ";" : "", text);
 }
 
 /* Prints second next_sec (complete or not) and frees its slot. */
@@ -99,7 +123,7 @@ static void emit_next(struct mc_agg *a)
 	struct mc_agg_slot *s = &a->slot[a->next_sec % MC_AGG_SLOTS];
 
 	if (s->got) {
-		print_second(a, &s->t);
+		print_second(a, &s->t, s->events);
 		mc_counts_add(&a->total, &s->t.c);
 		if (strcmp(mc_phase_name(a->o, s->t.sec), "run") == 0) {
 			mc_tick_merge(a->window, &s->t);
@@ -109,6 +133,7 @@ static void emit_next(struct mc_agg *a)
 	a->next_sec++;
 	mc_tick_reset(&s->t, a->next_sec + MC_AGG_SLOTS - 1);
 	s->got = 0;
+	s->events[0] = '\0';
 }
 
 void mc_agg_add(struct mc_agg *a, const struct mc_tick *t)
@@ -141,12 +166,15 @@ bool mc_agg_had_errors(const struct mc_agg *a)
 	return a->total.errors || a->total.closed || a->total.failed || a->total.connect_errors;
 }
 
-void mc_agg_summary(const struct mc_agg *a, bool stopped)
+void mc_agg_summary(const struct mc_agg *a, bool stopped, struct mc_result *r)
 {
 	const struct mc_tick *w = a->window;
 	const struct mc_counts *t = &a->total;
 	double secs = a->window_secs ? (double)a->window_secs : 1.0;
 	double achieved = (double)w->c.done / secs, target = a->o->rate_per_s;
+
+	if (target > 0 && a->rate_changed)
+		target = (double)w->c.due / secs;
 	char hit[16], target_s[32], err_s[32];
 
 	hit_ratio(hit, sizeof(hit), &w->c);
@@ -159,7 +187,7 @@ void mc_agg_summary(const struct mc_agg *a, bool stopped)
 	        "sets=%llu hit_ratio=%s p50_us=%.1f p90_us=%.1f p99_us=%.1f p999_us=%.1f "
 	        "max_us=%.1f mean_us=%.1f svc_p50_us=%.1f svc_p99_us=%.1f svc_p999_us=%.1f "
 	        "late=%llu delayed=%llu errors=%llu closed=%llu failed=%llu connect_errors=%llu "
-	        "unfinished=%llu unsent=%llu stopped=%d\n",
+	        "unfinished=%llu unsent=%llu skipped=%llu due=%llu start_unix_ms=%lld stopped=%d\n",
 	        a->set_index, target > 0 ? "open" : "closed",
 	        a->o->proto == MC_PROTO_META ? "meta" : "text", a->o->procs, a->o->conns,
 	        a->o->depth, (unsigned long long)a->window_secs, target_s, achieved, err_s,
@@ -172,6 +200,39 @@ void mc_agg_summary(const struct mc_agg *a, bool stopped)
 	        (unsigned long long)w->c.late, (unsigned long long)w->c.delayed,
 	        (unsigned long long)t->errors, (unsigned long long)t->closed,
 	        (unsigned long long)t->failed, (unsigned long long)t->connect_errors,
-	        (unsigned long long)t->unfinished, (unsigned long long)t->unsent, stopped ? 1 : 0);
+	        (unsigned long long)t->unfinished, (unsigned long long)t->unsent,
+	        (unsigned long long)t->skipped, (unsigned long long)w->c.due,
+	        (long long)a->t0_unix_ms, stopped ? 1 : 0);
 	fflush(a->out);
+	if (!r)
+		return;
+	*r = (struct mc_result){.set_index = a->set_index,
+	                        .target_ops_s = target,
+	                        .achieved_ops_s = achieved,
+	                        .hit_ratio = w->c.gets ? (double)w->c.hits / (double)w->c.gets : -1,
+	                        .p50_us = US(mc_hist_percentile(&w->lat, 50)),
+	                        .p99_us = US(mc_hist_percentile(&w->lat, 99)),
+	                        .p999_us = US(mc_hist_percentile(&w->lat, 99.9)),
+	                        .max_us = US(w->lat.max_ns),
+	                        .ops = w->c.done,
+	                        .late = w->c.late,
+	                        .errors = t->errors + t->closed + t->failed + t->connect_errors};
+}
+
+void mc_results_table(FILE *f, const struct mc_result *r, size_t n)
+{
+	fprintf(f, "table  set  target_ops_s  achieved_ops_s  hit_ratio     p50_us     p99_us    "
+	           "p999_us     max_us     late   errors  exit\n");
+	for (size_t i = 0; i < n; i++) {
+		char target[32], hit[16];
+		snprintf(target, sizeof(target), r[i].target_ops_s > 0 ? "%.0f" : "max",
+		         r[i].target_ops_s);
+		snprintf(hit, sizeof(hit), r[i].hit_ratio >= 0 ? "%.3f" : "na", r[i].hit_ratio);
+		fprintf(f,
+		        "table %4u %13s %15.1f %10s %10.1f %10.1f %10.1f %10.1f %8llu %8llu %5d\n",
+		        r[i].set_index, target, r[i].achieved_ops_s, hit, r[i].p50_us, r[i].p99_us,
+		        r[i].p999_us, r[i].max_us, (unsigned long long)r[i].late,
+		        (unsigned long long)r[i].errors, r[i].rc);
+	}
+	fflush(f);
 }

@@ -20,6 +20,12 @@ struct mc_counts {
 	uint64_t connect_errors;
 	uint64_t unfinished; /* still in flight when the run ended */
 	uint64_t unsent;     /* due before the end, never sent */
+	uint64_t due;        /* open loop: arrivals the schedule puts in this second */
+	uint64_t skipped;    /* open loop: arrivals dropped while paused */
+	/* State at the end of the second (summed over workers, so the
+	 * aggregate is the whole run's): */
+	uint64_t conns;  /* connections up */
+	uint64_t paused; /* workers paused */
 };
 
 struct mc_tick {

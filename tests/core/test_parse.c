@@ -74,6 +74,11 @@ static void test_u64(void **state)
 	assert_int_equal(mm_parse_u64("10", 10, &v), 0);
 	assert_int_equal(v, 10);
 	assert_int_equal(mm_parse_u64("11", 10, &v), MM_PARSE_OVERFLOW);
+	/* a one-digit value above a limit under 10 (found by fuzz_parse) */
+	assert_int_equal(mm_parse_u64("7", 5, &v), MM_PARSE_OVERFLOW);
+	assert_int_equal(mm_parse_u64("4", 0, &v), MM_PARSE_OVERFLOW);
+	assert_int_equal(mm_parse_u64("0", 0, &v), 0);
+	assert_int_equal(mm_parse_u64_n("456", 3, 0, &v), MM_PARSE_OVERFLOW);
 	assert_int_equal(mm_parse_u64("18446744073709551615", UINT64_MAX, &v), 0);
 	assert_true(v == UINT64_MAX);
 	assert_int_equal(mm_parse_u64("18446744073709551616", UINT64_MAX, &v), MM_PARSE_OVERFLOW);

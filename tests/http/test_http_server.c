@@ -4,12 +4,18 @@
  * server runs in-process; rounds are published by the test itself. */
 #include <setjmp.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <poll.h>
 #include <strings.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -17,6 +23,7 @@
 #include <curl/curl.h>
 #include <jansson.h>
 
+#include "http_deadline.h"
 #include "mm_http.h"
 #include "synth_round.h"
 
@@ -465,6 +472,171 @@ static void test_sse(void **state)
 	sse_close(&s);
 }
 
+/* A raw client: connects, sends req, returns the socket (request still open). */
+static int raw_send(struct fix *f, const char *req)
+{
+	struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons(mm_http_port(f->h))};
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	assert_true(fd >= 0);
+	assert_int_equal(connect(fd, (struct sockaddr *)&a, sizeof(a)), 0);
+	assert_int_equal(send(fd, req, strlen(req), 0), (ssize_t)strlen(req));
+	return fd;
+}
+
+/* The status code of the first response line, or 0 when none came in 5 s. */
+static int raw_status(int fd)
+{
+	char line[256];
+	size_t n = 0;
+	struct pollfd p = {.fd = fd, .events = POLLIN};
+
+	while (n < sizeof(line) - 1 && poll(&p, 1, 5000) == 1) {
+		ssize_t r = recv(fd, line + n, 1, 0);
+		if (r <= 0)
+			break;
+		if (line[n++] == '\n')
+			break;
+	}
+	line[n] = '\0';
+	int status = 0;
+	return sscanf(line, "HTTP/1.%*d %d", &status) == 1 ? status : 0;
+}
+
+static const char sse_req[] = "GET /api/v1/events HTTP/1.1\r\nHost: t\r\n\r\n";
+
+/* A low descriptor limit gives few connections: the event streams beyond
+ * the limit get 503 with Retry-After, and a closed stream frees its slot. */
+static int setup_low_nofile(void **state)
+{
+	struct rlimit rl;
+	if (getrlimit(RLIMIT_NOFILE, &rl))
+		return -1;
+	rl.rlim_cur = 300;
+	if (setrlimit(RLIMIT_NOFILE, &rl))
+		return -1;
+	int rc = setup(state);
+	getrlimit(RLIMIT_NOFILE, &rl);
+	rl.rlim_cur = rl.rlim_max; /* the limits were read at start; lift it for the test */
+	setrlimit(RLIMIT_NOFILE, &rl);
+	return rc;
+}
+
+static void test_sse_limit(void **state)
+{
+	struct fix *f = *state;
+	struct mm_http_limits lim;
+	int fds[64], ok = 0, busy = 0;
+
+	mm_http_get_limits(f->h, &lim);
+	assert_int_equal(lim.nofile, 300);
+	/* 300 - 256 kept for the balancer - 16 of its own, 2 per connection */
+	assert_int_equal(lim.conn_limit, 14);
+	assert_int_equal(lim.sse_limit, 7);
+	publish(f, 1);
+	for (unsigned i = 0; i < lim.sse_limit + 3; i++) {
+		fds[i] = raw_send(f, sse_req);
+		int st = raw_status(fds[i]);
+		if (st != 200 && st != 503)
+			fail_msg("stream %u: status %d", i, st);
+		st == 200 ? ok++ : busy++;
+	}
+	assert_int_equal(ok, lim.sse_limit);
+	assert_int_equal(busy, 3);
+	/* Plain requests still get in while the streams are full. */
+	struct reply r = fetch(f, "/api/v1/state", "GET", NULL, NULL);
+	json_decref(json_reply(&r, 200));
+	/* Closing a stream frees a slot once the server notices (next round). */
+	close(fds[0]);
+	int st = 0;
+	for (int tries = 0; tries < 50 && st != 200; tries++) {
+		publish(f, 1);
+		int fd = raw_send(f, sse_req);
+		st = raw_status(fd);
+		close(fd);
+		if (st != 200)
+			usleep(100 * 1000);
+	}
+	assert_int_equal(st, 200);
+	for (unsigned i = 1; i < lim.sse_limit + 3; i++)
+		close(fds[i]);
+}
+
+/* A large window is streamed from the ring in many blocks and stays one
+ * valid document with every round in order. */
+static void test_history_streamed(void **state)
+{
+	struct fix *f = *state;
+	publish(f, 600);
+	struct reply r = fetch(f, "/api/v1/history?seconds=86400", "GET", NULL, NULL);
+	assert_true(r.len > 4 * 16 * 1024); /* several MM_HTTP_BLOCK_BYTES blocks */
+	json_t *v = json_reply(&r, 200), *rounds = json_object_get(v, "rounds");
+	assert_int_equal(json_array_size(rounds), 600);
+	for (size_t i = 0; i < 600; i++)
+		assert_int_equal(
+		    json_integer_value(json_object_get(json_array_get(rounds, i), "seq")),
+		    f->s.round.seq - 599 + i);
+	json_decref(v);
+}
+
+/* True when the server closed fd (EOF or reset) within 5 s. */
+static bool raw_closed(int fd)
+{
+	struct pollfd p = {.fd = fd, .events = POLLIN};
+	char buf[4096];
+
+	while (poll(&p, 1, 5000) == 1) {
+		ssize_t r = recv(fd, buf, sizeof(buf), 0);
+		if (r <= 0)
+			return true;
+	}
+	return false;
+}
+
+/* A client that trickles its headers (slowloris) is cut at the request
+ * deadline; an event stream, whose request arrived long ago, is not. Time
+ * is an input: the sweep is called with a clock 11 s ahead. */
+static void test_request_deadline(void **state)
+{
+	struct fix *f = *state;
+	unsigned cut = 0;
+
+	publish(f, 1);
+	int sse = raw_send(f, sse_req);
+	assert_int_equal(raw_status(sse), 200);
+	int slow = raw_send(f, "GET /api/v1/state HTTP/1.1\r\nHost: t\r\nX-Slow: ");
+	/* the server has accepted it once the sweep sees it (a few ms) */
+	for (int i = 0; i < 200 && cut == 0; i++) {
+		cut = mm_http_deadline_sweep(f->h, mm_http_mono_ms() + MM_HTTP_REQUEST_DEADLINE_MS +
+		                                       1000);
+		if (!cut)
+			usleep(10 * 1000);
+	}
+	assert_int_equal(cut, 1); /* the slow one, not the stream */
+	assert_true(raw_closed(slow));
+	/* The stream still gets the next round. */
+	publish(f, 1);
+	char buf[8192];
+	size_t n = 0;
+	struct pollfd p = {.fd = sse, .events = POLLIN};
+	char needle[32];
+	snprintf(needle, sizeof(needle), "id: %llu\n", (unsigned long long)f->s.round.seq);
+	while (n < sizeof(buf) - 1 && poll(&p, 1, 5000) == 1) {
+		ssize_t r = recv(sse, buf + n, sizeof(buf) - 1 - n, 0);
+		assert_true(r > 0);
+		n += (size_t)r;
+		buf[n] = '\0';
+		if (strstr(buf, needle))
+			break;
+	}
+	assert_non_null(strstr(buf, needle));
+	/* A sweep now (no clock jump) cuts nothing. */
+	assert_int_equal(mm_http_deadline_sweep(f->h, mm_http_mono_ms()), 0);
+	close(slow);
+	close(sse);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -477,6 +649,9 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_oversize, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_static, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_sse, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_sse_limit, setup_low_nofile, teardown),
+	    cmocka_unit_test_setup_teardown(test_history_streamed, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_request_deadline, setup, teardown),
 	};
 	curl_global_init(CURL_GLOBAL_DEFAULT);
 	int rc = cmocka_run_group_tests(tests, NULL, NULL);

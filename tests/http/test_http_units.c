@@ -11,6 +11,7 @@
 
 #include <cmocka.h>
 
+#include "http_limits.h"
 #include "http_snap.h"
 #include "http_static.h"
 
@@ -118,9 +119,47 @@ static void test_ring(void **state)
 	assert_int_equal(mm_ring_init(&r, 0, 10), -EINVAL);
 }
 
+/* Connection limits from the descriptor limit: the balancer always keeps
+ * half (at least 256), HTTP counts two descriptors per connection. */
+static void test_limits(void **state)
+{
+	static const struct {
+		uint64_t nofile;
+		int rc;
+		unsigned conn, sse;
+		uint64_t balancer;
+	} cases[] = {
+	    {1024, 0, 248, 124, 512},      /* Debian's default soft limit */
+	    {300, 0, 14, 7, 256},          /* the floor of 256 for the balancer */
+	    {4096, 0, 1016, 508, 2048},    /* half and half */
+	    {20000, 0, 2048, 1024, 15888}, /* capped at MM_HTTP_CONN_MAX */
+	    {UINT64_C(1) << 40, 0, 2048, 1024, (UINT64_C(1) << 40) - 16 - 4096},
+	    {288, 0, 8, 4, 256}, /* the least that still serves */
+	    {287, -EMFILE, 0, 0, 0},
+	    {64, -EMFILE, 0, 0, 0},
+	    {0, -EMFILE, 0, 0, 0},
+	};
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct mm_http_limits l;
+		int rc = mm_http_limits_for(cases[i].nofile, &l);
+		print_message("nofile=%llu\n", (unsigned long long)cases[i].nofile);
+		assert_int_equal(rc, cases[i].rc);
+		if (rc)
+			continue;
+		assert_int_equal(l.conn_limit, cases[i].conn);
+		assert_int_equal(l.sse_limit, cases[i].sse);
+		assert_true(l.fds_balancer == cases[i].balancer);
+		/* everything HTTP may hold fits under the limit with the balancer's share */
+		assert_true(l.fds_balancer + 2 * (uint64_t)l.conn_limit + MM_HTTP_FD_OWN <=
+		            l.nofile);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_limits),
 	    cmocka_unit_test(test_static_rel),
 	    cmocka_unit_test(test_content_type),
 	    cmocka_unit_test(test_ring),

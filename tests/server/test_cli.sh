@@ -30,6 +30,14 @@ check "negative" 2 "--reserve '-1M': not a number" "$mm" --reserve -1M
 check "bad policy" 2 "unknown policy 'greedy'" "$mm" --backend sim --scenario "$sc" --policy greedy -n
 check "bad tau" 2 "tax rate must be AUTO or 0.0 to 1.0" "$mm" --backend sim --scenario "$sc" --policy tax:1.5 -n
 check "sim needs scenario" 2 "needs --scenario FILE" "$mm" --backend sim
+check "replay without http" 2 "--replay '$tmp': needs --http" "$mm" --replay "$tmp"
+check "speed without replay" 2 "--speed '10': only with --replay" "$mm" --speed 10
+check "bad speed" 2 "--speed 'fast': must be 0 or 0.01 to 10000" "$mm" --replay "$tmp" --http --speed fast
+check "speed trailing garbage" 2 "--speed '2x'" "$mm" --replay "$tmp" --http --speed 2x
+check "bad linger" 2 "--linger 'soon': must be 0 to 100000000 (s) or forever" "$mm" --linger soon
+if ! "$mm" --replay "$tmp" --http=127.0.0.1:0 2>&1 | grep -q "no HTTP server"; then
+  check "replay of a folder without logs" 1 "rounds.tsv" "$mm" --replay "$tmp" --http=127.0.0.1:0
+fi
 check "scenario without sim" 2 "only with --backend sim" "$mm" --scenario "$sc"
 check "bad backend" 2 "--backend 'kvm': must be one of: xen sim" "$mm" --backend kvm
 check "bad interval" 2 "--interval '5'" "$mm" --interval 5
@@ -54,6 +62,12 @@ printf 'policy = tax\nfree = 150\n' > "$tmp/bad.conf"
 check "config bad value" 2 "line 2: free = 150: bare number" "$mm" -c "$tmp/bad.conf" -n
 printf 'polcy = tax\n' > "$tmp/typo.conf"
 check "config unknown key" 2 "line 1: polcy = tax: unknown key" "$mm" -c "$tmp/typo.conf" -n
+printf 'policy = ebb\nweight.vm1 = 90\nweight.vm2 = 10\n' > "$tmp/weight.conf"
+check "config weights" 0 "configuration ok: policy=ebb" "$mm" -c "$tmp/weight.conf" -n
+printf 'weight.vm1 = 0\n' > "$tmp/weight0.conf"
+check "config weight 0" 2 "line 1: weight.vm1 = 0: weight must be 1 to 100" "$mm" -c "$tmp/weight0.conf" -n
+printf 'weight.vm1 = 101\n' > "$tmp/weight101.conf"
+check "config weight 101" 2 "weight must be 1 to 100" "$mm" -c "$tmp/weight101.conf" -n
 check "config missing" 2 "$tmp/none.conf" "$mm" -c "$tmp/none.conf" -n
 check "cli beats config" 0 "policy=equal" "$mm" -c "$tmp/ok.conf" --policy equal -n
 

@@ -286,6 +286,43 @@ static void test_client_dies(void **state)
 	assert_true(d.max_age_ms >= 39000); /* the age is real, not 0 */
 }
 
+/* Guests that lie (issue 12): a liar at 1 PiB and one with negative numbers
+ * never get a valid report in, so they stay out of scope and untouched; a
+ * report padded past 512 bytes and a replayed old seq turn stale and are
+ * held; a guest reporting every tick makes rounds no more often than the
+ * coalescing allows; the honest guests keep their floors and get what they
+ * need (no shortfall), and every invariant holds. */
+static void test_hostile_reports(void **state)
+{
+	const char *untouched[] = {"huge", "negative"}, *held[] = {"growing", "replay"};
+	(void)state;
+
+	assert_int_equal(h_run(&r, "scenarios/hostile-reports", "tax", 0, 0), 0);
+	H_ASSERT_INVARIANTS(&r);
+	for (size_t i = 0; i < 2; i++) {
+		const struct mm_round_dom *d = h_dom(&r, untouched[i]);
+		assert_non_null(d);
+		assert_int_equal(d->reason, MM_REASON_OUT_OF_SCOPE);
+		assert_true(d->invalid_reports >= 100);
+		assert_int_equal(h_total_writes_of(&r, untouched[i]), 0);
+	}
+	for (size_t i = 0; i < 2; i++) {
+		const struct mm_round_dom *d = h_dom(&r, held[i]);
+		assert_non_null(d);
+		assert_int_equal(d->reason, MM_REASON_STALE);
+		assert_int_equal(d->target_kib, d->actual_kib);
+	}
+	/* flood reports 10 times a second: rounds stay within the 100 ms coalescing */
+	print_message("rounds in 120 s with a flooding guest: %llu\n",
+	              (unsigned long long)r.rounds);
+	assert_true(r.rounds <= 120 * 10);
+	for (size_t i = 0; i < r.m->n; i++) {
+		const struct mm_guest_metrics *g = &r.m->g[i];
+		if (!strcmp(g->name, "loaded") || !strncmp(g->name, "idle", 4))
+			assert_true(g->shortfall_kib_ms == 0 && g->floor_violations == 0);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -304,6 +341,7 @@ int main(void)
 	    cmocka_unit_test_teardown(test_replay_2013_to_end, teardown),
 	    cmocka_unit_test_teardown(test_hostile, teardown),
 	    cmocka_unit_test_teardown(test_client_dies, teardown),
+	    cmocka_unit_test_teardown(test_hostile_reports, teardown),
 	};
 	mm_log_init("test_sim", false, MM_LOG_ERR);
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -10,6 +10,7 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,162 +20,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "test_mc_memcached.h"
 #include "tp_spawn.h"
-
-#define BENCH MM_BINARY_DIR "/testprogs/mc/mm_bench_mc"
-
-static pid_t mc_pid = -1;
-static int mc_port;
-static char server[64];
-
-static int connect_port(int port)
-{
-	struct sockaddr_in a = {.sin_family = AF_INET,
-	                        .sin_port = htons((uint16_t)port),
-	                        .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
-	int fd = socket(AF_INET, SOCK_STREAM, 0);
-
-	if (fd >= 0 && connect(fd, (struct sockaddr *)&a, sizeof(a)) == 0)
-		return fd;
-	if (fd >= 0)
-		close(fd);
-	return -1;
-}
-
-/* memcached cannot bind port 0, so a free port is found first; a lost race
- * (someone took it) shows up as memcached exiting, and we try another. */
-static int start_memcached(void **state)
-{
-	(void)state;
-	for (int attempt = 0; attempt < 5; attempt++) {
-		char port[16];
-		uint64_t end;
-		mc_port = tp_free_port();
-		snprintf(port, sizeof(port), "%d", mc_port);
-		mc_pid = fork();
-		if (mc_pid == 0) {
-			prctl(PR_SET_PDEATHSIG, SIGKILL);
-			execl(MEMCACHED_BIN, "memcached", "-l", "127.0.0.1", "-p", port, "-U", "0",
-			      "-t", "1", "-m", "64", "-u", "nobody", (char *)NULL);
-			_exit(127);
-		}
-		for (end = tp_now_ms() + 3000; tp_now_ms() < end;) {
-			int fd = connect_port(mc_port), st;
-			if (fd >= 0) {
-				close(fd);
-				snprintf(server, sizeof(server), "127.0.0.1:%d", mc_port);
-				fprintf(stderr, "memcached pid=%d port=%d\n", (int)mc_pid, mc_port);
-				return 0;
-			}
-			if (waitpid(mc_pid, &st, WNOHANG) == mc_pid)
-				break; /* exited: port taken, try another */
-			usleep(10000);
-		}
-		kill(mc_pid, SIGKILL);
-		waitpid(mc_pid, NULL, 0);
-	}
-	mc_pid = -1;
-	return -1;
-}
-
-static int stop_memcached(void **state)
-{
-	(void)state;
-	if (mc_pid > 0) {
-		kill(mc_pid, SIGCONT);
-		kill(mc_pid, SIGKILL);
-		waitpid(mc_pid, NULL, 0);
-	}
-	mc_pid = -1;
-	return 0;
-}
-
-/* memcached's own "stats" value for key (the referee), or -1. */
-static double mc_stat(const char *key)
-{
-	char buf[8192], want[64];
-	size_t len = 0;
-	int fd = connect_port(mc_port);
-	double v = -1;
-	char *p;
-
-	if (fd < 0)
-		return -1;
-	if (write(fd, "stats\r\n", 7) != 7) {
-		close(fd);
-		return -1;
-	}
-	while (len < sizeof(buf) - 1) {
-		ssize_t r = read(fd, buf + len, sizeof(buf) - 1 - len);
-		if (r <= 0)
-			break;
-		len += (size_t)r;
-		buf[len] = '\0';
-		if (strstr(buf, "END\r\n"))
-			break;
-	}
-	close(fd);
-	buf[len] = '\0';
-	snprintf(want, sizeof(want), "STAT %s ", key);
-	if ((p = strstr(buf, want)))
-		v = strtod(p + strlen(want), NULL);
-	return v;
-}
-
-struct run {
-	int rc;
-	char out[1 << 17];
-	char summary[2048];
-	char err[1 << 14];
-};
-
-static void wait_summary(struct tp_proc *p, struct run *r)
-{
-	r->summary[0] = '\0';
-	tp_wait_line(p, "summary ", 30000, r->summary, sizeof(r->summary));
-	r->rc = tp_finish(p, 10000);
-	snprintf(r->out, sizeof(r->out), "%s", p->out);
-	snprintf(r->err, sizeof(r->err), "%s", p->err);
-	fprintf(stderr, "  -> rc=%d %s\n%s", r->rc, r->summary, r->err);
-}
-
-/* Starts mm_bench_mc with the words of args (server first). */
-static struct tp_proc *bench_start(const char *srv, const char *args)
-{
-	static char buf[1024];
-	char *argv[64], *save = NULL;
-	struct tp_proc *p = malloc(sizeof(*p));
-	int n = 0;
-
-	assert_non_null(p);
-	snprintf(buf, sizeof(buf), "%s -s %s %s", BENCH, srv, args);
-	fprintf(stderr, "run: %s\n", buf);
-	for (char *w = strtok_r(buf, " ", &save); w && n < 63; w = strtok_r(NULL, " ", &save))
-		argv[n++] = w;
-	argv[n] = NULL;
-	assert_int_equal(tp_spawn(p, argv), 0);
-	return p;
-}
-
-static struct run *bench(const char *srv, const char *args)
-{
-	struct tp_proc *p = bench_start(srv, args);
-	struct run *r = calloc(1, sizeof(*r));
-
-	assert_non_null(r);
-	wait_summary(p, r);
-	free(p);
-	return r;
-}
-
-static double kv(const char *line, const char *key)
-{
-	double v;
-
-	if (!tp_kv(line, key, &v))
-		fail_msg("no %s= in: %s", key, line);
-	return v;
-}
 
 /* Runs first, on a fresh server: every key is stored (memcached counts
  * them) and read back with a hit ratio of exactly 1. */
@@ -288,23 +135,32 @@ static void test_remote_refused(void **state)
  * (SIGSTOP) for about 200 ms inside the measured window. A tool that
  * waits for replies before sending would hide this; measured from the due
  * times, p99.9 must show the stall and the requests delayed past 20 ms must
- * number rate x (stall - 20 ms) (within 20%). The 20 ms threshold keeps
+ * number rate x (stall - 20 ms) (-20 % .. +50 %). The 20 ms threshold keeps
  * scheduler noise of a busy 2-core machine (a few ms) out of the count:
- * with 5 ms, a CI run counted 1213 against 1000 expected. */
-static void test_coordinated_omission(void **state)
+ * with 5 ms, a CI run counted 1213 against 1000 expected.
+ * What the stall must cause (lower bounds) is asserted on every attempt;
+ * the upper bounds can also be broken by the machine freezing the client
+ * or memcached on its own (at a load average of 10 on 2 CPUs: 1.02 to
+ * 1.4 times the formula, once 4.8 times), so an attempt that breaks only
+ * those is made again, up to 3 times: a client that over-counts breaks
+ * them every time. */
+static bool co_attempt(const char *extra)
 {
 	const double rate = 5000;
 	struct timespec ts = {.tv_sec = 0, .tv_nsec = 200 * 1000000L};
 	struct tp_proc *p;
 	struct run *r = calloc(1, sizeof(*r));
-	char line[512];
+	char line[512], args[512];
 	double stall_ms, expect, delayed, p999_ms;
 	uint64_t t_stop, t_cont;
+	bool tight;
 
-	(void)state;
 	assert_non_null(r);
-	p = bench_start(server, "--no-fill -r 5000 --schedule fixed -c 8 -d 8 -t 4 --warmup 1 "
-	                        "--cooldown 1 --delay-us 20000 --late-us 5000");
+	snprintf(args, sizeof(args),
+	         "--no-fill -r 5000 --schedule fixed -c 8 -d 8 -t 4 --warmup 1 --cooldown 1 "
+	         "--delay-us 20000 --late-us 5000 %s",
+	         extra);
+	p = bench_start(server, args);
 	/* "sec=0" is printed once second 1 (the first measured one) has begun. */
 	assert_true(tp_wait_line(p, "sec=0 ", 10000, line, sizeof(line)));
 	t_stop = tp_now_ms();
@@ -321,23 +177,55 @@ static void test_coordinated_omission(void **state)
 	p999_ms = kv(r->summary, "p999_us") / 1000.0;
 	fprintf(stderr, "stall_ms=%.0f expect_delayed=%.0f delayed=%.0f p999_ms=%.1f late=%.0f\n",
 	        stall_ms, expect, delayed, p999_ms, kv(r->summary, "late"));
-	assert_true(delayed > 0.8 * expect && delayed < 1.2 * expect);
-	assert_true(p999_ms > 0.75 * stall_ms && p999_ms < stall_ms + 50);
+	assert_true(delayed > 0.8 * expect);
+	assert_true(p999_ms > 0.75 * stall_ms);
 	assert_true(kv(r->summary, "max_us") / 1000.0 > 0.9 * stall_ms);
 	/* Only 8 x 8 requests fit in flight: the rest were sent late, and
 	 * still counted from their due time. */
 	assert_true(kv(r->summary, "late") > 0.5 * expect);
 	/* The stall costs no requests: the achieved rate is still the target. */
-	assert_true(kv(r->summary, "achieved_ops_s") > 0.97 * rate);
+	tight = delayed < 1.5 * expect && p999_ms < stall_ms + 50 &&
+	        kv(r->summary, "achieved_ops_s") > 0.97 * rate;
 	free(r);
+	return tight;
+}
+
+static void coordinated_omission(const char *extra)
+{
+	int attempt = 0;
+
+	while (!co_attempt(extra))
+		if (++attempt == 3)
+			fail_msg("3 attempts over the upper bounds: the client over-counts");
+}
+
+static void test_coordinated_omission(void **state)
+{
+	(void)state;
+	coordinated_omission("");
+}
+
+/* The same with sends and reads on a 250 us grid (--batch-us): replies are
+ * timed by the kernel's receive stamps, so the stall is measured just as
+ * well though the loop looks at the sockets only on the grid. (A coarse
+ * grid drains the backlog more slowly, 64 requests per grid point, which
+ * rightly adds delayed replies: with 1 ms, 10-50 % more than the formula.) */
+static void test_coordinated_omission_batched(void **state)
+{
+	(void)state;
+	coordinated_omission("--batch-us 250");
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_fill_then_read),       cmocka_unit_test(test_set_get_mix),
-	    cmocka_unit_test(test_coordinated_omission), cmocka_unit_test(test_server_closes),
-	    cmocka_unit_test(test_wrong_port),           cmocka_unit_test(test_remote_refused),
+	    cmocka_unit_test(test_fill_then_read),
+	    cmocka_unit_test(test_set_get_mix),
+	    cmocka_unit_test(test_coordinated_omission),
+	    cmocka_unit_test(test_coordinated_omission_batched),
+	    cmocka_unit_test(test_server_closes),
+	    cmocka_unit_test(test_wrong_port),
+	    cmocka_unit_test(test_remote_refused),
 	};
 	return cmocka_run_group_tests(tests, start_memcached, stop_memcached);
 }

@@ -48,6 +48,16 @@ static double field(const struct mc_opts *o, const char *name)
 		return o->fill;
 	if (!strcmp(name, "duration"))
 		return o->duration_s;
+	if (!strcmp(name, "zipf"))
+		return o->zipf_s;
+	if (!strcmp(name, "nsizes"))
+		return o->nsizes;
+	if (!strcmp(name, "w0"))
+		return o->vweight[0];
+	if (!strcmp(name, "depth"))
+		return o->depth;
+	if (!strcmp(name, "batch"))
+		return (double)o->batch_us;
 	fail_msg("unknown field %s", name);
 	return 0;
 }
@@ -95,6 +105,34 @@ static const struct ocase cases[] = {
     {"-t 2", 0, NULL, 0}, /* warm-up 1 + cool-down 1 leave nothing */
     {"-t 2 --warmup 0", 1, "duration", 2},
     {"-P 4 -c 2", 0, NULL, 0},
+    {"--zipf 0.99", 1, "zipf", 0.99},
+    {"--zipf 1.2 -k 50", 1, "zipf", 1.2},
+    {"--zipf 0", 0, NULL, 0},
+    {"--zipf -1", 0, NULL, 0},
+    {"--zipf 11", 0, NULL, 0},
+    {"--zipf 1e0", 0, NULL, 0},
+    {"--zipf 0.9 --hot 0.1:0.9", 0, NULL, 0},
+    {"-v 100:0.7,1000:0.2,10000:0.1", 1, "nsizes", 3},
+    {"-v 100:0.7,1000:0.2,10000:0.1", 1, "vmax", 10000},
+    {"-v 100:0.7,1000:0.2,10000:0.1", 1, "w0", 0.7},
+    {"-v 100:3,1000:1", 1, "w0", 0.75},
+    {"-v 100:1,1000:1 --keyspace 1M", 1, "keys", 1906}, /* mean 550 B */
+    {"-v 100:0.5,", 0, NULL, 0},
+    {"-v 100:0", 0, NULL, 0},
+    {"-v 0:1", 0, NULL, 0},
+    {"-v 100", 1, "nsizes", 0},
+    {"-v 100:1,200:1,300:1,400:1,500:1,600:1,700:1,800:1,900:1,1000:1,1100:1,1200:1,"
+     "1300:1,1400:1,1500:1,1600:1,1700:1",
+     0, NULL, 0},
+    {"--batch-us 200", 1, "batch", 200},
+    {"-d 32 --refill 16", 1, "depth", 32},
+    {"-d 4 --refill 5", 0, NULL, 0},
+    {"--refill 0", 0, NULL, 0},
+    {"--batch-us 100001", 0, NULL, 0},
+    {"--control stdin", 1, "conns", 4},
+    {"--control 0", 1, "conns", 4},
+    {"--control 70000", 0, NULL, 0},
+    {"--control tty", 0, NULL, 0},
     {"extra", 0, NULL, 0},
     {"--bogus", 0, NULL, 0},
 };

@@ -17,18 +17,53 @@
 
 static void test_fixed_exact(void **state)
 {
-	struct mc_sched s;
+	struct mc_sched s, w1;
 
 	(void)state;
-	mc_sched_init(&s, MC_SCHED_FIXED, 20000, 1, 12500);
+	mc_sched_init(&s, MC_SCHED_FIXED, 20000, 0, 1, 1);
 	for (uint64_t k = 0; k < N; k++)
-		assert_int_equal(mc_sched_next(&s), 12500 + k * 50000);
+		assert_int_equal(mc_sched_next(&s), k * 50000);
+	/* Two workers interleave: worker 1 takes the odd slots. */
+	mc_sched_init(&w1, MC_SCHED_FIXED, 20000, 1, 2, 1);
+	for (uint64_t k = 0; k < N / 2; k++)
+		assert_int_equal(mc_sched_next(&w1), (2 * k + 1) * 50000);
 	/* A rate that is not a whole number of ns per gap must not drift. */
-	mc_sched_init(&s, MC_SCHED_FIXED, 3000, 1, 0);
+	mc_sched_init(&s, MC_SCHED_FIXED, 3000, 0, 1, 1);
 	for (uint64_t k = 0; k < 30000; k++)
 		(void)mc_sched_next(&s);
-	uint64_t t = mc_sched_next(&s); /* arrival 30000: at 10 s, to the ns */
-	assert_true(t >= UINT64_C(9999999998) && t <= UINT64_C(10000000001));
+	assert_int_equal(mc_sched_next(&s), UINT64_C(10000000000)); /* arrival 30000: 10 s */
+}
+
+/* Per second counts over P workers: exactly floor(R(s+1)) - floor(Rs),
+ * every arrival inside its second, for whole and fractional rates. */
+static void check_counts(enum mc_sched_kind kind, double rate, uint32_t procs, int secs)
+{
+	uint64_t count[16] = {0};
+
+	assert_true(secs <= 16);
+	for (uint32_t w = 0; w < procs; w++) {
+		struct mc_sched s;
+		uint64_t prev = 0, t;
+		mc_sched_init(&s, kind, rate, w, procs, 99 + w);
+		while ((t = mc_sched_next(&s)) < (uint64_t)secs * 1000000000u) {
+			assert_true(t >= prev);
+			count[t / 1000000000u]++;
+			prev = t;
+		}
+	}
+	for (int k = 0; k < secs; k++)
+		assert_int_equal(count[k], mc_sched_count(rate, k));
+}
+
+static void test_counts_fixed_per_second(void **state)
+{
+	(void)state;
+	check_counts(MC_SCHED_POISSON, 20000, 1, 10);
+	check_counts(MC_SCHED_POISSON, 20000, 3, 10);
+	check_counts(MC_SCHED_POISSON, 2.5, 2, 8);
+	check_counts(MC_SCHED_FIXED, 777, 4, 5);
+	assert_int_equal(mc_sched_count(2.5, 0), 2);
+	assert_int_equal(mc_sched_count(2.5, 1), 3);
 }
 
 /* Poisson at 20k/s: mean gap, coefficient of variation (1 for an
@@ -41,7 +76,7 @@ static void test_poisson_stats(void **state)
 	uint64_t counts[200] = {0};
 
 	(void)state;
-	mc_sched_init(&s, MC_SCHED_POISSON, 20000, 42, 0);
+	mc_sched_init(&s, MC_SCHED_POISSON, 20000, 0, 1, 42);
 	for (int i = 0; i < N; i++) {
 		double t = (double)mc_sched_next(&s), gap = t - prev;
 		assert_true(t >= prev);
@@ -73,15 +108,43 @@ static void test_deterministic(void **state)
 	int differ = 0;
 
 	(void)state;
-	mc_sched_init(&a, MC_SCHED_POISSON, 1000, 7, 0);
-	mc_sched_init(&b, MC_SCHED_POISSON, 1000, 7, 0);
-	mc_sched_init(&c, MC_SCHED_POISSON, 1000, 8, 0);
+	mc_sched_init(&a, MC_SCHED_POISSON, 1000, 0, 1, 7);
+	mc_sched_init(&b, MC_SCHED_POISSON, 1000, 0, 1, 7);
+	mc_sched_init(&c, MC_SCHED_POISSON, 1000, 0, 1, 8);
 	for (int i = 0; i < 1000; i++) {
 		uint64_t x = mc_sched_next(&a);
 		assert_int_equal(x, mc_sched_next(&b));
 		differ += x != mc_sched_next(&c);
 	}
 	assert_true(differ > 990);
+}
+
+/* Live rate changes apply from the next second; rate 0 parks the
+ * schedule, and a later rate restarts it no earlier than asked. */
+static void test_set_rate(void **state)
+{
+	struct mc_sched s;
+	uint64_t t, n1 = 0, n3 = 0;
+
+	(void)state;
+	mc_sched_init(&s, MC_SCHED_POISSON, 100, 0, 1, 3);
+	for (int i = 0; i < 50; i++)
+		assert_true(mc_sched_next(&s) < 1000000000u); /* half of second 0 */
+	mc_sched_set_rate(&s, 1000, 1);
+	for (int i = 0; i < 50; i++)
+		assert_true(mc_sched_next(&s) < 1000000000u); /* second 0 keeps its 100 */
+	while ((t = mc_sched_next(&s)) < 2000000000u)
+		n1++;
+	assert_int_equal(n1, 1000); /* second 1 at the new rate */
+	mc_sched_set_rate(&s, 0, 3);
+	while ((t = mc_sched_next(&s)) != MC_SCHED_NONE)
+		assert_true(t < 3000000000u); /* second 2 finishes, then nothing */
+	mc_sched_set_rate(&s, 10, 5);
+	while ((t = mc_sched_next(&s)) < 6000000000u) {
+		assert_true(t >= 5000000000u);
+		n3++;
+	}
+	assert_int_equal(n3, 10);
 }
 
 static void test_mix_ratio_and_hot(void **state)
@@ -131,6 +194,79 @@ static void test_mix_uniform(void **state)
 		assert_true(abs(seen[k] - 10000) < 500); /* 5 sigma */
 }
 
+/* Zipf over 10 ranks: each rank's share within 5 sigma of k^-s / H, for
+ * s below, at and above 1 (the three branches of the hat function). */
+static void test_zipf_exact_small(void **state)
+{
+	const double exps[] = {0.5, 1.0, 1.5};
+
+	(void)state;
+	for (size_t e = 0; e < 3; e++) {
+		struct mc_zipf z;
+		uint64_t rng = 11, seen[11] = {0};
+		double h = 0;
+		mc_zipf_init(&z, exps[e], 10);
+		for (int k = 1; k <= 10; k++)
+			h += pow(k, -exps[e]);
+		for (int i = 0; i < N; i++) {
+			uint64_t k = mc_zipf_next(&z, &rng);
+			assert_true(k >= 1 && k <= 10);
+			seen[k]++;
+		}
+		for (int k = 1; k <= 10; k++) {
+			double p = pow(k, -exps[e]) / h, sd = sqrt(N * p * (1 - p));
+			if (fabs((double)seen[k] - N * p) > 5 * sd)
+				fail_msg("s=%g rank %d: %llu draws, want %.0f +- %.0f", exps[e], k,
+				         (unsigned long long)seen[k], N * p, 5 * sd);
+		}
+	}
+}
+
+/* A huge key space costs nothing (no table): ranks stay in range and the
+ * top two keep their ratio 2^s. */
+static void test_zipf_huge(void **state)
+{
+	struct mc_mix m = {.rng = 9, .get_ratio = 1, .keys = UINT64_C(1) << 40, .zipf_s = 0.99};
+	struct mc_pick p;
+	double k0 = 0, k1 = 0;
+
+	(void)state;
+	mc_mix_init(&m);
+	for (int i = 0; i < N; i++) {
+		mc_mix_next(&m, &p);
+		assert_true(p.key < m.keys);
+		k0 += p.key == 0;
+		k1 += p.key == 1;
+	}
+	assert_true(k1 > 100);
+	assert_true(fabs(k0 / k1 - pow(2, 0.99)) < 0.2);
+}
+
+/* Weighted value sizes: each size's share within 5 sigma of its weight. */
+static void test_value_list(void **state)
+{
+	struct mc_mix m = {.rng = 4,
+	                   .get_ratio = 0,
+	                   .keys = 100,
+	                   .nsizes = 3,
+	                   .size = {100, 1000, 10000},
+	                   .cum_weight = {0.7, 0.9, 1.0}};
+	const double want[3] = {0.7, 0.2, 0.1};
+	double seen[3] = {0};
+	struct mc_pick p;
+
+	(void)state;
+	mc_mix_init(&m);
+	for (int i = 0; i < N; i++) {
+		mc_mix_next(&m, &p);
+		assert_int_equal(p.op, MC_OP_SET);
+		seen[p.value_len == 100 ? 0 : p.value_len == 1000 ? 1 : 2]++;
+		assert_true(p.value_len == 100 || p.value_len == 1000 || p.value_len == 10000);
+	}
+	for (int i = 0; i < 3; i++)
+		assert_true(fabs(seen[i] - N * want[i]) < 5 * sqrt(N * want[i] * (1 - want[i])));
+}
+
 static void test_key_format(void **state)
 {
 	char buf[32];
@@ -151,9 +287,12 @@ static void test_key_format(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_fixed_exact),   cmocka_unit_test(test_poisson_stats),
-	    cmocka_unit_test(test_deterministic), cmocka_unit_test(test_mix_ratio_and_hot),
-	    cmocka_unit_test(test_mix_uniform),   cmocka_unit_test(test_key_format),
+	    cmocka_unit_test(test_fixed_exact),   cmocka_unit_test(test_counts_fixed_per_second),
+	    cmocka_unit_test(test_poisson_stats), cmocka_unit_test(test_deterministic),
+	    cmocka_unit_test(test_set_rate),      cmocka_unit_test(test_mix_ratio_and_hot),
+	    cmocka_unit_test(test_mix_uniform),   cmocka_unit_test(test_zipf_exact_small),
+	    cmocka_unit_test(test_zipf_huge),     cmocka_unit_test(test_value_list),
+	    cmocka_unit_test(test_key_format),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -185,6 +185,47 @@ static void test_util_swap_fake_proc(void **state)
 	free(p);
 }
 
+/* With a PSI file the line carries the pressure averages. */
+static void test_util_swap_psi(void **state)
+{
+	char dir[] = "/tmp/mm_util_swap_XXXXXX", path[160], log[128], buf[1024];
+	char *argv[] = {BIN("mm_util_swap"), "--proc", dir, "-n", "1", log, NULL};
+	struct tp_proc *p;
+	FILE *f;
+	size_t n;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/meminfo", dir);
+	write_file(path, "SwapTotal:  2000 kB\nSwapFree:  1500 kB\n");
+	snprintf(path, sizeof(path), "%s/vmstat", dir);
+	write_file(path, "pswpin 1\npswpout 2\n");
+	snprintf(path, sizeof(path), "%s/pressure", dir);
+	assert_int_equal(mkdir(path, 0700), 0);
+	snprintf(path, sizeof(path), "%s/pressure/memory", dir);
+	write_file(path, "some avg10=12.50 avg60=3.00 avg300=1.00 total=123\n"
+	                 "full avg10=4.25 avg60=1.00 avg300=0.50 total=45\n");
+	snprintf(log, sizeof(log), "%s/swap.log", dir);
+	p = start(argv);
+	assert_int_equal(tp_finish(p, 5000), 0);
+	assert_non_null(f = fopen(log, "r"));
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	buf[n] = '\0';
+	fclose(f);
+	assert_non_null(strstr(buf, "swap_used_kib=500 pswpin=1 pswpout=2 psi_some10=12.50 "
+	                            "psi_full10=4.25\n"));
+	unlink(log);
+	unlink(path);
+	snprintf(path, sizeof(path), "%s/pressure", dir);
+	rmdir(path);
+	snprintf(path, sizeof(path), "%s/vmstat", dir);
+	unlink(path);
+	snprintf(path, sizeof(path), "%s/meminfo", dir);
+	unlink(path);
+	rmdir(dir);
+	free(p);
+}
+
 struct usage_case {
 	const char *prog, *a1, *a2;
 	int rc;
@@ -235,6 +276,7 @@ int main(void)
 	    cmocka_unit_test(test_random_range_and_sigterm),
 	    cmocka_unit_test(test_client_triangle),
 	    cmocka_unit_test(test_util_swap_fake_proc),
+	    cmocka_unit_test(test_util_swap_psi),
 	    cmocka_unit_test(test_usage),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

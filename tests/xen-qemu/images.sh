@@ -23,14 +23,13 @@ kver=${XQ_KVER:-$(pick_kernel)}
 # Guest sizes (MiB). Small, so TCG stays fast; maxmem leaves room to grow past the boot size.
 guest_mem_mib=${XQ_GUEST_MEM_MIB:-160}
 guest_maxmem_mib=${XQ_GUEST_MAXMEM_MIB:-512}
-# The fourth guest, which mmserver must leave alone, and the target the admin gives it.
-domu4_mem_mib=${XQ_DOMU4_MEM_MIB:-128}
-domu4_set_mib=${XQ_DOMU4_SET_MIB:-112}
 
-for b in server/mmserver client/mmclient testprogs/mm_test_mono testprogs/mm_test_static; do
+for b in server/mmserver tools/mmctl/mmctl client/mmclient testprogs/mm_test_mono \
+	testprogs/mm_test_static testprogs/mm_util_swap testprogs/mc/mm_bench_mc; do
 	[ -x "$build/$b" ] || { echo "images.sh: $build/$b missing: build first" >&2; exit 2; }
 done
-for f in /boot/xen-4.17-amd64.gz "/boot/vmlinuz-$kver" $xenbin/xl /usr/bin/xenstore /bin/busybox; do
+for f in /boot/xen-4.17-amd64.gz "/boot/vmlinuz-$kver" $xenbin/xl /usr/bin/xenstore /bin/busybox \
+	/usr/bin/memcached; do
 	[ -e "$f" ] || { echo "images.sh: $f missing: run tests/xen-qemu/deps.sh" >&2; exit 2; }
 done
 
@@ -95,9 +94,17 @@ r=$stage/domu
 add_busybox "$r"
 add_programs "$r" /usr/bin/xenstore
 add_xenstore_links "$r"
-for b in client/mmclient testprogs/mm_test_mono testprogs/mm_test_static; do
+for b in client/mmclient testprogs/mm_test_mono testprogs/mm_test_static testprogs/mm_util_swap \
+	testprogs/mc/mm_bench_mc; do
 	add_built "$r" "$build/$b" /usr/sbin
 done
+# The experiment (vm/experiment.sh): memcached (it wants a user to run as), and the
+# block front end for the swap disk dom0 gives domu1.
+add_programs "$r" /usr/bin/memcached
+echo "root:x:0:0:root:/root:/bin/sh" >"$r/etc/passwd"
+echo "root:x:0:" >"$r/etc/group"
+mkdir -p "$r/lib/modules"
+cp "/lib/modules/$kver/kernel/drivers/block/xen-blkfront.ko" "$r/lib/modules/"
 install -m 755 "$here/vm/domu-init.sh" "$r/init"
 install -m 644 "$here/vm/lib.sh" "$r/lib.sh"
 pack "$r" "$out/domu.cpio.gz"
@@ -108,14 +115,18 @@ add_busybox "$r"
 add_programs "$r" $xenbin/xl $xenbin/xenstored $xenbin/xenconsoled $xenbin/xen-init-dom0 \
 	/usr/bin/xenstore
 add_built "$r" "$build/server/mmserver" /usr/sbin
+add_built "$r" "$build/tools/mmctl/mmctl" /usr/sbin # reservations (scenario-resv.sh)
 add_xenstore_links "$r"
 mkdir -p "$r/lib/modules" "$r/var/lib/xen" "$r/var/log/xen/console" "$r/etc/xen" "$r/xq/guests"
 for m in xen-evtchn xen-privcmd xenfs/xenfs xen-gntdev xen-gntalloc; do
 	cp "/lib/modules/$kver/kernel/drivers/xen/$m.ko" "$r/lib/modules/"
 done
+for m in brd xen-blkback/xen-blkback; do
+	cp "/lib/modules/$kver/kernel/drivers/block/$m.ko" "$r/lib/modules/"
+done
 cp /etc/xen/xl.conf "$r/etc/xen/"
 cp "$out/vmlinuz" "$out/domu.cpio.gz" "$r/xq/guests/"
-for n in 1 2 3; do
+for n in 1 2 3 4; do # domu4: created later by scenario-resv.sh
 	cat >"$r/xq/guests/domu$n.cfg" <<CFG
 name = "domu$n"
 type = "pv"
@@ -129,9 +140,11 @@ vcpus = 1
 on_crash = "preserve"
 CFG
 done
-# domu4: out of mmserver's scope (--exclude domu4); the admin sizes it with xl mem-set.
-sed -e 's/domu1/domu4/' -e "s/^memory = .*/memory = $domu4_mem_mib/" \
-	"$r/xq/guests/domu1.cfg" >"$r/xq/guests/domu4.cfg"
+# domu1 with a swap disk for the experiment: /dev/ram0 in dom0, attached by our hotplug script.
+sed -e 's/^name = .*/name = "domu1"/' "$r/xq/guests/domu1.cfg" >"$r/xq/guests/domu1-swap.cfg"
+echo "disk = [ 'format=raw, vdev=xvdb, access=rw, backendtype=phy, script=/xq/block-ram, target=/dev/ram0' ]" \
+	>>"$r/xq/guests/domu1-swap.cfg"
+install -m 755 "$here/vm/block-ram" "$r/xq/block-ram"
 # The scenario's knobs, baked in: dom0 sees no host environment.
 cat >"$r/xq/params.sh" <<PARAMS
 guest_mem_mib=$guest_mem_mib
@@ -139,11 +152,14 @@ guest_maxmem_mib=$guest_maxmem_mib
 floor_mib=${XQ_FLOOR_MIB:-112}
 free_mib=${XQ_FREE_MIB:-32}
 mono_args="${XQ_MONO_ARGS:-}"
-domu4_mem_mib=$domu4_mem_mib
-domu4_set_mib=$domu4_set_mib
+exp_conditions="${XQ_EXP_CONDITIONS:-off:none on:tax}"
+exp_swap_mib=${XQ_EXP_SWAP_MIB:-128}
+exp_warmup_s=${XQ_EXP_WARMUP_S:-5}
+exp_duration_s=${XQ_EXP_DURATION_S:-20}
+exp_mc_args="${XQ_EXP_MC_ARGS:---keyspace 96M -v 4000 -r 100 -c 2 --warmup 2 --cooldown 1 --fill-timeout 240} -t ${XQ_EXP_DURATION_S:-20}"
 PARAMS
 install -m 755 "$here/vm/dom0-init.sh" "$r/init"
-for f in lib.sh dom0-lib.sh scenario.sh; do install -m 644 "$here/vm/$f" "$r/xq/$f"; done
+for f in lib.sh dom0-lib.sh scenario.sh experiment.sh scenario-resv.sh; do install -m 644 "$here/vm/$f" "$r/xq/$f"; done
 install -m 755 "$here/vm/xq" "$r/usr/bin/xq"
 pack "$r" "$out/dom0.cpio.gz"
 rm -rf "$stage"

@@ -15,6 +15,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "double_ctl.h"
@@ -61,8 +62,9 @@ static void start_client(uint32_t id)
 static int setup(void **state)
 {
 	char sub[96], logs[96];
+	/* no control socket: the default path is shared by every build here */
 	char *argv[] = {MMSERVER_DOUBLE, "--interval", "200", "-N", "3G", "-f", "150M",
-	                "--floor",       "200M",       "-d",  logs, "-q", NULL};
+	                "--floor",       "200M",       "-d",  logs, "-q", "--control", "none", NULL};
 
 	(void)state;
 	snprintf(F.dir, sizeof(F.dir), "/tmp/mm_e2e_XXXXXX");
@@ -167,10 +169,82 @@ static void test_balances_and_follows_demand(void **state)
 	assert_true(mmd_wait_for(richer, &w2, 15000));
 }
 
+/* Rows in rounds.tsv so far (header and comments excluded). */
+static unsigned rounds_logged(void)
+{
+	char path[128], line[512];
+	unsigned n = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/logs/rounds.tsv", F.dir);
+	f = fopen(path, "r");
+	if (!f)
+		return 0;
+	while (fgets(line, sizeof(line), f))
+		n += line[0] >= '0' && line[0] <= '9';
+	fclose(f);
+	return n;
+}
+
+/* A hostile guest through the double (issue 12): g2's client is gone and
+ * g2 writes its own node 100 times a second, cycling through garbage, a
+ * 1 PiB lie, negative numbers, a replayed old seq and 600 bytes. g1 stays
+ * busy and keeps its lead, the pool holds, g2's target stays in bounds and
+ * it ends held (stale: nothing it wrote was a new valid report), and the
+ * rounds stay within the coalescing bound (10 a second). */
+static void test_hostile_guest(void **state)
+{
+	static const char *const lies[] = {
+	    "v=1 seq=1 tot=lots free=1", "v=1 seq=999999 tot=1099511627776 free=0",
+	    "v=1 seq=999999 tot=-5 free=-1", "v=1 seq=2 tot=900000 free=800000", NULL};
+	struct want w = {1, 3, 64 * MIB};
+	char big[601];
+	struct mmd_dom g;
+	struct timespec t0, t1;
+	unsigned r0, r1, ms;
+	(void)state;
+
+	memset(big, 'x', sizeof(big) - 1);
+	memcpy(big, "v=1 seq=5 tot=900000 free=800000 pad=", 37);
+	big[sizeof(big) - 1] = '\0';
+	set_used(1, 950 * MIB);
+	set_used(2, 200 * MIB);
+	assert_true(mmd_wait_for(richer, &w, 15000));
+	assert_int_equal(stop(F.client[2]), 0);
+	r0 = rounds_logged();
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	for (int k = 0; k < 300; k++) { /* 3 s at 100 reports a second */
+		const char *v = lies[k % 5] ? lies[k % 5] : big;
+		assert_int_equal(mmd_write_as(F.d, 2, "memory/report", v, strlen(v)), 0);
+		usleep(10000);
+		if (k % 50 == 0) {
+			assert_int_equal(mmd_domain_get(F.d, 2, &g), 0);
+			assert_true(g.target_kib >= 200 * MIB && g.target_kib <= 2048 * MIB);
+			assert_true(target(1) + target(2) + target(3) <= 3 * 1024 * MIB);
+		}
+	}
+	r1 = rounds_logged();
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	ms = (unsigned)((t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000);
+	print_message("rounds while g2 wrote 100 reports a second for %u ms: %u\n", ms, r1 - r0);
+	assert_true(r1 - r0 <= ms / 100 + 2); /* coalesced: one round per 100 ms at most */
+	assert_true(richer(&w));              /* g1 kept its lead */
+	assert_int_equal(kill(F.server, 0), 0);
+	start_client(2); /* teardown stops every client: wait until it runs */
+	for (int i = 0; i < 2500; i++) {
+		if (mmd_read_as(F.d, 0, "/local/domain/2/memory/report", big, sizeof(big)) == 0 &&
+		    strstr(big, " cached="))
+			break;
+		usleep(2000);
+	}
+	assert_non_null(strstr(big, " cached=")); /* the honest client writes again */
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_balances_and_follows_demand),
+	    cmocka_unit_test(test_hostile_guest),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

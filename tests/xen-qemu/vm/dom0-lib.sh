@@ -1,12 +1,11 @@
-# dom0-lib.sh: dom0 helpers shared by the scenario and the interactive shell: start the four
+# dom0-lib.sh: dom0 helpers shared by the scenario and the interactive shell: start the three
 # guests, talk to their init over xenstore (data/xq-cmd, data/xq-ack), start mmserver.
 # It checks nothing; scenario.sh records facts and the host judges them.
 . /xq/lib.sh
 . /xq/params.sh
 XQ_OUT=${XQ_OUT:-/xq/out}
-XQ_GUESTS="domu1 domu2 domu3 domu4"
-# mmserver's guests; domu4 is out of its scope (--exclude domu4), sized by the admin.
-XQ_MANAGED="domu1 domu2 domu3"
+XQ_GUESTS="domu1 domu2 domu3"
+# domu4 (scenario.sh creates it; scenario-resv.sh too, later) is out of mmserver's scope.
 XQ_SERVER_SCOPE="--exclude domu4"
 
 say() { echo "XQ: $*"; }
@@ -19,13 +18,14 @@ xq_domid() {
 	cat "/run/xq-domid.$1"
 }
 
-# Creates domu1-3 at once (TCG is slow; the xl processes overlap), then domu4: four at
-# once ran dom0 (389 MiB usable) out of memory, each xl holding about 100 MiB while it
-# decompresses the guest kernel, and the OOM killer took one. Each xl's end goes to
-# $XQ_OUT/xl-create.txt ("name rc=N t_ms=T"); its output to $XQ_OUT/xl-create-NAME.log.
+# xq_create_guests [NAME...]: creates the guests (default $XQ_GUESTS) at once (TCG is slow;
+# the xl processes overlap). Four at once ran dom0 (389 MiB usable) out of memory, each xl
+# holding about 100 MiB while it decompresses the guest kernel, and the OOM killer took one:
+# no more than three. Each xl's end goes to $XQ_OUT/xl-create.txt ("name rc=N t_ms=T"), its
+# output to $XQ_OUT/xl-create-NAME.log.
 xq_create_guests() {
-	for g in $XQ_GUESTS; do
-		[ "$g" = domu4 ] && wait
+	[ $# -gt 0 ] || set -- $XQ_GUESTS
+	for g in "$@"; do
 		(
 			_rc=0
 			xl create "/xq/guests/$g.cfg" >"$XQ_OUT/xl-create-$g.log" 2>&1 || _rc=$?
@@ -103,4 +103,18 @@ xq_targets() {
 		printf '%s=%s ' "$g" "$(xsr "/local/domain/$(xq_domid "$g")/memory/target")"
 	done
 	echo
+}
+
+# send_results: every file in $XQ_OUT as a tar.gz, base64, one "XQB <n> <text>" line each,
+# then a line with the count and the md5 so the host can tell a damaged transfer.
+send_results() {
+	cp /var/log/xen/console/guest-*.log "$XQ_OUT/" 2>/dev/null
+	xl list >"$XQ_OUT/xl-list-end.txt" 2>&1
+	xl dmesg 2>&1 | tail -n 300 >"$XQ_OUT/xl-dmesg.txt"
+	dmesg | tail -n 200 >"$XQ_OUT/dom0-dmesg.txt"
+	tar czf /tmp/results.tgz -C /xq out
+	n=$(base64 </tmp/results.tgz | wc -l)
+	say "archive-begin lines=$n"
+	base64 </tmp/results.tgz | awk '{ print "XQB " NR " " $0 }'
+	say "archive-end lines=$n md5=$(md5sum </tmp/results.tgz | cut -d' ' -f1)"
 }

@@ -127,6 +127,41 @@ restart_client() {
 	fi
 }
 
+# swapon: the virtual disk dom0 gives domu1 (xvdb) becomes its swap (experiment.sh).
+swap_on() {
+	insmod /lib/modules/xen-blkfront.ko 2>/dev/null
+	wait_for 20 test -b /dev/xvdb || { echo "no_xvdb"; return; }
+	mkswap /dev/xvdb >/dev/null 2>&1 && swapon /dev/xvdb ||
+		{ echo "swapon_failed"; return; }
+	echo "swap_total_kib=$(awk '/^SwapTotal:/ { print $2 }' /proc/meminfo)"
+}
+
+# swaplog: mm_util_swap every second to the console ("XG: swap time_ms=..."), where dom0's
+# xenconsoled keeps it; the console is the only way out of the guest.
+swap_log() {
+	(mm_util_swap -i 1000 - | while read -r l; do echo "XG: swap $l"; done) >/dev/console 2>&1 &
+	echo "started"
+}
+
+# mc ARGS...: memcached on loopback, then mm_bench_mc ARGS against it; every output line to the
+# console ("XG: mc ..."); data/xq-mc says when it ends.
+mc() {
+	ifconfig lo 127.0.0.1 up
+	(
+		echo 1000 >/proc/self/oom_score_adj
+		memcached -u root -m 1024 -U 0 -l 127.0.0.1 -p 11211 -c 64 &
+		echo $! >>/tmp/workload.pids
+		# listening on 11211 (0x2BCB), state 0A
+		wait_for 10 grep -q ':2BCB 00000000:0000 0A' /proc/net/tcp ||
+			say "mc memcached_not_listening"
+		say "mc start unix_ms=$(now_ms)"
+		mm_bench_mc "$@" 2>&1 | while read -r l; do echo "XG: mc $l"; done
+		say "mc end unix_ms=$(now_ms)"
+		xenstore-write data/xq-mc "done t_ms=$(now_ms)"
+	) >/dev/console 2>&1 &
+	echo "started t_ms=$(now_ms)"
+}
+
 run_cmd() { # SEQ VERB ARGS...
 	seq=$1 verb=$2
 	shift 2
@@ -139,6 +174,9 @@ run_cmd() { # SEQ VERB ARGS...
 	stop) res=$(stop_client) ;;
 	kill-client) res=$(kill_client) ;;
 	start-client) res=$(restart_client) ;;
+	swapon) res=$(swap_on) ;;
+	swaplog) res=$(swap_log) ;;
+	mc) res=$(mc "$@") ;;
 	*) res="unknown verb=$verb" ;;
 	esac
 	say "cmd seq=$seq verb=$verb result: $res"

@@ -14,6 +14,11 @@ interval_ms=1000
 stale_intervals=10
 # The guest whose mmclient is killed (SIGKILL) while domu1's load runs, and restarted.
 victim=domu3
+# domu4: out of mmserver's scope (--exclude domu4); the admin sizes it with xl mem-set.
+admin_guest=domu4
+domu4_mem_mib=$guest_mem_mib
+domu4_set_mib=112
+SC_GUESTS="$XQ_GUESTS $admin_guest"
 server_args="--policy tax -N ${pool_mib}M -f ${free_mib}M --floor ${floor_mib}M
 	--interval $interval_ms --stale-intervals $stale_intervals $XQ_SERVER_SCOPE -d $XQ_OUT/logs -v"
 # The load that must be answered once a killed mmserver is back: domu2 ramps past its MemTotal.
@@ -27,15 +32,21 @@ boot_failed() {
 	fact "boot_failed reason=$1"
 }
 
+all_guests_state() { # STATE: every guest of the scenario has published STATE
+	for g in $SC_GUESTS; do
+		[ "$(xq_state "$g")" = "$1" ] || return 1
+	done
+}
+
 perms() { # FILE: every guest's memory/ listing with permissions
-	for g in $XQ_GUESTS; do
+	for g in $SC_GUESTS; do
 		echo "== $g domid=$(xq_domid "$g")"
 		xenstore-ls -p "/local/domain/$(xq_domid "$g")/memory"
 	done >"$XQ_OUT/$1"
 }
 
 reports_in() { # every managed guest's report node holds a report
-	for g in $XQ_MANAGED; do
+	for g in $XQ_GUESTS; do
 		case "$(xsr "/local/domain/$(xq_domid "$g")/memory/report")" in v=1*) ;; *) return 1 ;; esac
 	done
 }
@@ -96,13 +107,14 @@ run() {
 
 	# 1. Guests first: each starts mmclient before mmserver exists.
 	xq_create_guests
+	xq_create_guests $admin_guest
 	fact "guests_created t_ms=$(now_ms) uptime_s=$(uptime_s)"
-	for g in $XQ_GUESTS; do
+	for g in $SC_GUESTS; do
 		fact "guest name=$g domid=$(xq_domid "$g")"
 	done
-	if ! wait_every 1 240 xq_all_guests_state retrying; then
+	if ! wait_every 1 240 all_guests_state retrying; then
 		xl list >"$XQ_OUT/xl-list.txt" 2>&1
-		boot_failed "guests not up in 240 s: $(for g in $XQ_GUESTS; do printf '%s=%s ' $g "$(xq_state $g)"; done)"
+		boot_failed "guests not up in 240 s: $(for g in $SC_GUESTS; do printf '%s=%s ' $g "$(xq_state $g)"; done)"
 		return
 	fi
 	fact "guests_retrying t_ms=$(now_ms) uptime_s=$(uptime_s)"
@@ -224,7 +236,7 @@ run() {
 
 	# 10. SIGTERM: mmserver must exit 0 by itself; then the clients.
 	fact "server_sigterm t_ms=$(now_ms) $(xq_stop_server)"
-	for g in $XQ_GUESTS; do
+	for g in $SC_GUESTS; do
 		[ "$g" = domu3 ] && continue
 		res=$(xq_send "$g" 20 stop) || res="no-answer"
 		fact "client_stop name=$g $res"
@@ -238,20 +250,6 @@ sampled_victim_stale() { sample_targets; victim_stale; }
 sampled_victim_rejoined() { sample_targets; victim_rejoined; }
 sampled_never() { sample_targets; never; }
 sampled_flowed_back() { sample_targets; flowed_back; }
-
-# send_results: every file in $XQ_OUT as a tar.gz, base64, one "XQB <n> <text>" line each,
-# then a line with the count and the md5 so the host can tell a damaged transfer.
-send_results() {
-	cp /var/log/xen/console/guest-*.log "$XQ_OUT/" 2>/dev/null
-	xl list >"$XQ_OUT/xl-list-end.txt" 2>&1
-	xl dmesg 2>&1 | tail -n 300 >"$XQ_OUT/xl-dmesg.txt"
-	dmesg | tail -n 200 >"$XQ_OUT/dom0-dmesg.txt"
-	tar czf /tmp/results.tgz -C /xq out
-	n=$(base64 </tmp/results.tgz | wc -l)
-	say "archive-begin lines=$n"
-	base64 </tmp/results.tgz | awk '{ print "XQB " NR " " $0 }'
-	say "archive-end lines=$n md5=$(md5sum </tmp/results.tgz | cut -d' ' -f1)"
-}
 
 run
 send_results
