@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # xen-vm.sh: a real Xen 4.17 in a VM, for trying xenmm without a Xen host. Boots Xen, a PV dom0
-# and four PV guests (domu1-4, mmclient running in each) under QEMU TCG, starts mmserver in
+# and three PV guests (domu1-3, mmclient running in each) under QEMU TCG, starts mmserver in
 # dom0 and gives you dom0's shell on this terminal. Nothing is judged here (tests/xen-qemu is).
 set -euo pipefail
 src=$(cd "$(dirname "$0")/.." && pwd)
@@ -9,13 +9,13 @@ xq=$src/tests/xen-qemu
 usage() {
 	cat <<'USAGE'
 Usage: script/xen-vm.sh [-b BUILD_DIR] [--no-build] [--smp N] [--mem MIB] [--single]
-Boot Xen 4.17 + dom0 + four guests under QEMU (TCG) with mmserver running, and open a dom0
+Boot Xen 4.17 + dom0 + three guests under QEMU (TCG) with mmserver running, and open a dom0
 shell here. It takes about a minute until the shell; the guests need another 30-60 s.
 
   -b, --build DIR   build directory (default build-xen-vm in the source tree)
       --no-build    use the binaries already in DIR
       --smp N       virtual CPUs of the emulated machine (default 2)
-      --mem MIB     its memory (default 2048; dom0 has 512, each guest 128-160 to 512)
+      --mem MIB     its memory (default 2048; dom0 has 512, each guest 160 to 512)
       --single      one host thread for all virtual CPUs: slower, but the guests still
                     boot when the host's cores are busy (see docs/xen-qemu.rst)
   -h, --help        this text

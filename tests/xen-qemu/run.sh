@@ -10,7 +10,7 @@
 # Env: XQ_TIMEOUT (s per boot, default 420), XQ_NO_INSTALL=1 (never apt-get),
 # XQ_TCG_THREAD (multi or single for both boots; default multi, then single), and the sizes
 # images.sh reads (XQ_GUEST_MEM_MIB, XQ_GUEST_MAXMEM_MIB, XQ_FLOOR_MIB, XQ_FREE_MIB,
-# XQ_MONO_ARGS, XQ_DOMU4_MEM_MIB, XQ_DOMU4_SET_MIB).
+# XQ_MONO_ARGS).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 [ $# -eq 1 ] || { echo "usage: run.sh BUILD_DIR" >&2; exit 2; }
