@@ -9,12 +9,19 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 build=${BUILD_DIR:-build}
 
-[ "${SKIP_SETUP:-0}" = 1 ] || bash script/setup.sh
-cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSOCK=ON > /dev/null
-cmake --build "$build" -j "$(nproc)" > /dev/null
+dom0=0
+grep -qs control_d /proc/xen/capabilities && dom0=1
+if [ "${SKIP_SETUP:-0}" != 1 ]; then
+	# the simulator needs only a compiler, cmake, jansson and libmicrohttpd;
+	# a dom0 also needs the Xen libraries for the xen backend
+	if [ $dom0 = 1 ]; then bash script/setup.sh build; else bash script/setup.sh demo; fi
+fi
+cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSOCK=ON > "$build.configure.log" 2>&1 ||
+	{ cat "$build.configure.log"; exit 1; }
+cmake --build "$build" -j "$(nproc)" --target mmserver > /dev/null
 
 logs=$(mktemp -d /tmp/xenmm-demo.XXXXXX)
-if grep -qs control_d /proc/xen/capabilities; then
+if [ $dom0 = 1 ]; then
   echo "demo: Xen dom0 found: balancing the real guests; logs in $logs"
   exec "$build/server/mmserver" --backend xen --http -v -d "$logs" "$@"
 fi

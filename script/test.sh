@@ -1,24 +1,28 @@
 #!/usr/bin/env bash
 # Sets up a fresh Debian 12 machine, builds xenmm and runs every test: the
-# CTest suite, the end-to-end run and the on/off experiment on a real Xen 4.17
-# under QEMU, and the CTest suite again under AddressSanitizer + UBSan.
+# CTest suite, a short libFuzzer run of every parser, the packages (deb and
+# rpm built, lintian, the .debs installed into a fresh Debian 12 root and
+# checked: tests/pkg/run.sh), on a real Xen 4.17 under QEMU the end-to-end run
+# (from the packages), the on/off experiment and the reservation check, and
+# the CTest suite again under AddressSanitizer + UBSan.
 # Usage: bash script/test.sh            (from the source tree, as root or with sudo)
 # Env:   BUILD_DIR (default build), JOBS (default nproc), SKIP_SETUP=1, SKIP_ASAN=1,
-#        SKIP_XEN_QEMU=1 (skip the real Xen 4.17 under QEMU: end-to-end run and experiment),
-#        SKIP_FUZZ=1 (skip the short libFuzzer run of each tests/fuzz target)
+#        SKIP_XEN_QEMU=1 (skip everything under QEMU), SKIP_PACKAGES=1 (skip
+#        building and checking the packages), SKIP_FUZZ=1 (skip the fuzz stage)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 build=${BUILD_DIR:-build}
 jobs=${JOBS:-$(nproc)}
 
-[ "${SKIP_SETUP:-0}" = 1 ] || bash script/setup.sh
+[ "${SKIP_SETUP:-0}" = 1 ] || bash script/setup.sh test
 
 run_suite() { # dir, extra cmake args...
   local dir=$1; shift
-  cmake -S . -B "$dir" -DCMAKE_BUILD_TYPE=RelWithDebInfo "$@" > "$dir.configure.log" 2>&1 ||
+  cmake -S . -B "$dir" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DBUILD_TESTING=ON "$@" \
+    > "$dir.configure.log" 2>&1 ||
     { cat "$dir.configure.log"; return 1; }
   cmake --build "$dir" -j "$jobs" 2>&1 | grep -E "warning|error|Error" && return 1
-  (cd "$dir" && ctest --output-on-failure -j "$jobs" --timeout 600)
+  (cd "$dir" && ctest --output-on-failure --no-tests=error -j "$jobs" --timeout 600)
 }
 
 mkdir -p "$build" "$build-asan"
@@ -32,11 +36,20 @@ if [ "${SKIP_FUZZ:-0}" != 1 ]; then
   cmake --build "$build-fuzz" -j "$jobs" --target fuzz_all 2>&1 | grep -E "warning|error|Error" && exit 1
   (cd "$build-fuzz" && ctest --output-on-failure -j "$jobs" -L fuzz)
 fi
+if [ "${SKIP_PACKAGES:-0}" != 1 ]; then
+  echo "== packages: deb, rpm, lintian, install into a fresh root (tests/pkg/run.sh)"
+  bash tests/pkg/run.sh "$build/pkg"
+fi
 if [ "${SKIP_XEN_QEMU:-0}" != 1 ]; then
   echo "== Xen 4.17 under QEMU, end to end (tests/xen-qemu)"
-  bash tests/xen-qemu/run.sh "$build"
+  # dom0 and the guests get xenmm from the packages just built and checked
+  debs=""
+  [ "${SKIP_PACKAGES:-0}" = 1 ] || debs=$(cd "$build/pkg" && pwd)
+  XQ_DEBS=$debs bash tests/xen-qemu/run.sh "$build"
   echo "== Xen 4.17 under QEMU: the on/off experiment (memcached in domu1; tests/xen-qemu/experiment.sh)"
   bash tests/xen-qemu/experiment.sh "$build"
+  echo "== Xen 4.17 under QEMU: a reservation for a fourth guest (tests/xen-qemu/run-resv.sh)"
+  bash tests/xen-qemu/run-resv.sh "$build"
 fi
 if [ "${SKIP_ASAN:-0}" != 1 ]; then
   echo "== tests under ASan + UBSan in $build-asan"

@@ -131,13 +131,25 @@ static void publish(void *arg, const struct mm_round *r)
 	mm_http_publish(arg, r);
 }
 
-/* The canvas folder: --canvas, else the installed one, else the source tree's. */
+#ifndef MM_BUILD_DIR
+#define MM_BUILD_DIR "/nonexistent" /* a build that never runs from its tree */
+#endif
+/* The canvas folder: --canvas; else the source tree's when this binary runs
+ * from its build tree (an older installed page must not shadow the one being
+ * edited); else the installed one under the data directory; else, when that
+ * is missing (never installed), the source tree's. */
 static const char *canvas_dir(const struct mm_options *o)
 {
+	static const char build[] = MM_BUILD_DIR "/";
+	char exe[4096];
 	struct stat st;
+	ssize_t n;
 
 	if (o->canvas)
 		return o->canvas;
+	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	if (n > 0 && (size_t)n >= sizeof(build) - 1 && !strncmp(exe, build, sizeof(build) - 1))
+		return MM_CANVAS_SOURCE;
 	if (stat(MM_CANVAS_INSTALLED "/index.html", &st) == 0)
 		return MM_CANVAS_INSTALLED;
 	return MM_CANVAS_SOURCE;

@@ -188,7 +188,8 @@ static void client_real_rss(void)
 		return;
 	pid = fork();
 	if (pid == 0) {
-		freopen("/dev/null", "w", stderr);
+		if (!freopen("/dev/null", "w", stderr))
+			_exit(127);
 		execv(argv[0], argv);
 		_exit(127);
 	}

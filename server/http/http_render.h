@@ -29,6 +29,11 @@ struct mm_http_totals {
 	uint64_t last_publish_ns; /* the previous publish */
 };
 
+/* xenmm_build_info{version,xen,default_policy} 1: what this binary is, for
+ * dashboards that span upgrades. Apart from the round's metrics so that
+ * their golden files do not depend on the version or the build. */
+void mm_http_build_info_text(struct mm_buf *out);
+
 /* /metrics: Prometheus text exposition format 0.0.4. r may be NULL (no round
  * yet): only the counters are written. */
 void mm_http_metrics_text(const struct mm_round *r, const struct mm_http_totals *t,

@@ -261,6 +261,24 @@ static void resv_metrics(struct mm_buf *b, const struct mm_round *r)
 	              s ? s->expired : 0);
 }
 
+#ifndef MM_VERSION
+#define MM_VERSION "unknown"
+#endif
+#ifndef MM_BUILD_XEN
+#define MM_BUILD_XEN "no"
+#endif
+#ifndef MM_DEFAULT_POLICY
+#define MM_DEFAULT_POLICY "tax"
+#endif
+
+void mm_http_build_info_text(struct mm_buf *b)
+{
+	family(b, "xenmm_build_info", "gauge",
+	       "Version and build options of this mmserver (value always 1).");
+	mm_buf_puts(b, "xenmm_build_info{version=\"" MM_VERSION "\",xen=\"" MM_BUILD_XEN
+	               "\",default_policy=\"" MM_DEFAULT_POLICY "\"} 1\n");
+}
+
 void mm_http_metrics_text(const struct mm_round *r, const struct mm_http_totals *t,
                           struct mm_buf *out)
 {

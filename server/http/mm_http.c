@@ -222,6 +222,7 @@ static struct mm_blob *render_metrics(const struct mm_round *r, const struct mm_
 	size_t len;
 
 	mm_buf_init(&b);
+	mm_http_build_info_text(&b);
 	mm_http_metrics_text(r, t, &b);
 	char *text = mm_buf_take(&b, &len);
 	struct mm_blob *blob = text ? mm_blob_new(text, len) : NULL;

@@ -145,6 +145,27 @@ static void test_policy_own_reason(void **state)
 	assert_string_equal(mm_reason_name(MM_REASON_PRESSURE), "pressure");
 }
 
+/* A domain whose maxmem is below its floor is left alone: the reserve guard
+ * must not rewrite its pending grow either (it did: 150000 -> 103616 KiB,
+ * reason reserve, when the host was short). */
+static void test_unmanageable_pending_grow_untouched(void **state)
+{
+	const uint64_t used[3] = {300000, 300000, 300000};
+	struct mm_policy p;
+	(void)state;
+
+	init_policy(&p, "tax");
+	fx_init(&fx, 3, used);
+	fx.in[2].maxmem_kib = 150000; /* below the 200 MiB floor */
+	fx.in[2].actual_kib = 100000;
+	fx.in[2].target_kib = 150000;             /* a grow Xen has not finished */
+	fx.snap.host_free_kib = 64 * MIB + 10000; /* 10000 KiB above the reserve */
+	fx_round(&fx, &p);
+	assert_int_equal(fx.out[2].target_kib, 150000);
+	assert_int_equal(fx.out[2].reason, MM_REASON_HOLD);
+	assert_true(fx.out[2].flags & MM_FLAG_FIXED);
+}
+
 /* 2013 defect: all A_i equal made the AUTO formula 0/0 and targets NaN. */
 static void test_defect_equal_usage_nan(void **state)
 {
@@ -258,6 +279,7 @@ int main(void)
 	    cmocka_unit_test(test_tax_static_and_reset),
 	    cmocka_unit_test(test_policy_names),
 	    cmocka_unit_test(test_policy_own_reason),
+	    cmocka_unit_test(test_unmanageable_pending_grow_untouched),
 	    cmocka_unit_test(test_defect_equal_usage_nan),
 	    cmocka_unit_test(test_defect_negative_targets),
 	    cmocka_unit_test(test_defect_over_maxmem),

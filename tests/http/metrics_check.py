@@ -77,6 +77,11 @@ def check(st, ctype, text):
         sorted((d["name"], d["reason"]) for d in st["domains"])
     pool = fams["xenmm_pool_bytes"].samples[0].value
     assert pool == st["pool_kib"] * 1024
+    info = fams["xenmm_build_info"]
+    assert info.type == "gauge" and len(info.samples) == 1, info
+    assert info.samples[0].value == 1, info.samples[0]
+    assert re.fullmatch(r"\d+\.\d+\.\d+", info.samples[0].labels["version"]), info.samples[0]
+    assert info.samples[0].labels["xen"] in ("yes", "no"), info.samples[0]
     print(f"metrics ok: {len(fams)} families, {sum(len(f.samples) for f in fams.values())} "
           f"samples, round {st['seq']}")
 

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # images.sh BUILD_DIR OUT_DIR: builds the boot images for Xen under QEMU from the host's Debian
-# packages and the freshly built xenmm binaries (no debootstrap, no network): the uncompressed
+# packages and the freshly built xenmm binaries, or our own .debs with XQ_DEBS=DIR (no
+# debootstrap, no network): the uncompressed
 # hypervisor, the Linux kernel, a dom0 initramfs and a guest initramfs (the latter inside dom0's).
 # It does not boot anything (boot.py does) and installs nothing (deps.sh does).
 set -euo pipefail
@@ -24,6 +25,21 @@ kver=${XQ_KVER:-$(pick_kernel)}
 guest_mem_mib=${XQ_GUEST_MEM_MIB:-160}
 guest_maxmem_mib=${XQ_GUEST_MAXMEM_MIB:-512}
 
+# XQ_DEBS=DIR: xenmm comes from our own packages in DIR (xenmm-server in dom0, xenmm-client and
+# xenmm-tools in the guests), unpacked with dpkg-deb -x (the busybox roots have no dpkg): the
+# packaged programs at their packaged paths, with the packaged /etc/xenmm/mmserver.conf (which
+# mmserver reads by default) and /etc/default files. Without it, the binaries of BUILD_DIR.
+debs=${XQ_DEBS:-}
+deb_of() { # package: its .deb in $debs, exactly one
+	local f
+	f=$(ls "$debs"/"$1"_*.deb 2>/dev/null || true)
+	[ -n "$f" ] && [ "$(echo "$f" | wc -l)" = 1 ] ||
+		{ echo "images.sh: XQ_DEBS=$debs: want one $1_*.deb, found: ${f:-none}" >&2; exit 2; }
+	echo "$f"
+}
+if [ -n "$debs" ]; then
+	for p in xenmm-server xenmm-client xenmm-tools; do deb_of $p >/dev/null; done
+fi
 for b in server/mmserver tools/mmctl/mmctl client/mmclient testprogs/mm_test_mono \
 	testprogs/mm_test_static testprogs/mm_util_swap testprogs/mc/mm_bench_mc; do
 	[ -x "$build/$b" ] || { echo "images.sh: $build/$b missing: build first" >&2; exit 2; }
@@ -62,6 +78,23 @@ add_built() { # root build-file dest-dir: a freshly built binary
 	add_libs "$1" "$2"
 }
 
+# add_deb root package program...: unpacks the package into root, then the libraries of the
+# named programs (packaged paths); documentation and data the lab never reads are left out.
+add_deb() {
+	local root=$1 deb p
+	deb=$(deb_of "$2")
+	shift 2
+	dpkg-deb -x "$deb" "$root"
+	rm -rf "$root/usr/share/man" "$root/usr/share/doc" "$root/usr/share/xenmm/traces" \
+		"$root/usr/share/xenmm/scenarios"
+	for p in "$@"; do
+		[ -x "$root$p" ] || { echo "images.sh: $deb has no $p" >&2; exit 2; }
+		add_libs "$root" "$root$p"
+	done
+	echo "images.sh: $(basename "$deb") unpacked into $(basename "$root")"
+}
+
+
 # A busybox root: applets as symlinks, the usual directories.
 add_busybox() {
 	local root=$1 a
@@ -94,10 +127,16 @@ r=$stage/domu
 add_busybox "$r"
 add_programs "$r" /usr/bin/xenstore
 add_xenstore_links "$r"
-for b in client/mmclient testprogs/mm_test_mono testprogs/mm_test_static testprogs/mm_util_swap \
-	testprogs/mc/mm_bench_mc; do
-	add_built "$r" "$build/$b" /usr/sbin
-done
+if [ -n "$debs" ]; then
+	add_deb "$r" xenmm-client /usr/sbin/mmclient
+	add_deb "$r" xenmm-tools /usr/bin/mm_test_mono /usr/bin/mm_test_static /usr/bin/mm_util_swap \
+		/usr/bin/mm_bench_mc
+else
+	for b in client/mmclient testprogs/mm_test_mono testprogs/mm_test_static testprogs/mm_util_swap \
+		testprogs/mc/mm_bench_mc; do
+		add_built "$r" "$build/$b" /usr/sbin
+	done
+fi
 # The experiment (vm/experiment.sh): memcached (it wants a user to run as), and the
 # block front end for the swap disk dom0 gives domu1.
 add_programs "$r" /usr/bin/memcached
@@ -114,7 +153,11 @@ r=$stage/dom0
 add_busybox "$r"
 add_programs "$r" $xenbin/xl $xenbin/xenstored $xenbin/xenconsoled $xenbin/xen-init-dom0 \
 	/usr/bin/xenstore
-add_built "$r" "$build/server/mmserver" /usr/sbin
+if [ -n "$debs" ]; then
+	add_deb "$r" xenmm-server /usr/sbin/mmserver
+else
+	add_built "$r" "$build/server/mmserver" /usr/sbin
+fi
 add_built "$r" "$build/tools/mmctl/mmctl" /usr/sbin # reservations (scenario-resv.sh)
 add_xenstore_links "$r"
 mkdir -p "$r/lib/modules" "$r/var/lib/xen" "$r/var/log/xen/console" "$r/etc/xen" "$r/xq/guests"

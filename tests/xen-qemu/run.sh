@@ -7,7 +7,8 @@
 # printed); 2 usage, missing binaries or packages; 3 the emulated machine failed to boot twice
 # (a boot-level failure is retried once, and said so).
 # Output in BUILD_DIR/xen-qemu: figures.txt, serial-<n>.log, results-<n>/out (every log).
-# Env: XQ_TIMEOUT (s per boot, default 420), XQ_NO_INSTALL=1 (never apt-get),
+# Env: XQ_DEBS=DIR (xenmm from our .debs in DIR instead of BUILD_DIR's binaries: images.sh),
+# XQ_TIMEOUT (s per boot, default 420), XQ_NO_INSTALL=1 (never apt-get),
 # XQ_TCG_THREAD (multi or single for both boots; default multi, then single), and the sizes
 # images.sh reads (XQ_GUEST_MEM_MIB, XQ_GUEST_MAXMEM_MIB, XQ_FLOOR_MIB, XQ_FREE_MIB,
 # XQ_MONO_ARGS).
@@ -68,6 +69,11 @@ rc=0
 python3 "$here/check.py" "$work/results-$attempt" --figures "$work/figures.txt" || rc=$?
 wall=$(($(date +%s) - t0))
 {
+	if [ -n "${XQ_DEBS:-}" ]; then
+		echo "xenmm installed from: $(cd "$XQ_DEBS" && ls xenmm-server_*.deb xenmm-client_*.deb xenmm-tools_*.deb | tr '\n' ' ')"
+	else
+		echo "xenmm installed from: $build (binaries)"
+	fi
 	echo "boots: $attempt (last with TCG thread=$thread)"
 	echo "Xen part wall time, images to verdict (s): $wall"
 } | tee -a "$work/figures.txt"

@@ -60,10 +60,24 @@ xq_send() {
 	xsr "/local/domain/$_id/data/xq-ack" | cut -d' ' -f2-
 }
 
+# With our package unpacked (images.sh XQ_DEBS), the options mmserver.service gives come
+# first: the packaged config, the page on loopback, MMSERVER_OPTS from /etc/default/mmserver.
+# The lab's own options follow and win.
+xq_packaged_server_opts() {
+	[ -f /etc/xenmm/mmserver.conf ] || return 0
+	# a real dom0 has loopback up before mmserver.service; this initramfs brings it up here
+	ip link set lo up 2>/dev/null || ifconfig lo 127.0.0.1 up 2>/dev/null || true
+	MMSERVER_OPTS=""
+	[ -r /etc/default/mmserver ] && . /etc/default/mmserver
+	echo "-c /etc/xenmm/mmserver.conf --http=127.0.0.1:9091 $MMSERVER_OPTS"
+}
+
 # xq_start_server ARGS...: mmserver in the background; stderr and the -v table go to
 # $XQ_OUT (appended: a restarted mmserver adds to them). A wrapper keeps its pid and exit
 # status in /run, so any shell can stop it.
 xq_start_server() {
+	# shellcheck disable=SC2046
+	set -- $(xq_packaged_server_opts) "$@"
 	rm -f /run/mmserver.rc /run/mmserver.pid
 	(
 		sh -c 'echo $$ >/run/mmserver.pid; exec mmserver "$@"' mmserver "$@" \

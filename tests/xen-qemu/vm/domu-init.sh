@@ -18,11 +18,17 @@ echo -1000 >/proc/self/oom_score_adj
 # start_client: mmclient in the background. The subshell keeps its exit status in
 # /tmp/mmclient.rc; the pid file gives its pid. Its log is appended to, so the console's
 # tail follows a restarted client too. Its stdout is not the caller's, so a command
-# substitution around start_client does not wait for mmclient to end.
+# substitution around start_client does not wait for mmclient to end. With our package
+# unpacked (images.sh XQ_DEBS) it also gets what mmclient.service gives: MMCLIENT_OPTS from
+# /etc/default/mmclient, right after --foreground.
+MMCLIENT_OPTS=""
+[ -r /etc/default/mmclient ] && . /etc/default/mmclient
 start_client() {
 	rm -f /tmp/mmclient.rc /run/mmclient.pid
 	(
-		mmclient --foreground --verbose --pidfile /run/mmclient.pid 2>>/tmp/mmclient.log
+		# shellcheck disable=SC2086
+		mmclient --foreground $MMCLIENT_OPTS --verbose --pidfile /run/mmclient.pid \
+			2>>/tmp/mmclient.log
 		echo $? >/tmp/mmclient.rc
 	) </dev/null >/dev/null 2>&1 &
 	wait_for 10 test -s /run/mmclient.pid

@@ -132,6 +132,13 @@ run() {
 		fact "reports_missing t_ms=$(now_ms)"
 	fi
 	perms perms-after.txt
+	if [ -f /etc/xenmm/mmserver.conf ]; then
+		# installed from our package: the page and metrics mmserver.service serves
+		page=$(wget -q -O - http://127.0.0.1:9091/ 2>/dev/null | grep -c uPlot)
+		info=$(wget -q -O - http://127.0.0.1:9091/metrics 2>/dev/null |
+			sed -n 's/^xenmm_build_info{version="\([^"]*\)",xen="\([a-z]*\)".*/version=\1 xen=\2/p')
+		fact "packaged_http page_uplot_refs=${page:-0} ${info:-build_info=missing}"
+	fi
 
 	# 3. A hostile guest: domu2 against domu1's report and both targets.
 	res=$(xq_send domu2 30 attack "$(xq_domid domu1)") || res="no-answer"
