@@ -14,8 +14,12 @@ import statistics
 import sys
 
 MIB = 1024  # KiB
-GUESTS = ["domu1", "domu2", "domu3"]
+GUESTS = ["domu1", "domu2", "domu3"]  # mmserver's guests
+ADMIN = "domu4"  # out of mmserver's scope (--exclude domu4); the admin sets its target
+ALL = GUESTS + [ADMIN]
 LOADED, IDLE = "domu1", ["domu2", "domu3"]
+DESTROYED = "domu3"  # destroyed near the end, while mmserver runs (chaos)
+DEADBAND_KIB = MIB  # mmserver writes no change under 1 MiB
 
 
 def read_lines(path):
@@ -59,14 +63,19 @@ class Run:
         self.out = out
         self.facts = parse_facts(os.path.join(out, "facts.txt"))
         self.rounds = parse_tsv(os.path.join(out, "logs", "rounds.tsv"))
-        self.dom = {g: parse_tsv(os.path.join(out, "logs", g + ".log")) for g in GUESTS}
+        self.dom = {g: parse_tsv(os.path.join(out, "logs", g + ".log")) for g in ALL}
         self.err = read_lines(os.path.join(out, "mmserver.err"))
-        self.console = {g: read_lines(os.path.join(out, f"guest-{g}.log")) for g in GUESTS}
+        self.console = {g: read_lines(os.path.join(out, f"guest-{g}.log")) for g in ALL}
         self.domid = {f["name"]: int(f["domid"]) for f in self.facts.get("guest", [])}
         p = self.fact("params")
         self.initial_kib = int(p["guest_mem_mib"]) * MIB
         self.maxmem_kib = int(p["guest_maxmem_mib"]) * MIB
         self.floor_kib = int(p["floor_mib"]) * MIB
+        self.interval_ms = int(p["interval_ms"])
+        self.stale_intervals = int(p["stale_intervals"])
+        self.victim = p["victim"]
+        self.admin_kib = int(p["domu4_set_mib"]) * MIB
+        self.admin_boot_kib = int(p["domu4_mem_mib"]) * MIB
 
     def fact(self, name, key=None):
         """The last fact of that name (its dict), or one of its values; {} / None if absent."""
@@ -86,9 +95,9 @@ def t_load(run):
 def check_provisioned(run):
     after, before = run.file("perms-after.txt"), run.file("perms-before.txt")
     bad, ev = [], []
+    node = [l for g in GUESTS for l in _section(after, g) if l.startswith("report =")]
     for g in GUESTS:
         d = run.domid.get(g)
-        node = [l for l in after if l.startswith("report =")]
         mine = [l for l in _section(after, g) if l.startswith("report =")]
         logged = [l for l in run.err if f"msg=report-node-provisioned domid={d} " in l
                   and l.endswith(f"owner={d}")]
@@ -195,23 +204,36 @@ def check_maxmem(run):
 
 
 def check_rows(run):
+    """Every round has a row in every guest's log, and no guest has a row of its own. Two
+    exceptions the chaos makes: the destroyed guest has rows only until it is gone, and the
+    round that SIGKILL cut may have guest rows but no rounds.tsv row (said in the detail)."""
     times = [r["time_ms"] for r in run.rounds]
-    bad, ev = [], []
-    for g in GUESTS:
+    t_gone = int(run.fact("guest_destroyed", "t_ms") or 0) or float("inf")
+    t_kill = int(run.fact("server_kill", "t_ms") or 0)
+    cut_from = max((t for t in times if t < t_kill), default=0) if t_kill else None
+    bad, ev, cut = [], [], set()
+    for g in ALL:
         mine = [r["time_ms"] for r in run.dom[g]]
-        if mine != times:
-            missing = sorted(set(times) - set(mine))[:5]
-            extra = sorted(set(mine) - set(times))[:5]
+        want = set(t for t in times if g != DESTROYED or t < t_gone)
+        missing = sorted(want - set(mine))
+        extra = sorted(set(mine) - set(times))
+        if cut_from is not None:
+            cut |= {t for t in extra if cut_from < t <= t_kill}
+            extra = [t for t in extra if not cut_from < t <= t_kill]
+        if missing or extra or len(mine) != len(set(mine)):
             bad.append(g)
-            ev.append(f"{g}: {len(mine)} rows for {len(times)} rounds; missing {missing} "
-                      f"extra {extra}")
+            ev.append(f"{g}: {len(mine)} rows for {len(want)} rounds; missing {missing[:5]} "
+                      f"extra {extra[:5]}")
     short = len(times) < 20
     if short:
         bad.append(f"only {len(times)} rounds")
-    partial = [r["_line"] for r in run.rounds if r["n"] != len(GUESTS)]
+    partial = [r["_line"] for r in run.rounds
+               if r["n"] != len(ALL) and not (r["time_ms"] > t_gone and r["n"] == len(ALL) - 1)]
     ok = not bad and not partial
-    return ok, f"{len(times)} rounds, a row for each guest in each" if ok else f"{bad}", \
-        ev + partial[:5]
+    detail = f"{len(times)} rounds, a row for each guest in each"
+    if cut:
+        detail += f" (the round SIGKILL cut left rows at {sorted(cut)} without a rounds row)"
+    return ok, detail if ok else f"{bad}", ev + partial[:5]
 
 
 def check_flow_back(run):
@@ -237,14 +259,242 @@ def check_sigterm(run):
 
 def check_guests_alive(run):
     lst = run.file("xl-list-end.txt")
+    destroyed = DESTROYED if run.fact("guest_destroyed") else None
     bad, ev = [], []
-    for g in GUESTS:
+    for g in ALL:
         row = [l for l in lst if l.split()[:1] == [g]]
         panics = [l for l in run.console[g] if re.search(r"Kernel panic|Out of memory", l)]
         ev += row + panics
-        if not row or "c" in row[0].split()[4] or panics:
+        if g == destroyed:
+            if row or panics:
+                bad.append(f"{g} (destroyed, yet listed or panicked)")
+        elif not row or "c" in row[0].split()[4] or panics:
             bad.append(g)
-    return not bad, "all three running, no panic or OOM" if not bad else f"{bad}", ev
+    alive = [g for g in ALL if g != destroyed]
+    detail = f"{', '.join(alive)} running, no panic or OOM"
+    if destroyed:
+        detail += f"; {destroyed} destroyed, gone"
+    return not bad, detail if not bad else f"{bad}", ev
+
+
+# --- a dead mmclient (issue 9 item 1): stale, held, rejoins ---------------------------------
+
+def _stale_window(run):
+    """The victim's rows from the first stale one after the kill to the last before it
+    rejoined; (kill fact, first stale row or None, window rows, rejoin row or None)."""
+    kill = run.fact("client_killed")
+    t_kill = int(kill.get("t_send_ms") or 0)
+    t_restart = int(run.fact("client_restarted", "t_send_ms") or 0)
+    rows = run.dom[run.victim]
+    first = first_after(rows, t_kill, lambda r: r["reason"] == "stale") if t_kill else None
+    back = (first_after(rows, t_restart, lambda r: r["reason"] != "stale")
+            if t_restart else None)
+    end = back["time_ms"] if back else float("inf")
+    window = [r for r in rows if first and first["time_ms"] <= r["time_ms"] < end]
+    return kill, first, window, back
+
+
+def check_stale(run):
+    kill, first, _, _ = _stale_window(run)
+    limit_ms = run.stale_intervals * run.interval_ms
+    ev = [kill.get("_line", "no client_killed fact"),
+          run.fact("stale_seen").get("_line") or run.fact("stale_not_seen").get("_line", "")]
+    if not str(kill.get("guest", "")).startswith("killed "):
+        return False, f"mmclient in {run.victim} was not killed: {kill.get('guest')}", ev
+    if not first:
+        return False, (f"{run.victim} never flagged stale after its mmclient was killed "
+                       f"(limit {limit_ms} ms)"), ev + [r["_line"] for r in
+                                                         run.dom[run.victim][-3:]]
+    t_send, t_ack = int(kill["t_send_ms"]), int(kill.get("t_ack_ms") or kill["t_send_ms"])
+    delay = first["time_ms"] - t_send
+    # The window, from what the run shows: the kill lands between t_send and t_ack; the
+    # client's last report was written at most one client interval (1 s) before it, and
+    # mmserver reads it at its next round, at most one round gap G later (G: the longest gap
+    # between rounds around the kill, at least one interval; heavy TCG load stretches it);
+    # the flag comes at the first round past N intervals after that read. So it lands
+    # between N*I - 1 s - G after t_send and N*I + 2*G after t_ack. Earlier means rounds
+    # were counted, not time; later means the dead client was not noticed.
+    n_ms = run.stale_intervals * run.interval_ms
+    times = [r["time_ms"] for r in run.rounds if t_send - 3000 <= r["time_ms"] <= first["time_ms"]]
+    gap = max([b - a for a, b in zip(times, times[1:])] + [run.interval_ms])
+    lo, hi = n_ms - 1000 - gap, t_ack - t_send + n_ms + 2 * gap
+    early = [r["_line"] for g in GUESTS for r in run.dom[g] if r["reason"] == "stale"
+             and (g != run.victim or r["time_ms"] < int(kill["t_send_ms"]))]
+    ok = lo <= delay <= hi and not early
+    detail = (f"{run.victim} flagged stale {delay / 1000:.1f} s after the kill "
+              f"(window {lo / 1000:.1f}-{hi / 1000:.1f} s: {run.stale_intervals} intervals "
+              f"of {run.interval_ms} ms, round gap up to {gap} ms)")
+    if early:
+        detail += f"; {len(early)} stale rows where no client was dead"
+    return ok, detail, ev + [first["_line"]] + early[:5]
+
+
+def check_held(run):
+    _, first, window, _ = _stale_window(run)
+    if not window:
+        return False, f"no stale rows for {run.victim}", []
+    t0, t1 = window[0]["time_ms"], window[-1]["time_ms"]
+    moved = [r["_line"] for r in window
+             if abs(r["target_kib"] - window[0]["target_kib"]) > DEADBAND_KIB
+             or abs(r["target_kib"] - r["actual_kib"]) > DEADBAND_KIB]
+    not_stale = [r["_line"] for r in window if r["reason"] != "stale"]
+    others = {g: sum(1 for a, b in zip(run.dom[g], run.dom[g][1:])
+                     if t0 <= b["time_ms"] <= t1 and a["target_kib"] != b["target_kib"])
+              for g in GUESTS if g != run.victim}
+    writes = sum(r["writes"] for r in run.rounds if t0 <= r["time_ms"] <= t1)
+    bad = []
+    if len(window) < 3:
+        bad.append(f"only {len(window)} stale rows")
+    if moved:
+        bad.append(f"{len(moved)} rows where its target moved or left its allocation")
+    if not_stale:
+        bad.append(f"{len(not_stale)} rows in the window not flagged stale")
+    if not any(others.values()) or writes == 0:
+        bad.append(f"the others did not balance meanwhile (target changes {others}, "
+                   f"writes {writes})")
+    detail = (f"{len(window)} rows over {(t1 - t0) / 1000:.1f} s at "
+              f"{window[0]['target_kib'] // MIB} MiB = its allocation; meanwhile "
+              + " ".join(f"{g} {n} target changes" for g, n in others.items())
+              + f", {writes} writes")
+    return not bad, detail if not bad else "; ".join(bad), \
+        [window[0]["_line"], window[-1]["_line"]] + moved[:5] + not_stale[:5]
+
+
+def check_rejoin(run):
+    kill, first, window, back = _stale_window(run)
+    r = run.fact("client_restarted")
+    ev = [r.get("_line", "no client_restarted fact"),
+          run.fact("rejoined").get("_line") or run.fact("not_rejoined").get("_line", "")]
+    if not str(r.get("guest", "")).startswith("started "):
+        return False, f"mmclient in {run.victim} was not restarted: {r.get('guest')}", ev
+    if not first or not back:
+        return False, f"{run.victim} was {'never stale' if not first else 'still stale'} " \
+            "after its mmclient was restarted", ev + [x["_line"] for x in run.dom[run.victim][-3:]]
+    delay = back["time_ms"] - int(r["t_send_ms"])
+    t_gone = int(run.fact("guest_destroyed", "t_ms") or 0) or float("inf")
+    again = [x["_line"] for x in run.dom[run.victim]
+             if back["time_ms"] < x["time_ms"] < t_gone and x["reason"] == "stale"]
+    # the new client's seq starts at 1 again: mmserver must take it as new (issue 9)
+    c = run.console[run.victim]
+    restarts = [i for i, l in enumerate(c) if "event=report seq=1 " in l]
+    ok = delay <= 2 * run.stale_intervals * run.interval_ms and not again and len(restarts) >= 2
+    detail = (f"reason {back['reason']} {delay / 1000:.1f} s after the restart (its seq began "
+              f"again at 1), never stale again")
+    if not ok:
+        detail = (f"rejoined after {delay / 1000:.1f} s; stale again in {len(again)} rows; "
+                  f"seq=1 reports on its console: {len(restarts)}")
+    return ok, detail, ev + [back["_line"]] + again[:5] + [c[i] for i in restarts]
+
+
+# --- scope (issue 9 item 3): a guest out of scope keeps what the admin gave it -------------
+
+def check_out_of_scope(run):
+    a = run.fact("admin_mem_set")
+    # xl mem-set takes seconds under TCG: rows while it runs may still show the boot size
+    t_set = int(a.get("t_done_ms") or a.get("t_ms") or 0)
+    rows = run.dom[ADMIN]
+    want = run.admin_kib
+    ev = [a.get("_line", "no admin_mem_set fact"), run.fact("domu4_target").get("_line", "")]
+    if a.get("rc") != "0" or int(a.get("target_kib") or 0) != want:
+        return False, f"xl mem-set {ADMIN} {want // MIB}m did not take: {a.get('_line')}", ev
+    wrong_reason = [r["_line"] for r in rows if r["reason"] != "out_of_scope"]
+    # never a target but the boot size or the admin's; the admin's from the second round
+    # after xl returned (the first may have read before its write)
+    after = [r for r in rows if r["time_ms"] > t_set]
+    moved = [r["_line"] for r in after[1:] if r["target_kib"] != want]
+    moved += [r["_line"] for r in rows if r["target_kib"] not in (want, run.admin_boot_kib)]
+    seen = run.fact("domu4_target")
+    xs = {k: int(seen.get(k) or -1) for k in ("min_kib", "max_kib", "end_kib")}
+    d = run.domid.get(ADMIN)
+    written = [l for l in run.err if f"domid={d} " in l and "target" in l]
+    bad = []
+    if wrong_reason:
+        bad.append(f"{len(wrong_reason)} rows not out_of_scope")
+    if len(after) < 10 or moved:
+        bad.append(f"{len(moved)} rows with another target ({len(after)} after the mem-set)")
+    if any(v != want for v in xs.values()):
+        bad.append(f"memory/target seen by dom0 moved: {xs}")
+    if written:
+        bad.append("mmserver logged a target write for it")
+    detail = (f"target {want // MIB} MiB (xl mem-set) in all {len(after)} rows after it and in "
+              f"xenstore to the end; reason out_of_scope in all {len(rows)} rows")
+    return not bad, detail if not bad else "; ".join(bad), \
+        ev + wrong_reason[:5] + moved[:5] + written[:5]
+
+
+# --- chaos on real Xen (issue 12 section 5) ---------------------------------------------------
+
+def _restart_ms(run):
+    """dom0's time of the mmserver restart (0 when the run had none)."""
+    return int(run.fact("server_restarted", "t_ms") or 0)
+
+
+def check_server_kill(run):
+    k, dead, up = run.fact("server_kill"), run.fact("server_dead"), run.fact("server_restarted")
+    t_up = _restart_ms(run)
+    ev = [k.get("_line", "no server_kill fact"), dead.get("_line", ""), up.get("_line", "")]
+    if k.get("rc") != "137" or not t_up:
+        return False, f"mmserver was not killed by SIGKILL and restarted (rc={k.get('rc')})", ev
+    bad = []
+    # guests keep their memory while no mmserver runs
+    lost = {g: (k.get(g), dead.get(g)) for g in GUESTS if k.get(g) != dead.get(g)}
+    if lost:
+        bad.append(f"targets moved while mmserver was dead: {lost}")
+    # the new mmserver starts from the hypervisor's state: its first rows hold the targets
+    first = {g: first_after(run.dom[g], t_up, lambda r: True) for g in GUESTS}
+    jumped = [f"{g}: {k.get(g)} -> {r['_line']}" for g, r in first.items()
+              if not r or abs(r["target_kib"] - int(k.get(g) or 0)) > DEADBAND_KIB]
+    if jumped:
+        bad.append("the restarted mmserver did not start from the targets it found")
+    starts = [l for l in run.err if "msg=started" in l]
+    if len(starts) != 2:
+        bad.append(f"{len(starts)} msg=started lines in mmserver.err (want 2)")
+    ans = run.fact("load2_answered")
+    if not ans:
+        bad.append("domu2's load after the restart was not answered (no target raise)")
+    ev += [r["_line"] for r in first.values() if r] + jumped + \
+        [run.fact("load2_started").get("_line", ""),
+         (ans or run.fact("load2_not_answered")).get("_line", "")]
+    grow = (int(ans.get("domu2") or 0) - int(run.fact("load2_started", "base_kib") or 0)) // MIB
+    detail = (f"targets unchanged while it was dead; the new mmserver started from them and "
+              f"raised domu2 by {grow} MiB under load" if not bad else "; ".join(bad))
+    return not bad, detail, ev
+
+
+def check_destroyed(run):
+    d, dropped = run.fact("guest_destroyed"), run.fact("guest_dropped")
+    ev = [d.get("_line", "no guest_destroyed fact"),
+          (dropped or run.fact("guest_not_dropped")).get("_line", "")]
+    if d.get("rc") != "0":
+        return False, f"xl destroy failed: {d.get('_line')}", ev
+    t = int(d["t_ms"])
+    dom = run.domid.get(DESTROYED)
+    drop = [l for l in run.err if f"msg=domain-dropped domid={dom} " in l]
+    after = [r for r in run.rounds if r["time_ms"] > t]
+    gone_rows = [r["_line"] for r in run.dom[DESTROYED] if r["time_ms"] > t + 5000]
+    others = [g for g in ALL if g != DESTROYED]
+    missing = [g for g in others
+               if {r["time_ms"] for r in after} - {r["time_ms"] for r in run.dom[g]}]
+    errors = [l for l in run.err if l.startswith("level=error")]
+    writes = sum(r["writes"] for r in after)
+    bad = []
+    if writes == 0:
+        bad.append("no target written after the destroy (its share was not handed out)")
+    if not dropped or not drop:
+        bad.append("mmserver did not drop the destroyed domain")
+    if len(after) < 3:
+        bad.append(f"only {len(after)} rounds after the destroy")
+    if missing:
+        bad.append(f"rounds after the destroy without a row for {missing}")
+    if gone_rows:
+        bad.append(f"{len(gone_rows)} rows for the destroyed guest 5 s after it was gone")
+    if errors:
+        bad.append(f"{len(errors)} level=error lines")
+    detail = (f"dropped in {(int(dropped['t_ms']) - t) / 1000:.1f} s; {len(after)} rounds "
+              f"after, with a row for each of {', '.join(others)}; {writes} targets written"
+              if not bad
+              else "; ".join(bad))
+    return not bad, detail, ev + drop + gone_rows[:3] + errors[:5]
 
 
 CHECKS = [
@@ -257,6 +507,12 @@ CHECKS = [
     ("a log row for every guest in every round", check_rows),
     ("memory flows back after the ramp down", check_flow_back),
     ("mmserver exits cleanly on SIGTERM", check_sigterm),
+    ("killed mmclient: flagged stale within its intervals", check_stale),
+    ("stale guest held at its allocation, others balance", check_held),
+    ("restarted mmclient rejoins", check_rejoin),
+    ("out-of-scope guest keeps the admin's target", check_out_of_scope),
+    ("mmserver killed -9: memory kept, a new one balances", check_server_kill),
+    ("destroyed guest dropped, the others go on", check_destroyed),
     ("guests alive at the end", check_guests_alive),
 ]
 
@@ -281,6 +537,10 @@ def guest_memtotal_reaction(run):
     return (after[0] - t0) / 1000 if after else None
 
 
+def _since(row, t_ms):
+    return f"{(row['time_ms'] - t_ms) / 1000:.2f}" if row and t_ms else "none"
+
+
 def figures(run):
     t0, rows = t_load(run), run.dom[LOADED]
     base = _before_load(run, LOADED)
@@ -294,6 +554,9 @@ def figures(run):
     ack = int(run.fact("load_started", "t_ack_ms") or t0)
     gm = guest_memtotal_reaction(run)
     fmt = lambda r, key: f"{(r['time_ms'] - t0) / 1000:.2f}" if r else "none"
+    kill, stale_first, window, rejoin = _stale_window(run)
+    kill_t = int(kill.get("t_send_ms") or 0)
+    restart_t = int(run.fact("client_restarted", "t_send_ms") or 0)
     return [
         ("load step -> first target raise (dom0 clock, s)", fmt(tgt, "target_kib")),
         ("load step -> guest MemTotal change (guest clock, s)",
@@ -312,9 +575,28 @@ def figures(run):
          " ".join(f"{g}={min(r['target_kib'] for r in run.dom[g]) // MIB}" for g in IDLE)),
         ("load done -> memory back (s)",
          f"{(int(back) - int(done)) / 1000:.2f}" if done and back else "none"),
+        ("mmclient killed -> flagged stale (s)", _since(stale_first, kill_t)),
+        ("stale rows held / span (s)", f"{len(window)} / "
+         + (f"{(window[-1]['time_ms'] - window[0]['time_ms']) / 1000:.1f}" if window else "none")),
+        ("mmclient restarted -> rejoined (s)", _since(rejoin, restart_t)),
+        ("out-of-scope guest target (MiB, xenstore min / max / end)",
+         " / ".join(str(int(run.fact("domu4_target", k) or 0) // MIB)
+                    for k in ("min_kib", "max_kib", "end_kib"))),
+        ("mmserver SIGKILL -> restarted, its first round (s)",
+         _since(min((first_after(run.dom[g], _restart_ms(run), lambda r: True) or
+                     {"time_ms": float("inf")} for g in GUESTS), key=lambda r: r["time_ms"]),
+                int(run.fact("server_kill", "t_ms") or 0))
+         if _restart_ms(run) else "none"),
+        ("restarted mmserver: domu2 load -> its target raised (s)",
+         f"{(int(run.fact('load2_answered', 't_ms') or 0) - int(run.fact('load2_started', 't_send_ms') or 0)) / 1000:.2f}"
+         if run.fact("load2_answered") else "none"),
+        ("guest destroyed -> dropped by mmserver (dom0 poll, s)",
+         f"{(int(run.fact('guest_dropped', 't_ms') or 0) - int(run.fact('guest_destroyed', 't_ms') or 0)) / 1000:.2f}"
+         if run.fact("guest_dropped") else "none"),
         ("mmserver exit after SIGTERM (ms)", str(run.fact("server_sigterm", "wait_ms"))),
-        ("dom0 up / guests up (s after dom0 boot)",
-         f"{run.fact('dom0_up', 'uptime_s')} / {run.fact('guests_retrying', 'uptime_s')}"),
+        ("dom0 up / guests created / guests up (s after dom0 boot)",
+         f"{run.fact('dom0_up', 'uptime_s')} / {run.fact('guests_created', 'uptime_s')} / "
+         f"{run.fact('guests_retrying', 'uptime_s')}"),
     ]
 
 

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # run.sh BUILD_DIR: xenmm on a real Xen 4.17 under QEMU TCG, end to end (issue 6). Builds the
-# images from Debian packages and BUILD_DIR's binaries, boots Xen + dom0 + three PV guests,
+# images from Debian packages and BUILD_DIR's binaries, boots Xen + dom0 + four PV guests,
 # runs the scenario, brings every log back and judges it (check.py). It builds no binaries.
 #
 # Exit: 0 every check holds; 1 a check failed (not retried: the log lines that show why are
@@ -8,7 +8,7 @@
 # (a boot-level failure is retried once, and said so).
 # Output in BUILD_DIR/xen-qemu: figures.txt, serial-<n>.log, results-<n>/out (every log).
 # Env: XQ_DEBS=DIR (xenmm from our .debs in DIR instead of BUILD_DIR's binaries: images.sh),
-# XQ_TIMEOUT (s per boot, default 360), XQ_NO_INSTALL=1 (never apt-get),
+# XQ_TIMEOUT (s per boot, default 420), XQ_NO_INSTALL=1 (never apt-get),
 # XQ_TCG_THREAD (multi or single for both boots; default multi, then single), and the sizes
 # images.sh reads (XQ_GUEST_MEM_MIB, XQ_GUEST_MAXMEM_MIB, XQ_FLOOR_MIB, XQ_FREE_MIB,
 # XQ_MONO_ARGS).
@@ -17,7 +17,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 [ $# -eq 1 ] || { echo "usage: run.sh BUILD_DIR" >&2; exit 2; }
 build=$(cd "$1" && pwd)
 work=$build/xen-qemu
-timeout_s=${XQ_TIMEOUT:-360}
+timeout_s=${XQ_TIMEOUT:-420}
 
 if ! bash "$here/deps.sh" --check; then
 	[ "${XQ_NO_INSTALL:-0}" = 1 ] && exit 2
@@ -46,7 +46,7 @@ boot() {
 
 attempt=1
 thread=${XQ_TCG_THREAD:-multi}
-echo "== xen-qemu: boot $attempt (Xen 4.17, dom0 and three PV guests under QEMU TCG, thread=$thread)"
+echo "== xen-qemu: boot $attempt (Xen 4.17, dom0 and four PV guests under QEMU TCG, thread=$thread)"
 rc=0
 boot $attempt "$thread" || rc=$?
 if [ $rc -eq 3 ]; then

@@ -20,6 +20,25 @@ lost row|logs/domu3.log|10d|every round
 no flow back|facts.txt|s/^flowed_back /not_flowed_back /|flows back
 sigterm|facts.txt|s/^\(server_sigterm .*\)rc=0 /\1rc=timeout /|SIGTERM
 crashed|xl-list-end.txt|/^domu2/s/-b----/---sc-/|guests alive
+never stale|logs/domu3.log|s/\tstale$/\thold/|flagged stale
+stale too soon|facts.txt|s/^\(client_killed .*t_send_ms=\)1795628544124/\11795628549124/|flagged stale
+stale too late|facts.txt|s/t_send_ms=1795628544124 t_ack_ms=1795628545552/t_send_ms=1795628538124 t_ack_ms=1795628539552/|flagged stale
+stale elsewhere|logs/domu2.log|0,/\tshrink$/s/\tshrink$/\tstale/|flagged stale
+held moved|logs/domu3.log|/\tstale$/s/^\([0-9]*\t[0-9]*\t\)[0-9]*/\1140000/|held at its allocation
+others idle|logs/rounds.tsv|s/\t[0-9]*$/\t0/|held at its allocation
+no rejoin|logs/domu3.log|/^17956285[6-9]/s/\t[a-z_]*$/\tstale/|rejoins
+seq not reset|guest-domu3.log|/event=report seq=1 /{x;s/^/x/;/^xx$/{x;d};x}|rejoins
+scope moved|logs/domu4.log|$s/^\([0-9]*\t[0-9]*\t\)[0-9]*/\1131072/|admin's target
+scope reason|logs/domu4.log|5s/out_of_scope$/hold/|admin's target
+scope xenstore|facts.txt|s/^\(domu4_target .*\)max_kib=114688/\1max_kib=131072/|admin's target
+mem-set failed|facts.txt|s/^\(admin_mem_set .*\)rc=0/\1rc=1/|admin's target
+memory lost|facts.txt|s/^\(server_dead .*domu2=\)163824/\1150000/|killed -9
+from zero|logs/domu1.log|153s/^\([0-9]*\t[0-9]*\t\)[0-9]*/\1204800/|killed -9
+no resume|facts.txt|s/^load2_answered /load2_not_answered /|killed -9
+not dropped|mmserver.err|/msg=domain-dropped/d|destroyed
+ghost rows|logs/domu3.log|$a 1795628625000\t4\t163812\t163812\t0\t0\t0\t0\t0.000000\thold|destroyed
+not rebalanced|logs/rounds.tsv|/^17956286[1-9]/s/\t[0-9]*$/\t0/|destroyed
+destroyed alive|xl-list-end.txt|$a domu3   4   160   1   -b----   10.0|guests alive
 CASES
 )
 

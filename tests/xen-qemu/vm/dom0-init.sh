@@ -1,7 +1,7 @@
 #!/bin/sh
 # /init of dom0: the least of xencommons (Xen modules, xenstored, xen-init-dom0, xenconsoled),
 # then the scenario (xq=test on the kernel command line), the on/off experiment
-# (xq=experiment), or three guests, mmserver and a shell
+# (xq=experiment), the reservation check (xq=resv), or the guests, mmserver and a shell
 # (xq=shell). Output goes to hvc0, which Xen copies to QEMU's serial port.
 export PATH=/bin:/sbin:/usr/bin:/usr/sbin:/usr/lib/xen-4.17/bin
 mount -t proc proc /proc
@@ -43,12 +43,13 @@ case " $(cat /proc/cmdline) " in
 	poweroff -f
 	;;
 *" xq=shell "*)
-	say "starting domu1 domu2 domu3 (about a minute under TCG)"
+	say "starting $XQ_GUESTS (about a minute under TCG)"
 	xq_create_guests
 	wait_every 1 240 xq_all_guests_state retrying || say "not every guest came up: xl list"
 	xq_start_server --policy tax -N "$((3 * guest_mem_mib))M" -f "${free_mib}M" --floor "${floor_mib}M" \
-		-d /var/log/xenmm -v
-	xq_server_running && say "ready: domu1-3 up, mmserver running; its logs in /var/log/xenmm"
+		$XQ_SERVER_SCOPE -d /var/log/xenmm -v
+	xq_server_running && say "ready: $XQ_GUESTS up, mmserver running ($XQ_SERVER_SCOPE);" \
+		"its logs in /var/log/xenmm"
 	xq help
 	;;
 esac

@@ -5,6 +5,8 @@
 . /xq/params.sh
 XQ_OUT=${XQ_OUT:-/xq/out}
 XQ_GUESTS="domu1 domu2 domu3"
+# domu4 (scenario.sh creates it; scenario-resv.sh too, later) is out of mmserver's scope.
+XQ_SERVER_SCOPE="--exclude domu4"
 
 say() { echo "XQ: $*"; }
 
@@ -16,10 +18,19 @@ xq_domid() {
 	cat "/run/xq-domid.$1"
 }
 
-# Creates every guest at once (TCG is slow; the xl processes overlap). Logs in $XQ_OUT.
+# xq_create_guests [NAME...]: creates the guests (default $XQ_GUESTS) at once (TCG is slow;
+# the xl processes overlap). Four at once ran dom0 (389 MiB usable) out of memory, each xl
+# holding about 100 MiB while it decompresses the guest kernel, and the OOM killer took one:
+# no more than three. Each xl's end goes to $XQ_OUT/xl-create.txt ("name rc=N t_ms=T"), its
+# output to $XQ_OUT/xl-create-NAME.log.
 xq_create_guests() {
-	for g in $XQ_GUESTS; do
-		xl create "/xq/guests/$g.cfg" >"$XQ_OUT/xl-create-$g.log" 2>&1 &
+	[ $# -gt 0 ] || set -- $XQ_GUESTS
+	for g in "$@"; do
+		(
+			_rc=0
+			xl create "/xq/guests/$g.cfg" >"$XQ_OUT/xl-create-$g.log" 2>&1 || _rc=$?
+			echo "$g rc=$_rc t_ms=$(now_ms)" >>"$XQ_OUT/xl-create.txt"
+		) &
 	done
 	wait
 }
@@ -62,14 +73,15 @@ xq_packaged_server_opts() {
 }
 
 # xq_start_server ARGS...: mmserver in the background; stderr and the -v table go to
-# $XQ_OUT. A wrapper keeps its pid and exit status in /run, so any shell can stop it.
+# $XQ_OUT (appended: a restarted mmserver adds to them). A wrapper keeps its pid and exit
+# status in /run, so any shell can stop it.
 xq_start_server() {
 	# shellcheck disable=SC2046
 	set -- $(xq_packaged_server_opts) "$@"
-	rm -f /run/mmserver.rc
+	rm -f /run/mmserver.rc /run/mmserver.pid
 	(
 		sh -c 'echo $$ >/run/mmserver.pid; exec mmserver "$@"' mmserver "$@" \
-			>"$XQ_OUT/mmserver.out" 2>"$XQ_OUT/mmserver.err"
+			>>"$XQ_OUT/mmserver.out" 2>>"$XQ_OUT/mmserver.err"
 		echo $? >/run/mmserver.rc
 	) &
 	wait_for 5 test -s /run/mmserver.pid
@@ -88,6 +100,15 @@ xq_stop_server() {
 		echo "rc=timeout wait_ms=$(($(now_ms) - _t0))"
 		kill -KILL "$_pid"
 	fi
+}
+
+# xq_kill_server: SIGKILL, as a crash would end it; prints "rc=N wait_ms=M".
+xq_kill_server() {
+	_pid=$(cat /run/mmserver.pid)
+	_t0=$(now_ms)
+	kill -KILL "$_pid"
+	wait_for 10 test -e /run/mmserver.rc
+	echo "rc=$(cat /run/mmserver.rc 2>/dev/null || echo none) wait_ms=$(($(now_ms) - _t0))"
 }
 
 # xq_targets: "name=target_kib" for every guest, from xenstore.

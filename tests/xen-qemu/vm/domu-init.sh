@@ -15,16 +15,27 @@ say "up domid=$id uptime_s=$(uptime_s) t_ms=$(now_ms) target_kib=$(xsr memory/ta
 # The guest's own pieces must outlive a workload that runs out of memory.
 echo -1000 >/proc/self/oom_score_adj
 
-# The subshell keeps mmclient's exit status; the pid file gives its pid. With our package
+# start_client: mmclient in the background. The subshell keeps its exit status in
+# /tmp/mmclient.rc; the pid file gives its pid. Its log is appended to, so the console's
+# tail follows a restarted client too. Its stdout is not the caller's, so a command
+# substitution around start_client does not wait for mmclient to end. With our package
 # unpacked (images.sh XQ_DEBS) it also gets what mmclient.service gives: MMCLIENT_OPTS from
 # /etc/default/mmclient, right after --foreground.
 MMCLIENT_OPTS=""
 [ -r /etc/default/mmclient ] && . /etc/default/mmclient
-(
-	# shellcheck disable=SC2086
-	mmclient --foreground $MMCLIENT_OPTS --verbose --pidfile /run/mmclient.pid 2>/tmp/mmclient.log
-	echo $? >/tmp/mmclient.rc
-) &
+start_client() {
+	rm -f /tmp/mmclient.rc /run/mmclient.pid
+	(
+		# shellcheck disable=SC2086
+		mmclient --foreground $MMCLIENT_OPTS --verbose --pidfile /run/mmclient.pid \
+			2>>/tmp/mmclient.log
+		echo $? >/tmp/mmclient.rc
+	) </dev/null >/dev/null 2>&1 &
+	wait_for 10 test -s /run/mmclient.pid
+}
+
+: >/tmp/mmclient.log
+start_client
 tail -f /tmp/mmclient.log &
 say "mmclient started t_ms=$(now_ms)"
 
@@ -100,6 +111,28 @@ stop_client() {
 	echo "stopped rc=$(cat /tmp/mmclient.rc 2>/dev/null || echo none) t_ms=$t"
 }
 
+# kill_client: SIGKILL to mmclient, as a crash would end it (no goodbye to xenstore); the
+# time of the kill on the guest's clock, once the process is gone (10 s at most).
+kill_client() {
+	pid=$(cat /run/mmclient.pid 2>/dev/null)
+	[ -n "$pid" ] || { echo "not-running"; return; }
+	kill -KILL "$pid" 2>/dev/null
+	t=$(now_ms)
+	wait_for 10 test -e /tmp/mmclient.rc
+	echo "killed pid=$pid rc=$(cat /tmp/mmclient.rc 2>/dev/null || echo none) t_ms=$t"
+}
+
+# restart_client: a new mmclient (its seq starts again at 1), once the old one is gone.
+restart_client() {
+	[ -e /tmp/mmclient.rc ] || { echo "still-running"; return; }
+	t=$(now_ms)
+	if start_client; then
+		echo "started pid=$(cat /run/mmclient.pid) t_ms=$t"
+	else
+		echo "start-failed t_ms=$t"
+	fi
+}
+
 # swapon: the virtual disk dom0 gives domu1 (xvdb) becomes its swap (experiment.sh).
 swap_on() {
 	insmod /lib/modules/xen-blkfront.ko 2>/dev/null
@@ -145,6 +178,8 @@ run_cmd() { # SEQ VERB ARGS...
 	unload) res=$(unload) ;;
 	sample) (memtotal_sampler >/dev/console 2>&1 &) && res=started ;;
 	stop) res=$(stop_client) ;;
+	kill-client) res=$(kill_client) ;;
+	start-client) res=$(restart_client) ;;
 	swapon) res=$(swap_on) ;;
 	swaplog) res=$(swap_log) ;;
 	mc) res=$(mc "$@") ;;
