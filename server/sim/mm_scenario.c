@@ -22,10 +22,9 @@ struct ctx {
 
 /* Keys each object may hold. A typo ("worklaod") must stop the run with its
  * place, not leave a guest on its defaults for an hour-long experiment. */
-static const char *const root_keys[] = {"name",     "description", "seed", "duration_s",
-                                        "tick_s",   "report_s",    "host", "server",
-                                        "defaults", "guests",      "reservations",
-                                        NULL};
+static const char *const root_keys[] = {"name",     "description", "seed",         "duration_s",
+                                        "tick_s",   "report_s",    "host",         "server",
+                                        "defaults", "guests",      "reservations", NULL};
 static const char *const host_keys[] = {"memory", "dom0", "reserve", NULL};
 static const char *const server_keys[] = {"pool", "free", NULL};
 static const char *const guest_keys[] = {"name",
@@ -49,8 +48,8 @@ static const char *const guest_keys[] = {"name",
                                          "workload",
                                          NULL};
 static const char *const trace_keys[] = {"trace", "skip_s", NULL};
-static const char *const resv_keys[] = {"at_s",    "size",      "for",
-                                        "timeout_s", "lease_s", "release_s", NULL};
+static const char *const resv_keys[] = {"at_s",    "size",      "for", "timeout_s",
+                                        "lease_s", "release_s", NULL};
 
 /* Line and column of the first "key" in the text, for the message. */
 static void position(const char *text, const char *key, int *line, int *col)

@@ -63,8 +63,9 @@ static int setup(void **state)
 {
 	char sub[96], logs[96];
 	/* no control socket: the default path is shared by every build here */
-	char *argv[] = {MMSERVER_DOUBLE, "--interval", "200", "-N", "3G", "-f", "150M",
-	                "--floor",       "200M",       "-d",  logs, "-q", "--control", "none", NULL};
+	char *argv[] = {MMSERVER_DOUBLE, "--interval", "200",  "-N", "3G", "-f",
+	                "150M",          "--floor",    "200M", "-d", logs, "-q",
+	                "--control",     "none",       NULL};
 
 	(void)state;
 	snprintf(F.dir, sizeof(F.dir), "/tmp/mm_e2e_XXXXXX");
