@@ -9,7 +9,9 @@
  * clients see the same step at the same moment, so what other jobs on a
  * shared machine do to /proc/meminfo lands on both alike.
  *   bench_reaction MMCLIENT_A MMCLIENT_B STEPS STEP_MIB
- * Prints one markdown row per client and one for the paired difference. */
+ * Prints one markdown row per client and one for the paired difference
+ * over the steps both reported in time (a step another job's freeing hid
+ * from both is late for both and says nothing about either). */
 #include <errno.h>
 #include <signal.h>
 #include <stdint.h>
@@ -75,7 +77,7 @@ int main(int argc, char **argv)
 	static double ms[2][MAX_STEPS], diff[MAX_STEPS];
 	char *srv_argv[] = {MMSERVER_DOUBLE, "-q",   "-d", "/tmp/bench_reaction_logs",
 	                    "--policy",      "none", NULL};
-	int late[2] = {0, 0}, steps;
+	int late[2] = {0, 0}, steps, npair = 0;
 	size_t step_bytes;
 	struct mmd *d;
 	pid_t srv, cl[2];
@@ -128,7 +130,8 @@ int main(int argc, char **argv)
 			}
 			nap_ms(1);
 		}
-		diff[k] = ms[1][k] - ms[0][k];
+		if (ms[0][k] < TIMEOUT_MS && ms[1][k] < TIMEOUT_MS) /* a pair where both saw it */
+			diff[npair++] = ms[1][k] - ms[0][k];
 		free(mem);
 		nap_ms(1500 + (k % 7) * 37); /* the drop is reported; steps fall at varied phases */
 	}
@@ -141,6 +144,7 @@ int main(int argc, char **argv)
 	mmd_stop(d);
 	row("A", ms[0], steps, late[0]);
 	row("B", ms[1], steps, late[1]);
-	row("B - A (paired)", diff, steps, 0);
+	if (npair)
+		row("B - A (steps both saw)", diff, npair, 0);
 	return system("rm -rf /tmp/bench_reaction_logs") == 0 ? 0 : 1;
 }

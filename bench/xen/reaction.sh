@@ -35,7 +35,7 @@ out=bench/xen/reaction.md
 	echo "writing to the xenstore double. Each step, bench_reaction touches STEP MiB of"
 	echo "fresh memory; a sample is the time from the step to the client's first report"
 	echo "whose used memory rose by 3/4 of it (polled every 1 ms). Late: not reported"
-	echo "within 5 s (counted as 5000 ms). B - A is taken step by step."
+	echo "within 5 s (counted as 5000 ms; on a shared machine, another job freeing memory at the same moment hides a step from both). B - A is taken step by step, over the steps both reported in time."
 	for mib in "${sizes[@]}"; do
 		echo
 		echo "## $mib MiB step, $steps steps"
