@@ -53,12 +53,6 @@ static int arm(struct xb *b, struct xdom *x)
 	dom_path(path, sizeof(path), x->domid, MM_XS_REPORT);
 	if (may_write(b, x))
 		rc = xen_xs_provision(b->xs, path, x->domid);
-	else if (!x->out_of_scope_logged) {
-		x->out_of_scope_logged = true;
-		mm_log(MM_LOG_INFO, "report-node-skipped",
-		       "domid=%" PRIu32 " name=%s why=\"out of scope: never written\"", x->domid,
-		       x->name);
-	}
 	if (rc < 0)
 		return rc;
 	if (rc > 0) {
@@ -173,6 +167,10 @@ static int take(struct xb *b, const struct xen_xl_dom *d)
 		b->st.domains_added++;
 		mm_log(MM_LOG_INFO, "domain-added", "domid=%" PRIu32 " name=%s maxmem_kib=%" PRIu64,
 		       x->domid, x->name, x->maxmem_kib);
+		if (!may_write(b, x)) /* once: it is never armed again while it lives */
+			mm_log(MM_LOG_INFO, "report-node-skipped",
+			       "domid=%" PRIu32 " name=%s why=\"out of scope: never written\"",
+			       x->domid, x->name);
 	}
 	x->seen = true;
 	return 1;

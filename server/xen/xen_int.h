@@ -29,15 +29,14 @@ struct xdom {
 	uint32_t domid;
 	char name[MM_NAME_MAX];
 	uint64_t maxmem_kib, target_kib;
-	bool watched;             /* report node provisioned and memory/ watched */
-	bool meta_dirty;          /* target or static-max changed since read */
-	bool report_dirty;        /* report nodes changed since read */
-	bool seen;                /* listed by libxl this round */
-	bool out_of_scope_logged; /* said once that its report node is not ours to make */
-	int report_rc;            /* cached read_report result */
-	bool wrote;               /* the nodes were re-read after a watch since the last report */
-	bool seq_seen;            /* a report was returned as new before ... */
-	uint64_t last_seq;        /* ... with this seq (backend.h's freshness contract) */
+	bool watched;      /* report node provisioned (in scope) and memory/ watched */
+	bool meta_dirty;   /* target or static-max changed since read */
+	bool report_dirty; /* report nodes changed since read */
+	bool seen;         /* listed by libxl this round */
+	int report_rc;     /* cached read_report result */
+	bool wrote;        /* the nodes were re-read after a watch since the last report */
+	bool seq_seen;     /* a report was returned as new before ... */
+	uint64_t last_seq; /* ... with this seq (backend.h's freshness contract) */
 	struct mm_report report;
 	struct mm_report_error rerr;
 };

@@ -112,7 +112,7 @@ def check_bounds(run):
 
 
 def check_hostile_ran(run):
-    """domu2's hostile program ran every phase, its flood at ~100 reports a second"""
+    """domu2's hostile program ran every phase; its flood, asked for 100 reports a second, got at least 50 (TCG)"""
     con = run.lines("guest-domu2.log")
     phases = {kv(l, "phase"): l for l in con if "XG: hostile phase=" in l}
     want = ["garbage", "huge", "negative", "replay", "flood_valid", "flood_garbage", "grow"]
@@ -153,9 +153,12 @@ def check_log_escaped(run):
     bad = [l for l in data.split(b"\n") if l and (not l.startswith(b"level=") or
                                                   any(c < 0x20 or c > 0x7e for c in l))]
     forged = [l for l in run.err if "forged" in l and not re.search(r'"[^"]*forged[^"]*"', l)]
-    ok = len(data) > 0 and not bad and not forged
+    # the hostile guest's first lie carries ESC, a quote and a newline in a token
+    escaped = [l for l in run.err if "msg=report-invalid" in l and "name=\"domu2\"" in l
+               and "\\x1b" in l and "\\x0a" in l]
+    ok = len(data) > 0 and not bad and not forged and len(escaped) == 1
     return ok, f"lines={len(run.err)} not_key_value_or_unprintable={len(bad)} " \
-               f"forged_unquoted={len(forged)} {bad[:2]}"
+               f"forged_unquoted={len(forged)} {bad[:2]} escaped: {escaped[:1]}"
 
 
 def check_log_rate(run):

@@ -108,7 +108,14 @@ run() {
 	wait $create4
 	fact "domu4_created t_ms=$(now_ms) $(grep domu4 "$XQ_OUT/xl-create.txt")"
 
-	# 2. domu3's balloon cannot give its memory back while domu1's load wants it.
+	# 2. domu3's balloon cannot give its memory back while domu1's load wants it. Linux's
+	# balloon takes every free page it can before it fails, so the guest is left at its
+	# watermark, and every process of the lab's guests is exempt from the OOM killer: a
+	# holder it may kill keeps the guest alive (run 2 without one: "System is deadlocked
+	# on memory", domu3's kernel panicked 3 s after mmserver held it).
+	res=$(xq_send domu3 20 static 16M) || res="no-answer"
+	fact "holder name=domu3 $res"
+	sleep 2
 	res=$(xq_send domu3 60 fill "$fill_leave_mib") || res="no-answer"
 	fact "filled name=domu3 t_ms=$(now_ms) $res"
 	xenstore-write "/local/domain/$(xq_domid domu1)/data/xq-mono" ""
@@ -124,6 +131,9 @@ run() {
 	fact "load2_done t_ms=$(now_ms)"
 	res=$(xq_send domu3 20 unfill) || res="no-answer"
 	fact "unfilled name=domu3 $res"
+	fact "domu3_after state=$(xl list domu3 2>/dev/null | awk 'NR == 2 { print $5 }')" \
+		"oom_kills=$(grep -c 'Killed process' /var/log/xen/console/guest-domu3.log)" \
+		"panics=$(grep -c 'Kernel panic' /var/log/xen/console/guest-domu3.log)"
 
 	# 3. xenstored stops answering for a while (SIGSTOP), then comes back (SIGCONT). Nothing
 	# here may touch xenstore meanwhile (it would hang too).

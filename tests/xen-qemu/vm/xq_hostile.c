@@ -141,7 +141,13 @@ static size_t garbage(struct run *r, unsigned i, char *buf, size_t cap)
 	};
 	const char *s = g[i % (sizeof(g) / sizeof(g[0]))];
 
+	/* first, so mmserver's one report-invalid line of the minute names it: a token that
+	 * would clear a terminal and forge a log line if it were logged raw */
+	static const char evil[] = "v=1 seq=1 tot=1 free=1 \x1b[2J\"\nlevel:error;msg:forged";
+
 	(void)r;
+	if (i < 3)
+		return text(buf, cap, evil, sizeof(evil) - 1);
 	if (i % 10 == 9)
 		return text(buf, cap, bin, sizeof(bin) - 1);
 	return text(buf, cap, s, strlen(s));
