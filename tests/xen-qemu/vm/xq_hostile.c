@@ -141,12 +141,13 @@ static size_t garbage(struct run *r, unsigned i, char *buf, size_t cap)
 	};
 	const char *s = g[i % (sizeof(g) / sizeof(g[0]))];
 
-	/* first, so mmserver's one report-invalid line of the minute names it: a token that
-	 * would clear a terminal and forge a log line if it were logged raw */
+	/* for the first 2 s (a round comes at least every second), so mmserver's one
+	 * report-invalid line of the minute names it: a token that would clear a terminal and
+	 * forge a log line if it were logged raw (run 3: 0.3 s of it went unread) */
 	static const char evil[] = "v=1 seq=1 tot=1 free=1 \x1b[2J\"\nlevel:error;msg:forged";
 
 	(void)r;
-	if (i < 3)
+	if (i < 20)
 		return text(buf, cap, evil, sizeof(evil) - 1);
 	if (i % 10 == 9)
 		return text(buf, cap, bin, sizeof(bin) - 1);
@@ -232,7 +233,7 @@ int main(int argc, char **argv)
 	free(old);
 	printf("XG: hostile start replayed=\"%s\" first_lie_seq=%" PRIu64 "\n", replayed,
 	       atomic_load(&r.seq));
-	phase(&r, "garbage", 4000, 10, 1, garbage);
+	phase(&r, "garbage", 6000, 10, 1, garbage);
 	phase(&r, "huge", 2000, 10, 1, huge);
 	phase(&r, "negative", 2000, 10, 1, negative);
 	phase(&r, "replay", 4000, 10, 1, replay);
