@@ -217,6 +217,22 @@ def check_stuck_pool(run):
     return ok, f"rounds judged={n} pool={run.pool_kib} KiB over={over[:4]}"
 
 
+def check_stuck_host(run):
+    """while domu3 refuses to shrink, Xen's free memory never goes below the reserve (the others' grows wait for memory that exists)"""
+    t0, t1 = run.window("load2_started", "load2_done")
+    rounds = [l.split("\t") for l in run.lines(os.path.join("logs", "rounds.tsv"))]
+    head = rounds[0] if rounds else []
+    if "host_free_kib" not in head:
+        return False, "no rounds.tsv with host_free_kib"
+    k = head.index("host_free_kib")
+    free = [int(r[k]) for r in rounds[1:] if r and r[0].isdigit() and t0 <= int(r[0]) <= t1]
+    reserve = num(run.facts.get("params"), "reserve_mib") * MIB
+    low = min(free or [0])
+    ok = len(free) > 5 and reserve > 0 and low >= reserve - MIB
+    return ok, f"rounds={len(free)} min_host_free_kib={low} reserve_kib={reserve} " \
+               f"(host free at the start of the phase: {free[0] if free else None})"
+
+
 def check_stuck_others(run):
     """while domu3 is stuck the others still balance: domu1's load gets memory"""
     t0, t1 = run.window("load2_started", "load2_done")
@@ -270,7 +286,7 @@ def check_sigterm(run):
 
 CHECKS = [check_bounds, check_hostile_ran, check_hostile_flagged, check_others_balance,
           check_log_escaped, check_log_rate, check_cpu_flood, check_stuck_flagged,
-          check_stuck_pool, check_stuck_others, check_xs_no_spin, check_xs_resumed,
+          check_stuck_pool, check_stuck_host, check_stuck_others, check_xs_no_spin, check_xs_resumed,
           check_xs_logged, check_out_of_scope, check_sigterm]
 
 
@@ -284,6 +300,18 @@ def figures(run):
         if "XG: hostile phase=" in l:
             out.append("domu2 " + l.split("XG: ", 1)[1].strip())
     stuck = [r for r in run.rows["domu3"] if r.get("reason") == "stuck"]
+    by_t = {}
+    for g in MANAGED:
+        for r in run.rows[g]:
+            by_t.setdefault(r["time_ms"], {})[g] = r
+    t0, t1 = run.window("load2_started", "load2_done")
+    first = stuck[0]["time_ms"] if stuck else t1
+    over = [(t, rs["domu1"]["target_kib"] + rs["domu2"]["target_kib"] + rs["domu3"]["actual_kib"]
+             - run.pool_kib) for t, rs in sorted(by_t.items()) if len(rs) == 3 and t0 <= t < first]
+    over = [(t, x) for t, x in over if x > 0]
+    out.append(f"before the stuck verdict: domu1+domu2 targets + domu3 actual over the pool in "
+               f"{len(over)} rounds, by at most {max([x for _, x in over] or [0])} KiB, over "
+               f"{(over[-1][0] - over[0][0]) if over else 0} ms")
     if stuck:
         out.append(f"domu3 stuck rows={len(stuck)} first target=actual="
                    f"{stuck[0]['actual_kib']} KiB")

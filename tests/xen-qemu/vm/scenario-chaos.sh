@@ -16,7 +16,8 @@ load_args="--step 8M --interval-ms 1000 64M 136M"
 # domu3 pins all its free memory but this much (MiB) when its balloon must not move
 fill_leave_mib=20
 xs_stop_s=6
-server_args="--policy tax -N ${pool_mib}M -f ${free_mib}M --floor ${floor_mib}M
+reserve_mib=64
+server_args="--policy tax -N ${pool_mib}M -f ${free_mib}M --floor ${floor_mib}M --reserve ${reserve_mib}M
 	--interval $interval_ms --stale-intervals $stale_intervals $XQ_SERVER_SCOPE -d $XQ_OUT/logs -v"
 
 fact() { echo "$*" >>"$XQ_OUT/facts.txt"; say "fact $*"; }
@@ -66,7 +67,7 @@ window() {
 run() {
 	fact "params guest_mem_mib=$guest_mem_mib guest_maxmem_mib=$guest_maxmem_mib" \
 		"pool_mib=$pool_mib floor_mib=$floor_mib free_mib=$free_mib interval_ms=$interval_ms" \
-		"stale_intervals=$stale_intervals fill_leave_mib=$fill_leave_mib xs_stop_s=$xs_stop_s" \
+		"stale_intervals=$stale_intervals reserve_mib=$reserve_mib fill_leave_mib=$fill_leave_mib xs_stop_s=$xs_stop_s" \
 		"clk_tck=$(getconf CLK_TCK 2>/dev/null || echo 100) scope=\"$XQ_SERVER_SCOPE\""
 	xq_create_guests
 	if ! wait_every 1 240 xq_all_guests_state retrying; then
