@@ -21,6 +21,7 @@ log flood|mmserver.err|/msg=report-invalid/{p;p;p;p}|once a minute
 cpu|facts.txt|s/^\(cpu_hostile .*ticks=\)[0-9]*/\1999999/|CPU over the flood
 not stuck|logs/domu3.log|s/${T}stuck\$/${T}hold/|flags it stuck
 overcommit|logs/domu1.log|s/^\([0-9]*${T}[0-9]*${T}\)[0-9]*/\1400000/|overcommit
+host below reserve|logs/rounds.tsv|s/^\([0-9]*${T}[0-9]*${T}[0-9]*${T}\)[0-9]*/\11000/|never goes below the reserve
 stuck starves|logs/domu1.log|s/^\([0-9]*${T}[0-9]*${T}\)[0-9]*/\1163840/|others still balance
 spins|facts.txt|s/^\(cpu_xs_stopped .*ticks=\)[0-9]*/\1500/|waits: its CPU
 not resumed|facts.txt|/^xs_resumed/d|rounds resume
