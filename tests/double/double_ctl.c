@@ -121,6 +121,11 @@ const char *mmd_socket(const struct mmd *d)
 	return d->sock;
 }
 
+pid_t mmd_pid(const struct mmd *d)
+{
+	return d->pid;
+}
+
 /* Sends req on fd; returns the reply's code as -errno with *r on its args. */
 static int call_on(int fd, struct dp_reader *r)
 {
