@@ -22,7 +22,10 @@
  *   the needs by the next round by weight, highest first (a need that
  *   jumps every interval claims only what its balloon reaches); within a weight
  *   each keeps what it holds, gains go to the older domains, losses come
- *   from the newer (no memory moves between two short domains).
+ *   from the newer (no memory moves between two short domains);
+ * - when every domain's need is noise (it jumps every interval), each moves
+ *   part of the way from an equal weighted share towards this interval's
+ *   need, within its balloon's reach (noise_plan).
  * Pure: per-domain history lives in the loop's pol memory. */
 #include <errno.h>
 #include <math.h>
