@@ -1,6 +1,7 @@
 /* The end-of-run summary of a simulator run, as a table and as JSON. Units
- * are in every name: MiB*s for integrals, s for times, MiB for moves. An
- * episode still open at the end counts up to the end (SPEC 6). */
+ * are in every name: MiB*s for integrals, s for times, MiB for moves. The
+ * reaction is the mean wait of the workload's demand steps; a step still
+ * open at the end counts up to the end (SPEC 6). */
 #include "mm_summary.h"
 
 #include <errno.h>
@@ -56,7 +57,7 @@ void mm_summary_print(FILE *f, const char *scenario, const char *policy, const s
 	fprintf(f, "\nsummary scenario=%s policy=%s simulated_s=%.1f ticks=%llu\n", scenario,
 	        policy, (double)m->duration_ms / 1000.0, (unsigned long long)m->ticks);
 	fprintf(f, "%-12s %14s %5s %8s %11s %10s %8s %14s %7s %10s %6s %6s\n", "guest",
-	        "shortfall_MiBs", "oom", "episodes", "react_avg_s", "react_max_s", "harm_s",
+	        "shortfall_MiBs", "oom", "steps", "react_avg_s", "react_max_s", "harm_s",
 	        "idle_MiBs", "writes", "moved_MiB", "maxmem", "floor");
 	for (size_t i = 0; i < m->n; i++)
 		row(f, &m->g[i], m->duration_ms);
@@ -72,12 +73,12 @@ void mm_summary_print(FILE *f, const char *scenario, const char *policy, const s
 static json_t *guest_json(const struct mm_guest_metrics *g, uint64_t end_ms)
 {
 	json_t *o = json_pack(
-	    "{s:s, s:f, s:I, s:I, s:f, s:f, s:f, s:f, s:f, s:f, s:I, s:f, s:I, s:I}", "name",
+	    "{s:s, s:f, s:I, s:I, s:I, s:f, s:f, s:f, s:f, s:f, s:f, s:I, s:f, s:I, s:I}", "name",
 	    g->name, "shortfall_mib_s", mm_mib_s(g->shortfall_kib_ms), "oom_events",
-	    (json_int_t)g->oom_events, "episodes", (json_int_t)mm_reaction_count(g),
-	    "reaction_mean_s", mean_reaction_s(g, end_ms), "reaction_max_s",
-	    (double)mm_reaction_max_ms(g, end_ms) / 1000.0, "harm_s", (double)g->harm_ms / 1000.0,
-	    "stall_s", (double)g->stall_ms / 1000.0, "start_wait_s",
+	    (json_int_t)g->oom_events, "episodes", (json_int_t)g->episodes, "steps",
+	    (json_int_t)mm_reaction_count(g), "reaction_mean_s", mean_reaction_s(g, end_ms),
+	    "reaction_max_s", (double)mm_reaction_max_ms(g, end_ms) / 1000.0, "harm_s",
+	    (double)g->harm_ms / 1000.0, "stall_s", (double)g->stall_ms / 1000.0, "start_wait_s",
 	    (double)g->start_wait_ms / 1000.0, "idle_mib_s", mm_mib_s(g->idle_kib_ms), "writes",
 	    (json_int_t)g->writes, "moved_mib", (double)g->moved_kib / 1024.0, "maxmem_violations",
 	    (json_int_t)g->maxmem_violations, "floor_violations", (json_int_t)g->floor_violations);

@@ -22,7 +22,10 @@
  *   the needs by the next round by weight, highest first (a need that
  *   jumps every interval claims only what its balloon reaches); within a weight
  *   each keeps what it holds, gains go to the older domains, losses come
- *   from the newer (no memory moves between two short domains).
+ *   from the newer (no memory moves between two short domains);
+ * - when every domain's need is noise (it jumps every interval), each moves
+ *   part of the way from an equal weighted share towards this interval's
+ *   need, within its balloon's reach (noise_plan).
  * Pure: per-domain history lives in the loop's pol memory. */
 #include <errno.h>
 #include <math.h>
@@ -44,6 +47,9 @@
 #define MIN_MOVE_KIB    (32 * MM_KIB_PER_MIB) /* smaller moves wait (churn) */
 #define WEIGHT_MAX      100
 #define REACH_MS        1000 /* short: claims within one interval of balloon travel */
+#define NOISE_JUMPS     6    /* of the last 8 intervals (or the last 3): the need is noise */
+#define NOISE_CALM      3    /* ... and no longer noise */
+#define NOISE_TAU       0.6  /* part of the way to this interval's need */
 
 struct ebb_dom {
 	uint8_t valid;
@@ -60,6 +66,8 @@ struct ebb_dom {
 	uint64_t prev_actual_kib;
 	double speed_kib_s; /* the fastest the balloon was seen to move */
 	uint8_t jumps;      /* intervals in a row whose need moved over half of that */
+	uint8_t jump_bits;  /* the last 8 intervals, 1 = the need moved that much */
+	uint8_t noise;      /* its need is noise (set at NOISE_JUMPS, cleared at NOISE_CALM) */
 };
 _Static_assert(sizeof(struct ebb_dom) <= MM_POLICY_DOM_BYTES, "fits");
 
@@ -123,10 +131,16 @@ static void observe(const struct mm_dom_in *d, uint64_t now_ms)
 		double moved = (double)d->actual_kib - (double)h->prev_actual_kib;
 		double v = (moved < 0 ? -moved : moved) * 1000.0 / (double)(now_ms - h->prev_ms);
 		h->speed_kib_s = v > h->speed_kib_s ? v : h->speed_kib_s;
-		if (fabs(h->last_kib_s) > h->speed_kib_s / 4)
+		bool jump = fabs(h->last_kib_s) > h->speed_kib_s / 4;
+		if (jump)
 			h->jumps = h->jumps < 255 ? (uint8_t)(h->jumps + 1) : 255;
 		else
 			h->jumps = 0;
+		h->jump_bits = (uint8_t)(h->jump_bits << 1 | (jump ? 1 : 0));
+		if ((h->jump_bits & 7) == 7 || __builtin_popcount(h->jump_bits) >= NOISE_JUMPS)
+			h->noise = 1;
+		else if (__builtin_popcount(h->jump_bits) <= NOISE_CALM)
+			h->noise = 0;
 	}
 	h->prev_actual_kib = d->actual_kib;
 	h->valid = 1;
@@ -476,6 +490,83 @@ static void decide(const struct mm_snapshot *s, size_t i, int short_pool, double
 		give_back(s, d, ideal, base_of(&(struct ebb_ctx){.s = s}, i), short_pool, o);
 }
 
+/* Noise: the need of every domain moved over a quarter of what its balloon
+ * moves in each of the last 3 intervals or in NOISE_JUMPS of the last 8
+ * (and since then not in NOISE_CALM or fewer of 8: a hysteresis). Then no
+ * domain's history tells its next need (a need drawn anew each interval),
+ * and holding memory for a need that has gone is as wrong as waiting for
+ * one that came. The best a policy that cannot see the next need can do is
+ * close to this: move part of the way (NOISE_TAU) from an equal weighted
+ * share towards this interval's need, no further than the balloon reaches
+ * in an interval. The move pays in this interval; the next interval's
+ * expected loss, convex in the allocation, stays near its least at the
+ * equal share. Moves under MIN_MOVE are not written. bench/frontier/
+ * random_model.py measures the rule against a one-step optimum with the
+ * same information. */
+
+static bool noisy(const struct mm_snapshot *s)
+{
+	if (s->n < 2)
+		return false;
+	for (size_t i = 0; i < s->n; i++) {
+		const struct ebb_dom *h = s->dom[i].pol;
+		if (!h || h->speed_kib_s <= 0 || !h->noise)
+			return false;
+	}
+	return true;
+}
+
+static void noise_plan(const struct mm_snapshot *s, struct mm_plan *out)
+{
+	double pool = (double)s->pool_kib, sum_w = 0, sum = 0, shift, over;
+
+	for (size_t i = 0; i < s->n; i++)
+		sum_w += (double)weight_of(&s->dom[i]);
+	for (size_t i = 0; i < s->n; i++) {
+		const struct mm_dom_in *d = &s->dom[i];
+		const struct ebb_dom *h = d->pol;
+		double center = pool * (double)weight_of(d) / sum_w;
+		double reach = h->speed_kib_s * (double)REACH_MS / 1000.0;
+		double want = clampd((double)mm_dom_committed_kib(d), (double)d->actual_kib - reach,
+		                     (double)d->actual_kib + reach);
+		out->dom[i].want_kib = (int64_t)(center + NOISE_TAU * (want - center));
+		sum += (double)out->dom[i].want_kib;
+	}
+	shift = (sum - pool) / (double)s->n; /* the shares fill the pool */
+	sum = 0;
+	for (size_t i = 0; i < s->n; i++) {
+		const struct mm_dom_in *d = &s->dom[i];
+		double x = clampd((double)out->dom[i].want_kib - shift, (double)d->floor_kib,
+		                  (double)d->maxmem_kib);
+		if (fabs(x - (double)d->target_kib) < MIN_MOVE_KIB)
+			x = (double)d->target_kib; /* not worth a write */
+		out->dom[i].want_kib = mm_policy_kib(x);
+		sum += x;
+	}
+	/* holds left the sum over the pool: the smallest grows give way */
+	for (over = sum - pool; over > 0;) {
+		size_t k = s->n;
+		for (size_t i = 0; i < s->n; i++) {
+			double g = (double)out->dom[i].want_kib - (double)s->dom[i].target_kib;
+			if (g > 0 && (k == s->n || g < (double)out->dom[k].want_kib -
+			                                   (double)s->dom[k].target_kib))
+				k = i;
+		}
+		if (k == s->n)
+			break;
+		double g = (double)out->dom[k].want_kib - (double)s->dom[k].target_kib;
+		double cut = g < over ? g : over;
+		out->dom[k].want_kib = mm_policy_kib((double)out->dom[k].want_kib - cut);
+		over -= cut;
+	}
+	for (size_t i = 0; i < s->n; i++) {
+		int64_t t = (int64_t)s->dom[i].target_kib;
+		out->dom[i].reason = out->dom[i].want_kib > t   ? MM_REASON_GROW
+		                     : out->dom[i].want_kib < t ? MM_REASON_SHRINK
+		                                                : MM_REASON_HOLD;
+	}
+}
+
 static void ebb_run(void *state, const struct mm_snapshot *s, struct mm_plan *out)
 {
 	double sum_cur = 0, pool = (double)s->pool_kib, budget;
@@ -485,6 +576,10 @@ static void ebb_run(void *state, const struct mm_snapshot *s, struct mm_plan *ou
 	(void)state;
 	for (size_t i = 0; i < s->n; i++)
 		observe(&s->dom[i], s->now_ms);
+	if (noisy(s)) {
+		noise_plan(s, out);
+		return;
+	}
 	over = ideals(s, out);
 	/* short: the ideals do not fit beside what the donors hold now */
 	for (size_t i = 0; i < s->n; i++) {

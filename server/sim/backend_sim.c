@@ -80,6 +80,8 @@ static void lifecycle(struct sim *s)
 		           s->now_ms > c->start_ms) {
 			/* the host had no room: it needs all it asked for */
 			mm_metrics_waiting(&s->m, i, mm_workload_demand_kib(&c->workload, 0),
+			                   mm_workload_demand_kib(&c->workload, 0) +
+			                       c->overhead_kib + c->kernel_min_kib,
 			                   c->start_ms, s->sc.tick_ms);
 		} else if (g->alive && c->stop_ms && s->now_ms >= c->stop_ms) {
 			g->alive = false; /* vanished: the loop must drop it */

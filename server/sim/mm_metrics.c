@@ -31,19 +31,67 @@ static uint64_t limit_kib(const struct mm_guest *g, size_t n, uint64_t pool_kib)
 	return over_cap + (want > pool_kib ? want - pool_kib : 0);
 }
 
-static void reaction(struct mm_guest_metrics *gm, bool is_short, uint64_t now_ms)
+/* Steps the allocation now covers end: those whose level it reached, and
+ * all of them once the guest's need is covered. */
+static void steps_close(struct mm_guest_metrics *gm, uint64_t alloc_kib, uint64_t need_kib,
+                        uint64_t now_ms)
 {
-	if (is_short && !gm->is_short) {
-		gm->episodes++;
-		gm->short_since_ms = now_ms;
-	} else if (!is_short && gm->is_short) {
-		uint64_t d = now_ms - gm->short_since_ms;
-		gm->reactions++;
-		gm->reaction_sum_ms += d;
-		if (d > gm->reaction_max_ms)
-			gm->reaction_max_ms = d;
+	uint32_t keep = 0;
+
+	for (uint32_t k = 0; k < gm->n_open; k++) {
+		struct mm_step *st = &gm->open[k];
+		if (st->level_kib > alloc_kib && need_kib > alloc_kib) {
+			gm->open[keep++] = *st;
+			continue;
+		}
+		gm->reaction_sum_ms += (uint64_t)st->n * now_ms - st->sum_ms;
+		if (now_ms - st->first_ms > gm->reaction_max_ms)
+			gm->reaction_max_ms = now_ms - st->first_ms;
 	}
-	gm->is_short = is_short;
+	gm->n_open = keep;
+}
+
+/* A step to level_kib at start_ms (covered now or not: it counts). Full, the
+ * two open steps of nearest levels share the higher level: they may only
+ * wait longer for it, never less (the metric does not flatter). */
+static void step_add(struct mm_guest_metrics *gm, uint64_t level_kib, uint64_t alloc_kib,
+                     uint64_t start_ms)
+{
+	uint32_t k;
+
+	gm->steps++;
+	if (alloc_kib >= level_kib)
+		return; /* covered in advance: waits 0 */
+	if (gm->n_open == MM_STEPS_OPEN) {
+		uint32_t best = 0;
+		for (k = 1; k + 1 < MM_STEPS_OPEN; k++)
+			if (gm->open[k + 1].level_kib - gm->open[k].level_kib <
+			    gm->open[best + 1].level_kib - gm->open[best].level_kib)
+				best = k;
+		gm->open[best + 1].n += gm->open[best].n;
+		gm->open[best + 1].sum_ms += gm->open[best].sum_ms;
+		if (gm->open[best].first_ms < gm->open[best + 1].first_ms)
+			gm->open[best + 1].first_ms = gm->open[best].first_ms;
+		memmove(&gm->open[best], &gm->open[best + 1],
+		        (MM_STEPS_OPEN - best - 1) * sizeof(gm->open[0]));
+		gm->n_open--;
+	}
+	for (k = gm->n_open; k > 0 && gm->open[k - 1].level_kib > level_kib; k--)
+		gm->open[k] = gm->open[k - 1];
+	gm->open[k] = (struct mm_step){
+	    .level_kib = level_kib, .first_ms = start_ms, .sum_ms = start_ms, .n = 1};
+	gm->n_open++;
+}
+
+/* The demand rose by a step (or the guest appeared): a step to its need. */
+static void steps_tick(struct mm_guest_metrics *gm, uint64_t demand_kib, uint64_t need_kib,
+                       uint64_t alloc_kib, uint64_t start_ms, uint64_t now_ms)
+{
+	if (!gm->seen || demand_kib >= gm->prev_demand_kib + MM_STEP_MIN_KIB)
+		step_add(gm, need_kib, alloc_kib, gm->seen ? now_ms : start_ms);
+	gm->seen = true;
+	gm->prev_demand_kib = demand_kib;
+	steps_close(gm, alloc_kib, need_kib, now_ms);
 }
 
 void mm_metrics_tick(struct mm_metrics *m, const struct mm_guest *g, uint64_t now_ms,
@@ -53,13 +101,19 @@ void mm_metrics_tick(struct mm_metrics *m, const struct mm_guest *g, uint64_t no
 	for (size_t i = 0; i < m->n; i++) {
 		struct mm_guest_metrics *gm = &m->g[i];
 		uint64_t need;
-		if (!g[i].alive)
+		if (!g[i].alive) {
+			if (gm->was_alive) /* gone: its demand went with it */
+				steps_close(gm, 0, 0, now_ms);
 			continue;
+		}
+		gm->was_alive = true;
+		steps_tick(gm, g[i].demand_kib, need_kib(&g[i]), g[i].alloc_kib, now_ms, now_ms);
+		gm->episodes += g[i].swap_used_kib > 0 && !gm->is_short;
+		gm->is_short = g[i].swap_used_kib > 0;
 		need = need_kib(&g[i]) + m->free_goal_kib;
 		gm->shortfall_kib_ms += g[i].swap_used_kib * dt_ms;
 		gm->idle_kib_ms += (g[i].alloc_kib > need ? g[i].alloc_kib - need : 0) * dt_ms;
 		gm->oom_events = g[i].oom_events;
-		reaction(gm, g[i].swap_used_kib > 0, now_ms);
 		if (g[i].under_ws)
 			gm->harm_ms += dt_ms;
 		gm->stall_ms += (uint64_t)(g[i].stall * (double)dt_ms + 0.5);
@@ -73,17 +127,20 @@ void mm_metrics_tick(struct mm_metrics *m, const struct mm_guest *g, uint64_t no
 	m->duration_ms = now_ms;
 }
 
-void mm_metrics_waiting(struct mm_metrics *m, size_t i, uint64_t demand_kib, uint64_t due_ms,
-                        uint64_t dt_ms)
+void mm_metrics_waiting(struct mm_metrics *m, size_t i, uint64_t demand_kib, uint64_t need_kib,
+                        uint64_t due_ms, uint64_t dt_ms)
 {
 	struct mm_guest_metrics *gm = &m->g[i];
 
 	gm->start_wait_ms += dt_ms;
 	gm->shortfall_kib_ms += demand_kib * dt_ms;
-	if (!gm->is_short) {
-		gm->episodes++;
-		gm->short_since_ms = due_ms;
-		gm->is_short = true;
+	gm->episodes += !gm->is_short;
+	gm->is_short = true;
+	/* the start is a step since it was due; nothing is allocated yet */
+	if (!gm->seen) {
+		step_add(gm, need_kib, 0, due_ms);
+		gm->seen = true;
+		gm->prev_demand_kib = demand_kib;
 	}
 }
 
@@ -112,8 +169,8 @@ void mm_metrics_total(const struct mm_metrics *m, struct mm_guest_metrics *sum)
 		sum->idle_kib_ms += gm->idle_kib_ms;
 		sum->oom_events += gm->oom_events;
 		sum->episodes += gm->episodes;
-		/* open episodes close at the end of the run in the sum */
-		sum->reactions += mm_reaction_count(gm);
+		/* open steps close at the end of the run in the sum */
+		sum->steps += mm_reaction_count(gm);
 		sum->reaction_sum_ms += mm_reaction_sum_ms(gm, m->duration_ms);
 		if (mm_reaction_max_ms(gm, m->duration_ms) > sum->reaction_max_ms)
 			sum->reaction_max_ms = mm_reaction_max_ms(gm, m->duration_ms);
