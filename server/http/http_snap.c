@@ -19,6 +19,8 @@ struct mm_blob *mm_blob_new(const char *s, size_t len)
 	b->len = len;
 	b->body_off = 0;
 	b->body_len = len;
+	b->aux = NULL;
+	b->ring_bytes = 0;
 	memcpy(b->data, s, len);
 	b->data[len] = '\0';
 	return b;
@@ -33,8 +35,10 @@ struct mm_blob *mm_blob_ref(struct mm_blob *b)
 
 void mm_blob_unref(struct mm_blob *b)
 {
-	if (b && atomic_fetch_sub_explicit(&b->refs, 1, memory_order_acq_rel) == 1)
+	if (b && atomic_fetch_sub_explicit(&b->refs, 1, memory_order_acq_rel) == 1) {
+		mm_blob_unref(b->aux);
 		free(b);
+	}
 }
 
 int mm_ring_init(struct mm_ring *r, size_t cap_count, size_t cap_bytes)
@@ -55,7 +59,7 @@ static void ring_drop_oldest(struct mm_ring *r)
 	struct mm_blob *b = r->slot[r->head];
 
 	r->slot[r->head] = NULL;
-	r->bytes -= b->len;
+	r->bytes -= b->ring_bytes;
 	r->head = (r->head + 1) % r->cap_count;
 	r->count--;
 	mm_blob_unref(b);
@@ -79,11 +83,16 @@ void mm_ring_push(struct mm_ring *r, struct mm_blob *b)
 	if (r->count && mm_ring_at(r, r->count - 1)->seq >= b->seq)
 		while (r->count)
 			ring_drop_oldest(r);
-	while (r->count && (r->count == r->cap_count || r->bytes + b->len > r->cap_bytes))
+	const struct mm_blob *prev = r->count ? mm_ring_at(r, r->count - 1) : NULL;
+	size_t cost = b->len + (b->aux && (!prev || prev->aux != b->aux) ? b->aux->len : 0);
+	while (r->count && (r->count == r->cap_count || r->bytes + cost > r->cap_bytes))
 		ring_drop_oldest(r);
+	if (!r->count && b->aux && cost == b->len) /* it shared the roster of a dropped round */
+		cost += b->aux->len;
+	b->ring_bytes = cost;
 	r->slot[(r->head + r->count) % r->cap_count] = mm_blob_ref(b);
 	r->count++;
-	r->bytes += b->len;
+	r->bytes += cost;
 }
 
 /* First index whose key is above (or at, when inclusive) the bound. */

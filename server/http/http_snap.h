@@ -1,5 +1,6 @@
-/* Immutable, reference-counted rendered documents (a "blob") and the bounded
- * ring of recent rounds behind /api/v1/history and the SSE stream. The ring
+/* Immutable, reference-counted byte blobs (rendered documents, compact
+ * rounds) and the bounded ring of recent rounds behind /api/v1/history and
+ * the SSE stream. The ring
  * itself is not locked: its owner (mm_http.c) holds a mutex around it. */
 #ifndef MM_HTTP_SNAP_H
 #define MM_HTTP_SNAP_H
@@ -10,12 +11,15 @@
 
 struct mm_blob {
 	atomic_uint refs;
-	uint64_t seq;     /* round it was rendered from */
-	uint64_t time_ms; /* that round's time */
-	size_t len;       /* bytes in data, without the NUL */
-	size_t body_off;  /* for a round event: where its JSON starts in data */
-	size_t body_len;  /* and how long it is */
-	char data[];      /* NUL-terminated */
+	uint64_t seq;        /* round it was rendered from */
+	uint64_t time_ms;    /* that round's time */
+	size_t len;          /* bytes in data, without the NUL */
+	size_t body_off;     /* for a round event: where its JSON starts in data */
+	size_t body_len;     /* and how long it is */
+	struct mm_blob *aux; /* a blob this one needs (a compact round's roster), or NULL;
+	                        released with it */
+	size_t ring_bytes;   /* what the ring charged for it (set by mm_ring_push) */
+	char data[];         /* NUL-terminated */
 };
 
 /* A blob holding a copy of len bytes of s (refs = 1); NULL if out of memory. */
@@ -26,7 +30,9 @@ void mm_blob_unref(struct mm_blob *b); /* NULL is ok */
 struct mm_ring {
 	struct mm_blob **slot;
 	size_t cap_count; /* most rounds kept */
-	size_t cap_bytes; /* most bytes kept (at least the newest round stays) */
+	size_t cap_bytes; /* most bytes kept (at least the newest round stays): each
+	                     blob's len, plus its aux's when that differs from the
+	                     previous round's (a roster is charged once) */
 	size_t head;      /* index of the oldest */
 	size_t count;
 	size_t bytes;

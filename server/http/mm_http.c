@@ -1,9 +1,11 @@
 /* The HTTP server's life cycle: bind, start libmicrohttpd, publish rounds,
- * stop. Publishing renders each document once per round into an immutable
- * blob; routing and responses live in http_routes.c, SSE in http_sse.c. */
+ * stop. Publishing renders the current documents once per round into
+ * immutable blobs and packs the round for the history ring (http_hist.c);
+ * routing and responses live in http_routes.c, SSE in http_sse.c. */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <malloc.h>
 #include <netdb.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,6 +16,7 @@
 #include <unistd.h>
 
 #include "http_deadline.h"
+#include "http_hist.h"
 #include "http_internal.h"
 
 enum MHD_Result mm_http_handle(void *cls, struct MHD_Connection *c, const char *url,
@@ -178,33 +181,6 @@ static uint64_t mono_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
-/* The SSE text of a round; its body (the state JSON) is served by /api/v1/state. */
-static struct mm_blob *render_round(const struct mm_round *r)
-{
-	json_t *o = mm_http_state_json(r);
-	char *text = o ? json_dumps(o, JSON_COMPACT | MM_HTTP_JSON_FLAGS) : NULL;
-	struct mm_buf b;
-	size_t len, off;
-
-	json_decref(o);
-	if (!text)
-		return NULL;
-	mm_buf_init(&b);
-	mm_buf_printf(&b, "id: %llu\nevent: round\ndata: ", (unsigned long long)r->seq);
-	off = b.len;
-	mm_buf_puts(&b, text);
-	mm_buf_puts(&b, "\n\n");
-	free(text);
-	char *all = mm_buf_take(&b, &len);
-	struct mm_blob *blob = all ? mm_blob_new(all, len) : NULL;
-	free(all);
-	if (blob) {
-		blob->body_off = off;
-		blob->body_len = len - off - 2;
-	}
-	return blob;
-}
-
 static struct mm_blob *render_footprint(const struct mm_round *r)
 {
 	json_t *a = mm_http_footprint_json(r);
@@ -240,24 +216,25 @@ void mm_http_publish(struct mm_http *h, const struct mm_round *r)
 {
 	uint64_t t0 = mono_ns();
 	struct mm_http_totals t = h->totals; /* only this thread writes totals */
-	struct mm_blob *old[3] = {NULL, NULL, NULL};
+	struct mm_blob *old[5] = {NULL, NULL, NULL, NULL, NULL};
 
 	t.rounds++;
 	t.writes += r->writes;
 	t.cost_us += r->cost_us;
-	struct mm_blob *round = render_round(r);
+	struct mm_blob *round = mm_hist_event_of(r);
 	struct mm_blob *metrics = render_metrics(r, &t);
 	struct mm_blob *foot = render_footprint(r);
-	if (round) {
-		round->seq = r->seq;
-		round->time_ms = r->time_ms;
-	}
+	struct mm_blob *roster = mm_hist_roster(r, h->roster);
+	struct mm_blob *compact = roster ? mm_hist_encode(r, roster) : NULL;
 
 	pthread_mutex_lock(&h->lock);
-	if (round) { /* out of memory: keep serving the previous round */
+	if (round && compact) { /* out of memory: keep serving the previous round */
 		swap_in(&h->round, round, &old[0]);
-		mm_ring_push(&h->ring, round);
+		swap_in(&h->latest, mm_blob_ref(round), &old[3]);
+		swap_in(&h->roster, mm_blob_ref(roster), &old[4]);
+		mm_ring_push(&h->ring, compact);
 		mm_http_sse_wake_locked(h);
+		round = NULL;
 	}
 	if (metrics)
 		swap_in(&h->metrics, metrics, &old[1]);
@@ -268,8 +245,12 @@ void mm_http_publish(struct mm_http *h, const struct mm_round *r)
 	t.last_publish_ns = ns;
 	h->totals = t;
 	pthread_mutex_unlock(&h->lock);
-	for (int i = 0; i < 3; i++)
+	for (int i = 0; i < 5; i++)
 		mm_blob_unref(old[i]);
+	mm_blob_unref(round); /* not published (out of memory) */
+	mm_blob_unref(roster);
+	mm_blob_unref(compact); /* the ring holds its own reference */
+	malloc_trim(0);
 }
 
 void mm_http_stop(struct mm_http *h)
@@ -288,6 +269,8 @@ void mm_http_stop(struct mm_http *h)
 	if (h->static_fd >= 0)
 		close(h->static_fd);
 	mm_blob_unref(h->round);
+	mm_blob_unref(h->latest);
+	mm_blob_unref(h->roster);
 	mm_blob_unref(h->metrics);
 	mm_blob_unref(h->footprint);
 	mm_blob_unref(h->finished);
