@@ -162,13 +162,14 @@ def main():
              "--http mmserver exits at the end, so the last sample). Pss counts "
              "shared library pages divided among the processes mapping them. MiB.", "",
              "| guests | --http | build | peak VmRSS | peak RssAnon | final VmRSS | final RssAnon "
-             "| final RssFile | final Pss | history rounds | history MB | history ms |",
-             "|---:|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+             "| final RssFile | final Pss | RssAnon before history | history rounds | history MB "
+             "| history ms |",
+             "|---:|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
     for (n, http, name), runs in res.items():
         ok = [r for r in runs if "error" not in r]
         if not ok:
             lines.append(f"| {n} | {'yes' if http else 'no'} | {name} | {runs[0]['error'][:60]} "
-                         "| | | | | | | | |")
+                         "| | | | | | | | | |")
             continue
 
         def cell(get, f=fmt):
@@ -181,7 +182,9 @@ def main():
             f"| {n} | {'yes' if http else 'no'} | {name} | {cell(lambda r: r['peak']['VmRSS'])} | "
             f"{cell(lambda r: r['peak']['RssAnon'])} | {cell(lambda r: r['final']['VmRSS'])} | "
             f"{cell(lambda r: r['final']['RssAnon'])} | {cell(lambda r: r['final']['RssFile'])} | "
-            f"{cell(lambda r: r['rollup']['Pss'])} | {h('history_rounds', lambda v: f'{v:.0f}')} | "
+            f"{cell(lambda r: r['rollup']['Pss'])} | "
+            f"{cell(lambda r: r['before_history']['RssAnon']) if http else '-'} | "
+            f"{h('history_rounds', lambda v: f'{v:.0f}')} | "
             f"{h('history_mb', lambda v: f'{v:.1f}')} | {h('history_ms', lambda v: f'{v:.0f}')} |")
     text = "\n".join(lines) + "\n"
     with open(a.out, "w") as f:

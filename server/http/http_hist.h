@@ -18,8 +18,9 @@ struct mm_blob *mm_hist_roster(const struct mm_round *r, struct mm_blob *prev);
 
 /* The compact round: seq and time_ms set, len = its own bytes; it keeps a
  * reference to roster (which must be mm_hist_roster(r, ...)). NULL when out
- * of memory. A domain's record takes 51 bytes, or 99 in a round where some
- * KiB value, counter or age needs more than 32 bits. */
+ * of memory. A domain's record takes 3 bytes plus, for each of its 12
+ * values, the bytes the largest one of the round needs (at most 99 bytes;
+ * 3 for a KiB value under 16 GiB). */
 struct mm_blob *mm_hist_encode(const struct mm_round *r, struct mm_blob *roster);
 
 /* A compact round unpacked again: view.r is the round as it was published

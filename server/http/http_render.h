@@ -24,6 +24,9 @@ void mm_http_state_text(const struct mm_round *r, struct mm_buf *out);
  * round order; a domain without a report is [0,0,0]. */
 json_t *mm_http_footprint_json(const struct mm_round *r);
 
+/* The same as text (state_text.c), as json_dumps(..., JSON_COMPACT) gives. */
+void mm_http_footprint_text(const struct mm_round *r, struct mm_buf *out);
+
 /* What /metrics counts across rounds (the round itself only knows "now"). */
 struct mm_http_totals {
 	uint64_t rounds;          /* rounds published */

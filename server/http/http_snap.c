@@ -3,6 +3,7 @@
 #include "http_snap.h"
 
 #include <errno.h>
+#include <stddef.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,6 +25,42 @@ struct mm_blob *mm_blob_new(const char *s, size_t len)
 	memcpy(b->data, s, len);
 	b->data[len] = '\0';
 	return b;
+}
+
+void mm_blob_buf_init(struct mm_buf *b)
+{
+	static const char zero[offsetof(struct mm_blob, data)];
+
+	mm_buf_init(b);
+	/* 64 KiB at once: above the mmap threshold (mm_http.c), so a document
+	 * never grows through the heap in steps that leave holes between the
+	 * ring's rounds; pages not written are not resident. */
+	mm_buf_reserve(b, MM_BLOB_BUF_START - 1);
+	mm_buf_append(b, zero, sizeof(zero));
+}
+
+size_t mm_blob_buf_len(const struct mm_buf *b)
+{
+	return b->len - offsetof(struct mm_blob, data);
+}
+
+struct mm_blob *mm_blob_from_buf(struct mm_buf *b)
+{
+	size_t len;
+	char *all = mm_buf_take(b, &len);
+
+	if (!all)
+		return NULL;
+	struct mm_blob *blob = (struct mm_blob *)(void *)all;
+	atomic_init(&blob->refs, 1);
+	blob->seq = 0;
+	blob->time_ms = 0;
+	blob->len = len - offsetof(struct mm_blob, data);
+	blob->body_off = 0;
+	blob->body_len = blob->len;
+	blob->aux = NULL;
+	blob->ring_bytes = 0;
+	return blob;
 }
 
 struct mm_blob *mm_blob_ref(struct mm_blob *b)

@@ -121,6 +121,18 @@ static int set_limits(struct mm_http *h, char *err, size_t errlen)
 	return 0;
 }
 
+/* The documents of a round (the state, 42 KB at 100 domains; the metrics,
+ * 97 KB) are replaced every round: from 32 KiB up they get their own
+ * mapping, returned whole when freed, instead of leaving holes in the heap;
+ * and the HTTP threads that render history share the main arena instead of
+ * keeping one each. Measured at 100 domains after 2 simulated hours
+ * (bench/footprint): 8.5 MiB RSS without this. */
+static void malloc_policy(void)
+{
+	mallopt(M_MMAP_THRESHOLD, 32 * 1024);
+	mallopt(M_ARENA_MAX, 1);
+}
+
 int mm_http_start(const char *addr, uint16_t port, const char *static_dir, struct mm_http **out,
                   char *err, size_t errlen)
 {
@@ -135,6 +147,7 @@ int mm_http_start(const char *addr, uint16_t port, const char *static_dir, struc
 	rc = set_limits(h, err, errlen);
 	if (rc < 0)
 		goto fail;
+	malloc_policy();
 	if (static_dir) {
 		h->static_fd = open(static_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 		if (h->static_fd < 0) {
@@ -183,27 +196,21 @@ static uint64_t mono_ns(void)
 
 static struct mm_blob *render_footprint(const struct mm_round *r)
 {
-	json_t *a = mm_http_footprint_json(r);
-	char *text = a ? json_dumps(a, JSON_COMPACT) : NULL;
-	struct mm_blob *b = text ? mm_blob_new(text, strlen(text)) : NULL;
+	struct mm_buf b;
 
-	json_decref(a);
-	free(text);
-	return b;
+	mm_blob_buf_init(&b);
+	mm_http_footprint_text(r, &b);
+	return mm_blob_from_buf(&b);
 }
 
 static struct mm_blob *render_metrics(const struct mm_round *r, const struct mm_http_totals *t)
 {
 	struct mm_buf b;
-	size_t len;
 
-	mm_buf_init(&b);
+	mm_blob_buf_init(&b);
 	mm_http_build_info_text(&b);
 	mm_http_metrics_text(r, t, &b);
-	char *text = mm_buf_take(&b, &len);
-	struct mm_blob *blob = text ? mm_blob_new(text, len) : NULL;
-	free(text);
-	return blob;
+	return mm_blob_from_buf(&b);
 }
 
 static void swap_in(struct mm_blob **slot, struct mm_blob *b, struct mm_blob **old)

@@ -2,7 +2,9 @@
  * what json_dumps(mm_http_state_json(r), JSON_COMPACT | MM_HTTP_JSON_FLAGS)
  * gives (test_http_hist checks it), without building a jansson tree: at 100
  * domains the tree took 430 KiB of short-lived allocations per round, most of
- * the heap mmserver --http kept. Keys are written in sorted order by hand. */
+ * the heap mmserver --http kept. Keys are written in sorted order by hand.
+ * The /footprint array likewise (its tree's small pieces, made every round,
+ * left holes between the history ring's rounds). */
 #include <inttypes.h>
 #include <math.h>
 #include <stdio.h>
@@ -194,4 +196,22 @@ void mm_http_state_text(const struct mm_round *r, struct mm_buf *b)
 	put_u64(b, "v", 1);
 	put_u64(b, "writes", r->writes);
 	close_with(b, '}');
+}
+
+void mm_http_footprint_text(const struct mm_round *r, struct mm_buf *b)
+{
+	mm_buf_append(b, "[", 1);
+	for (size_t i = 0; i < r->n; i++) {
+		const struct mm_round_dom *d = &r->dom[i];
+		const struct mm_report *rep = &d->report;
+		if (d->has_report)
+			mm_buf_printf(
+			    b, "[%" PRId64 ",%" PRId64 ",%" PRId64 "],", (int64_t)rep->tot_kib,
+			    (int64_t)(rep->tot_kib > rep->free_kib ? rep->tot_kib - rep->free_kib
+			                                           : 0),
+			    (int64_t)rep->free_kib);
+		else
+			mm_buf_append(b, "[0,0,0],", 8);
+	}
+	close_with(b, ']');
 }
