@@ -2,6 +2,7 @@
  * gains a "finished" object, and every SSE stream gets one last
  * "event: finished" after the rounds it has not seen yet, then ends. A page
  * can then say "finished" instead of "reconnecting". History is unchanged. */
+#include <malloc.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -89,4 +90,5 @@ void mm_http_finish(struct mm_http *h, json_t *finished)
 	pthread_mutex_unlock(&h->lock);
 	mm_blob_unref(old_round);
 	mm_blob_unref(old_ev);
+	malloc_trim(0); /* the tree of with_finished: 430 KiB at 100 domains, once */
 }

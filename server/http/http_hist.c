@@ -270,7 +270,6 @@ struct mm_blob *mm_hist_encode(const struct mm_round *r, struct mm_blob *roster)
 	b->body_off = 0;
 	b->body_len = len;
 	b->aux = mm_blob_ref(roster);
-	b->ring_bytes = 0;
 	memcpy(b->data, &h, sizeof(h));
 	char *p = put_resv(b->data + sizeof(h), r);
 	for (size_t i = 0; i < r->n; i++)

@@ -3,6 +3,7 @@
  * place (respond_*). Handlers take a reference to a rendered blob; they
  * never render a round themselves. */
 #include <errno.h>
+#include <malloc.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -201,16 +202,22 @@ static void hist_next(struct hist *s)
 	pthread_mutex_lock(&h->lock);
 	size_t i = s->started ? mm_ring_after_seq(&h->ring, s->last_seq)
 	                      : mm_ring_since_ms(&h->ring, s->since_ms);
-	struct mm_blob *b = mm_ring_at(&h->ring, i), *packed = NULL;
+	const struct mm_ring_entry *b = mm_ring_at(&h->ring, i);
+	struct mm_blob *packed = NULL;
+	bool failed = false;
 	if (!s->empty && b && b->seq <= s->end_seq && b->time_ms >= s->since_ms) {
 		if (h->latest && h->latest->seq == b->seq)
 			s->cur = mm_blob_ref(h->latest);
 		else
-			packed = mm_blob_ref(b);
+			failed = !(packed = mm_ring_copy(&h->ring, i));
 		s->started = true;
 		s->last_seq = b->seq;
 	}
 	pthread_mutex_unlock(&h->lock);
+	if (failed) {
+		s->failed = true;
+		return;
+	}
 	if (packed) {
 		s->cur = mm_hist_render_event(packed);
 		mm_blob_unref(packed);
@@ -263,6 +270,7 @@ static void hist_free(void *cls)
 
 	mm_blob_unref(s->cur);
 	free(s);
+	malloc_trim(0); /* what rendering the window left in the heap */
 }
 
 static struct MHD_Response *history_response(struct mm_http *h, uint64_t seconds)
@@ -276,7 +284,7 @@ static struct MHD_Response *history_response(struct mm_http *h, uint64_t seconds
 	pthread_mutex_lock(&h->lock);
 	s->empty = h->ring.count == 0;
 	if (!s->empty) {
-		const struct mm_blob *last = mm_ring_at(&h->ring, h->ring.count - 1);
+		const struct mm_ring_entry *last = mm_ring_at(&h->ring, h->ring.count - 1);
 		s->end_seq = last->seq;
 		s->since_ms = last->time_ms > seconds * 1000 ? last->time_ms - seconds * 1000 : 0;
 	}

@@ -56,13 +56,13 @@ static int sse_next_locked(struct mm_sse *s, uint64_t now)
 		return -1;
 	size_t i = mm_ring_after_seq(&h->ring, s->last_seq);
 	if (i < h->ring.count) {
-		struct mm_blob *b = mm_ring_at(&h->ring, i);
+		const struct mm_ring_entry *b = mm_ring_at(&h->ring, i);
 		s->last_seq = b->seq;
 		s->off = 0;
 		if (h->latest && h->latest->seq == b->seq)
 			s->cur = mm_blob_ref(h->latest); /* rendered once for every stream */
-		else
-			s->packed = mm_blob_ref(b); /* rendered by sse_read, outside the lock */
+		else if (!(s->packed = mm_ring_copy(&h->ring, i))) /* rendered by sse_read */
+			return -1; /* out of memory: the client reconnects with Last-Event-ID */
 		return 1;
 	}
 	if (s->finished_sent)

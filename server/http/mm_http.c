@@ -239,7 +239,7 @@ void mm_http_publish(struct mm_http *h, const struct mm_round *r)
 		swap_in(&h->round, round, &old[0]);
 		swap_in(&h->latest, mm_blob_ref(round), &old[3]);
 		swap_in(&h->roster, mm_blob_ref(roster), &old[4]);
-		mm_ring_push(&h->ring, compact);
+		mm_ring_push(&h->ring, compact); /* -ENOMEM: history empty, state still served */
 		mm_http_sse_wake_locked(h);
 		round = NULL;
 	}
@@ -256,7 +256,7 @@ void mm_http_publish(struct mm_http *h, const struct mm_round *r)
 		mm_blob_unref(old[i]);
 	mm_blob_unref(round); /* not published (out of memory) */
 	mm_blob_unref(roster);
-	mm_blob_unref(compact); /* the ring holds its own reference */
+	mm_blob_unref(compact); /* the ring keeps a copy */
 	malloc_trim(0);
 }
 
