@@ -10,6 +10,8 @@ measured state includes a served request.
 
 Usage: footprint.py OUT.md NAME=MMSERVER [NAME=MMSERVER ...] [--guests 100]
        [--seconds 7200] [--repeat 3]
+A NAME starting with "nohttp-" is a build without the HTTP server (cmake
+-DSOCK=OFF): it only runs without --http.
 """
 import argparse
 import json
@@ -149,6 +151,8 @@ def main():
         for k in range(a.repeat):
             for http in (True, False):
                 for name, exe in builds:
+                    if http and name.startswith("nohttp-"):
+                        continue
                     print(f"footprint: n={n} http={http} build={name} run {k + 1}/{a.repeat}",
                           file=sys.stderr, flush=True)
                     res.setdefault((n, http, name), []).append(run_one(exe, path, a.seconds, http))
