@@ -87,8 +87,9 @@ def run_one(exe, scen, seconds, http):
         rounds_path = os.path.join(work, "logs", "rounds.tsv")
         last_size, still = -1, 0
         t0 = time.monotonic()
-        # the run is over when rounds.tsv stops growing (mmserver lingers)
-        while p.poll() is None and still < 25 and time.monotonic() - t0 < 600:
+        # without --http the run is over when mmserver exits; with it, when
+        # rounds.tsv has not grown for 2 s (mmserver lingers)
+        while p.poll() is None and (not http or still < 100) and time.monotonic() - t0 < 900:
             try:
                 s = status_kib(p.pid)
                 roll = rollup_kib(p.pid)
@@ -102,6 +103,8 @@ def run_one(exe, scen, seconds, http):
             last_size = size
             time.sleep(0.02)
         wall = time.monotonic() - t0
+        if not http:
+            p.wait()  # it may be exiting (/proc gone) without being reaped yet
         if p.poll() is not None:
             if http or p.returncode != 0 or not last:
                 with open(portfile) as f:
