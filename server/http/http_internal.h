@@ -19,9 +19,10 @@
 #define MM_HTTP_THREADS        2  /* polling threads: the host has few cores to spare */
 #define MM_HTTP_BACKLOG        1024
 #define MM_HTTP_RING_ROUNDS    3600 /* history: at most an hour at 1 round/s */
-/* and at most 384 KiB of compact rounds (http_hist.h): about 140 rounds at
- * 100 domains (27 bytes a domain and 104 a round), 1000 at 10; mmserver
- * --http then stays under 8 MiB RSS at 100 domains (bench/footprint) */
+/* and at most 384 KiB of compact rounds (http_hist.h): 145 rounds at 100
+ * simulated domains (27 bytes a domain and 104 a round), 1080 at 10;
+ * mmserver --http then stays under 8 MiB RSS at 100 domains
+ * (bench/footprint) */
 #define MM_HTTP_RING_BYTES       (384u << 10)
 #define MM_HTTP_SSE_LIFE_MS      (10 * 60 * 1000) /* a stream ends after 10 min; clients reconnect */
 #define MM_HTTP_SSE_KEEPALIVE_MS 15000
