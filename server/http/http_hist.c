@@ -92,10 +92,14 @@ static size_t roster_bytes(size_t n, size_t policy_len)
 	return sizeof(struct roster_head) + n * sizeof(struct roster_dom) + policy_len;
 }
 
-static const struct roster_dom *roster_dom_at(const struct mm_blob *ro, size_t i)
+/* The i-th entry, copied out: after the 12-byte head the entries are not
+ * 8-byte aligned. */
+static struct roster_dom roster_dom_at(const struct mm_blob *ro, size_t i)
 {
-	return (const struct roster_dom *)(const void *)(ro->data + sizeof(struct roster_head) +
-	                                                 i * sizeof(struct roster_dom));
+	struct roster_dom e;
+
+	memcpy(&e, ro->data + sizeof(struct roster_head) + i * sizeof(e), sizeof(e));
+	return e;
 }
 
 static struct roster_head roster_head_of(const struct mm_blob *ro)
@@ -115,10 +119,10 @@ static bool roster_same(const struct mm_blob *ro, const struct mm_round *r)
 	    (plen && memcmp(ro->data + roster_bytes(h.n, 0), r->policy, plen) != 0))
 		return false;
 	for (size_t i = 0; i < r->n; i++) {
-		const struct roster_dom *e = roster_dom_at(ro, i);
+		struct roster_dom e = roster_dom_at(ro, i);
 		const struct mm_round_dom *d = &r->dom[i];
-		if (e->domid != d->domid || e->maxmem_kib != d->maxmem_kib ||
-		    e->floor_kib != d->floor_kib || strncmp(e->name, d->name, MM_NAME_MAX) != 0)
+		if (e.domid != d->domid || e.maxmem_kib != d->maxmem_kib ||
+		    e.floor_kib != d->floor_kib || strncmp(e.name, d->name, MM_NAME_MAX) != 0)
 			return false;
 	}
 	return true;
@@ -366,12 +370,12 @@ int mm_hist_decode(const struct mm_blob *b, struct mm_hist_view *v)
 		return -ENOMEM;
 	p += h.n_resv * sizeof(struct resv_rec);
 	for (size_t i = 0; i < h.n; i++) {
-		const struct roster_dom *e = roster_dom_at(ro, i);
+		struct roster_dom e = roster_dom_at(ro, i);
 		struct mm_round_dom *d = &v->r.dom[i];
-		d->domid = e->domid;
-		d->maxmem_kib = e->maxmem_kib;
-		d->floor_kib = e->floor_kib;
-		memcpy(d->name, e->name, MM_NAME_MAX);
+		d->domid = e.domid;
+		d->maxmem_kib = e.maxmem_kib;
+		d->floor_kib = e.floor_kib;
+		memcpy(d->name, e.name, MM_NAME_MAX);
 		p = get_record(p, d, h.width);
 	}
 	return 0;
