@@ -3,7 +3,8 @@
 # CTest suite, a short libFuzzer run of every parser, the packages (deb and
 # rpm built, lintian, the .debs installed into a fresh Debian 12 root and
 # checked: tests/pkg/run.sh), on a real Xen 4.17 under QEMU the end-to-end run
-# (from the packages), the on/off experiment and the reservation check, and
+# (from the packages), the on/off experiment, the reservation check and the
+# chaos run (a hostile guest, a stuck balloon, xenstored stopped), and
 # the CTest suite again under AddressSanitizer + UBSan.
 # Usage: bash script/test.sh            (from the source tree, as root or with sudo)
 # Env:   BUILD_DIR (default build), JOBS (default nproc), SKIP_SETUP=1, SKIP_ASAN=1,
@@ -50,6 +51,8 @@ if [ "${SKIP_XEN_QEMU:-0}" != 1 ]; then
   bash tests/xen-qemu/experiment.sh "$build"
   echo "== Xen 4.17 under QEMU: a reservation for a fourth guest (tests/xen-qemu/run-resv.sh)"
   bash tests/xen-qemu/run-resv.sh "$build"
+  echo "== Xen 4.17 under QEMU: chaos (a hostile guest, a stuck balloon, xenstored stopped; tests/xen-qemu/run-chaos.sh)"
+  bash tests/xen-qemu/run-chaos.sh "$build"
 fi
 if [ "${SKIP_ASAN:-0}" != 1 ]; then
   echo "== tests under ASan + UBSan in $build-asan"

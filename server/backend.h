@@ -25,6 +25,7 @@ struct mm_dom_info {
 };
 
 struct mm_backend;
+struct mm_scope;
 
 struct mm_backend_ops {
 	const char *name;
@@ -67,6 +68,10 @@ struct mm_backend {
 	/* the signal mask to wait with (signals the daemon blocks elsewhere);
 	 * NULL: the thread's own mask */
 	const sigset_t *wait_sigmask;
+	/* the management scope (SPEC 11) as the loop holds it now (a reload
+	 * may change it): a domain its name rules out is never written, not
+	 * even its report node. NULL: any domain may be. */
+	const struct mm_scope *scope;
 };
 
 #endif

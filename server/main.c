@@ -377,6 +377,7 @@ int main(int argc, char **argv)
 	} else if (rc == 0) {
 		a.loop.b = a.b;
 		a.b->wait_sigmask = &wait_mask;
+		a.b->scope = &a.loop.set.scope; /* the backend provisions nothing out of scope */
 		mm_log(MM_LOG_INFO, "started", "backend=%s policy=%s", a.b->ops->name,
 		       a.loop.pol.spec);
 		rc = mm_loop_run(&a.loop) ? MM_EXIT_RUNTIME : MM_EXIT_OK;

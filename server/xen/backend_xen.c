@@ -97,35 +97,68 @@ static struct xb *xb_of(struct mm_backend *be)
 	return be->priv;
 }
 
+/* A call into xenstore or libxenlight that returned after t0_ms (monotonic).
+ * xenstored answers in microseconds; one that is stopped, swapped out or
+ * starved leaves mmserver blocked in the call (waiting, not spinning), and
+ * the log says so: the first slow call, then at most one line a minute with
+ * how many there were. Returns rc. */
+static int timed(struct xb *b, const char *op, uint64_t t0_ms, int rc)
+{
+	uint64_t now = clock_ms(CLOCK_MONOTONIC), took = now - t0_ms;
+
+	if (took < XB_SLOW_MS)
+		return rc;
+	b->st.slow_calls++;
+	b->slow_unlogged++;
+	if (b->slow_logged && now - b->slow_logged_ms < XB_SLOW_LOG_MS)
+		return rc;
+	mm_log(MM_LOG_WARN, "xenstore-slow",
+	       "backend=xen op=%s waited_ms=%llu threshold_ms=%d slow_calls=%llu rc=%d", op,
+	       (unsigned long long)took, XB_SLOW_MS, (unsigned long long)b->slow_unlogged, rc);
+	b->slow_logged = true;
+	b->slow_logged_ms = now;
+	b->slow_unlogged = 0;
+	return rc;
+}
+
 static int op_list(struct mm_backend *be, struct mm_dom_info *out, size_t cap, size_t *n)
 {
+	struct xb *b = xb_of(be);
+	uint64_t t0 = clock_ms(CLOCK_MONOTONIC);
+
 	*n = 0;
-	return xb_ready(xb_of(be)) ? xb_list(xb_of(be), out, cap, n) : -ENOTCONN;
+	return timed(b, "list_domains", t0, xb_ready(b) ? xb_list(b, out, cap, n) : -ENOTCONN);
 }
 
 static int op_report(struct mm_backend *be, uint32_t domid, struct mm_report *out,
                      struct mm_report_error *err)
 {
-	return xb_report(xb_of(be), domid, out, err);
+	uint64_t t0 = clock_ms(CLOCK_MONOTONIC);
+
+	return timed(xb_of(be), "read_report", t0, xb_report(xb_of(be), domid, out, err));
 }
 
 static int op_host_free(struct mm_backend *be, uint64_t *free_kib)
 {
 	struct xb *b = xb_of(be);
+	uint64_t t0 = clock_ms(CLOCK_MONOTONIC);
 
-	return xb_ready(b) ? xen_xl_free_kib(b->xl, free_kib) : -ENOTCONN;
+	return timed(b, "host_free", t0,
+	             xb_ready(b) ? xen_xl_free_kib(b->xl, free_kib) : -ENOTCONN);
 }
 
 static int op_set_target(struct mm_backend *be, uint32_t domid, uint64_t target_kib)
 {
 	struct xb *b = xb_of(be);
+	uint64_t t0;
 	int rc;
 
 	if (domid >= XB_DOMID_MAX || !b->dom[domid])
 		return -ENOENT;
 	if (!xb_ready(b))
 		return -ENOTCONN;
-	rc = xen_xl_set_target(b->xl, domid, target_kib);
+	t0 = clock_ms(CLOCK_MONOTONIC);
+	rc = timed(b, "set_target", t0, xen_xl_set_target(b->xl, domid, target_kib));
 	if (rc == 0)
 		b->dom[domid]->target_kib = target_kib; /* the watch event confirms later */
 	if (rc) {

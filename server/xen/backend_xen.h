@@ -28,6 +28,7 @@ struct mm_xen_stats {
 	uint64_t invalid_reports; /* reports read that did not parse */
 	uint64_t provisioned;     /* report nodes created or re-permissioned */
 	uint64_t set_target_failures;
+	uint64_t slow_calls; /* calls that blocked XB_SLOW_MS or more (xenstored slow) */
 	uint64_t domains_added, domains_dropped;
 	bool connected; /* xenstore connection up right now */
 };

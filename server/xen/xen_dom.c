@@ -13,6 +13,7 @@
 
 #include "mm_parse.h"
 #include "mm_paths.h"
+#include "mm_scope.h"
 
 static void dom_path(char *buf, size_t cap, uint32_t domid, const char *rel)
 {
@@ -33,14 +34,25 @@ static int read_kib(struct xb *b, uint32_t domid, const char *rel, uint64_t *kib
 	return mm_parse_u64_n(val, len, MM_SIZE_MAX_KIB, kib) ? -EINVAL : 0;
 }
 
-/* Provisions the report node and watches memory/; 0 or -errno. */
+/* Whether mmserver may write anything of this domain: not when its name
+ * alone puts it out of scope (excluded, or not included). Whether it has
+ * reported cannot be known before its report node exists, so that part of
+ * the scope is the loop's. */
+static bool may_write(const struct xb *b, const struct xdom *x)
+{
+	return !b->pub.scope || mm_scope_manages(b->pub.scope, x->name, true);
+}
+
+/* Provisions the report node (in scope only) and watches memory/ (a watch
+ * writes nothing); 0 or -errno. */
 static int arm(struct xb *b, struct xdom *x)
 {
 	char path[96];
-	int rc;
+	int rc = 0;
 
 	dom_path(path, sizeof(path), x->domid, MM_XS_REPORT);
-	rc = xen_xs_provision(b->xs, path, x->domid);
+	if (may_write(b, x))
+		rc = xen_xs_provision(b->xs, path, x->domid);
 	if (rc < 0)
 		return rc;
 	if (rc > 0) {
@@ -155,6 +167,10 @@ static int take(struct xb *b, const struct xen_xl_dom *d)
 		b->st.domains_added++;
 		mm_log(MM_LOG_INFO, "domain-added", "domid=%" PRIu32 " name=%s maxmem_kib=%" PRIu64,
 		       x->domid, x->name, x->maxmem_kib);
+		if (!may_write(b, x)) /* once: it is never armed again while it lives */
+			mm_log(MM_LOG_INFO, "report-node-skipped",
+			       "domid=%" PRIu32 " name=%s why=\"out of scope: never written\"",
+			       x->domid, x->name);
 	}
 	x->seen = true;
 	return 1;
@@ -263,7 +279,7 @@ static int reload(struct xb *b, struct xdom *x)
 		rc = mm_report_parse(buf, len, &x->report, &x->rerr) ? -EINVAL : 0;
 	} else if (rc == 0 || rc == -ENOENT) {
 		/* a guest may delete its own node but never create it again */
-		if (rc == -ENOENT && xen_xs_provision(b->xs, path, x->domid) > 0)
+		if (rc == -ENOENT && may_write(b, x) && xen_xs_provision(b->xs, path, x->domid) > 0)
 			b->st.provisioned++;
 		/* empty (just provisioned) or missing: maybe a 2013 client */
 		memset(&x->report, 0, sizeof(x->report));

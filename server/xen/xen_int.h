@@ -16,6 +16,8 @@
 #define XB_DOMID_MAX      32768u /* Xen's DOMID_FIRST_RESERVED is 0x7FF0 */
 #define XB_BACKOFF_MIN_MS 100    /* reconnect: 100 ms doubling up to 5 s */
 #define XB_BACKOFF_MAX_MS 5000
+#define XB_SLOW_MS        2000  /* a call blocked this long is logged (xenstore-slow) */
+#define XB_SLOW_LOG_MS    60000 /* ... once, then at most once a minute */
 /* Watch tokens. One watch per domain on its memory/ directory
  * (MM_XS_MEMORY_DIR) covers the report, the 2013 nodes, target and
  * static-max; events say which. */
@@ -27,7 +29,7 @@ struct xdom {
 	uint32_t domid;
 	char name[MM_NAME_MAX];
 	uint64_t maxmem_kib, target_kib;
-	bool watched;      /* report node provisioned and memory/ watched */
+	bool watched;      /* report node provisioned (in scope) and memory/ watched */
 	bool meta_dirty;   /* target or static-max changed since read */
 	bool report_dirty; /* report nodes changed since read */
 	bool seen;         /* listed by libxl this round */
@@ -48,6 +50,9 @@ struct xb {
 	bool wake;                        /* an event worth a round arrived */
 	struct xdom *dom[XB_DOMID_MAX];
 	struct mm_xen_stats st;
+	bool slow_logged;        /* a xenstore-slow line was written ... */
+	uint64_t slow_logged_ms; /* ... at this monotonic time */
+	uint64_t slow_unlogged;  /* slow calls since that line */
 };
 
 /* Drops the connection after err (a lost one); retried with backoff. */

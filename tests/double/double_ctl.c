@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -61,9 +62,19 @@ static bool daemon_up(void *arg)
 	return d->fd >= 0;
 }
 
+/* In a child: die when the test that forked it dies. A test that fails
+ * (or stops a daemon and fails before resuming it) must not leave daemons
+ * behind that hold CTest's output pipe until its timeout. */
+static void die_with_parent(pid_t parent)
+{
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL) || getppid() != parent)
+		_exit(127);
+}
+
 int mmd_start(const char *daemon_path, struct mmd **out)
 {
 	struct mmd *d = calloc(1, sizeof(*d));
+	pid_t parent = getpid();
 
 	*out = NULL;
 	if (!d)
@@ -78,6 +89,7 @@ int mmd_start(const char *daemon_path, struct mmd **out)
 	setenv(DP_ENV_DOMID, "0", 1);
 	d->pid = fork();
 	if (d->pid == 0) {
+		die_with_parent(parent);
 		execl(daemon_path, "mm_xen_double", d->sock, (char *)NULL);
 		_exit(127);
 	}
@@ -107,6 +119,11 @@ void mmd_stop(struct mmd *d)
 const char *mmd_socket(const struct mmd *d)
 {
 	return d->sock;
+}
+
+pid_t mmd_pid(const struct mmd *d)
+{
+	return d->pid;
 }
 
 /* Sends req on fd; returns the reply's code as -errno with *r on its args. */
@@ -256,11 +273,12 @@ int mmd_read_as(struct mmd *d, uint32_t domid, const char *path, char *buf, size
 pid_t mmd_spawn(struct mmd *d, uint32_t domid, char *const argv[])
 {
 	char num[16];
-	pid_t pid;
+	pid_t pid, parent = getpid();
 
 	snprintf(num, sizeof(num), "%" PRIu32, domid);
 	pid = fork();
 	if (pid == 0) {
+		die_with_parent(parent);
 		setenv(DP_ENV_SOCK, d->sock, 1);
 		setenv(DP_ENV_DOMID, num, 1);
 		execv(argv[0], argv);

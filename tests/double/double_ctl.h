@@ -27,6 +27,8 @@ struct mmd_stats {
 int mmd_start(const char *daemon_path, struct mmd **out);
 void mmd_stop(struct mmd *d); /* SIGTERM by pid, reap, remove the socket */
 const char *mmd_socket(const struct mmd *d);
+/* The daemon's pid: SIGSTOP it to play a xenstored that does not answer. */
+pid_t mmd_pid(const struct mmd *d);
 
 int mmd_domain_create(struct mmd *d, uint32_t domid, const char *name, uint64_t mem_kib,
                       uint64_t maxmem_kib);

@@ -137,6 +137,10 @@ else
 		add_built "$r" "$build/$b" /usr/sbin
 	done
 fi
+# The hostile guest of the chaos run (vm/scenario-chaos.sh): a small libxenstore program.
+cc -std=c11 -O2 -Wall -Wextra -Wshadow -Wconversion -Werror -o "$r/usr/sbin/xq_hostile" \
+	"$here/vm/xq_hostile.c" -lxenstore -pthread
+add_libs "$r" "$r/usr/sbin/xq_hostile"
 # The experiment (vm/experiment.sh): memcached (it wants a user to run as), and the
 # block front end for the swap disk dom0 gives domu1.
 add_programs "$r" /usr/bin/memcached
@@ -202,7 +206,7 @@ exp_duration_s=${XQ_EXP_DURATION_S:-20}
 exp_mc_args="${XQ_EXP_MC_ARGS:---keyspace 96M -v 4000 -r 100 -c 2 --warmup 2 --cooldown 1 --fill-timeout 240} -t ${XQ_EXP_DURATION_S:-20}"
 PARAMS
 install -m 755 "$here/vm/dom0-init.sh" "$r/init"
-for f in lib.sh dom0-lib.sh scenario.sh experiment.sh scenario-resv.sh; do install -m 644 "$here/vm/$f" "$r/xq/$f"; done
+for f in lib.sh dom0-lib.sh scenario.sh experiment.sh scenario-resv.sh scenario-chaos.sh; do install -m 644 "$here/vm/$f" "$r/xq/$f"; done
 install -m 755 "$here/vm/xq" "$r/usr/bin/xq"
 pack "$r" "$out/dom0.cpio.gz"
 rm -rf "$stage"

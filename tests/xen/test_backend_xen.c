@@ -10,12 +10,17 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
 #include <xenstore.h>
 
 #include "backend_xen.h"
 #include "double_ctl.h"
 #include "mm_config.h"
 #include "mm_loop.h"
+#include "mm_scope.h"
 
 #define MIB 1024u
 
@@ -427,6 +432,69 @@ static void test_reconnect(void **state)
 	assert_int_equal(r.tot_kib, 800000);
 }
 
+/* xenstored stops answering (SIGSTOP) for 2.5 s: the call blocks (no
+ * spinning, no error), returns once it answers, and the stall is counted
+ * and logged as xenstore-slow; a fast call after it is not. */
+static void test_xenstore_stalled(void **state)
+{
+	struct fx *f = *state;
+	struct mm_dom_info d[4];
+	struct mm_xen_stats st;
+	struct timespec t0, t1;
+	pid_t waker;
+	long ms;
+
+	assert_int_equal(mmd_domain_create(f->d, 1, "a", 256 * MIB, 1024 * MIB), 0);
+	assert_int_equal(list(f->b, d, 4), 1);
+	assert_int_equal(mm_backend_xen_stats(f->b, &st), 0);
+	assert_int_equal(st.slow_calls, 0);
+	assert_int_equal(kill(mmd_pid(f->d), SIGSTOP), 0);
+	waker = fork();
+	assert_true(waker >= 0);
+	if (waker == 0) {
+		usleep(2500 * 1000);
+		_exit(kill(mmd_pid(f->d), SIGCONT) ? 1 : 0);
+	}
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	assert_int_equal(list(f->b, d, 4), 1);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	assert_int_equal(waitpid(waker, NULL, 0), waker);
+	ms = (t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000;
+	assert_true(ms >= 2000);
+	assert_int_equal(mm_backend_xen_stats(f->b, &st), 0);
+	assert_int_equal(st.slow_calls, 1);
+	assert_true(st.connected);
+	assert_int_equal(list(f->b, d, 4), 1);
+	assert_int_equal(mm_backend_xen_stats(f->b, &st), 0);
+	assert_int_equal(st.slow_calls, 1);
+}
+
+/* A domain its name puts out of scope gets no report node (issue 12):
+ * mmserver writes nothing of it; the one in scope is provisioned. */
+static void test_out_of_scope_not_provisioned(void **state)
+{
+	struct fx *f = *state;
+	struct mm_scope sc = {.manage = MM_MANAGE_REPORTING};
+	struct mm_dom_info d[4];
+	char buf[32];
+
+	assert_null(mm_scope_add(&sc, true, "appliance*"));
+	f->b->scope = &sc;
+	assert_int_equal(mmd_domain_create(f->d, 1, "web", 256 * MIB, 1024 * MIB), 0);
+	assert_int_equal(mmd_domain_create(f->d, 2, "appliance1", 256 * MIB, 1024 * MIB), 0);
+	assert_int_equal(list(f->b, d, 4), 2); /* listed: its memory still counts */
+	assert_int_equal(mmd_read_as(f->d, 0, "/local/domain/1/memory/report", buf, sizeof(buf)),
+	                 0);
+	assert_int_equal(mmd_read_as(f->d, 0, "/local/domain/2/memory/report", buf, sizeof(buf)),
+	                 -ENOENT);
+	assert_int_equal(mmd_write_as(f->d, 2, "memory/report", "v=1 tot=1 free=1", 16), -EACCES);
+	/* nor later, when a read finds the node missing */
+	assert_int_equal(f->b->ops->read_report(f->b, 2, &(struct mm_report){0}, NULL), -ENOENT);
+	assert_int_equal(mmd_read_as(f->d, 0, "/local/domain/2/memory/report", buf, sizeof(buf)),
+	                 -ENOENT);
+	f->b->scope = NULL;
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -444,6 +512,8 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_legacy_client, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_manage_dom0, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_reconnect, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_xenstore_stalled, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_out_of_scope_not_provisioned, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,7 +1,7 @@
 #!/bin/sh
 # /init of dom0: the least of xencommons (Xen modules, xenstored, xen-init-dom0, xenconsoled),
 # then the scenario (xq=test on the kernel command line), the on/off experiment
-# (xq=experiment), the reservation check (xq=resv), or the guests, mmserver and a shell
+# (xq=experiment), the reservation check (xq=resv), the chaos run (xq=chaos), or the guests, mmserver and a shell
 # (xq=shell). Output goes to hvc0, which Xen copies to QEMU's serial port.
 export PATH=/bin:/sbin:/usr/bin:/usr/sbin:/usr/lib/xen-4.17/bin
 mount -t proc proc /proc
@@ -38,6 +38,12 @@ case " $(cat /proc/cmdline) " in
 	;;
 *" xq=resv "*) # issue 17: tests/xen-qemu/run-resv.sh
 	sh /xq/scenario-resv.sh
+	say "finished; powering off"
+	sync
+	poweroff -f
+	;;
+*" xq=chaos "*) # issue 12: tests/xen-qemu/run-chaos.sh
+	sh /xq/scenario-chaos.sh
 	say "finished; powering off"
 	sync
 	poweroff -f

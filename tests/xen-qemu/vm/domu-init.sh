@@ -168,6 +168,34 @@ mc() {
 	echo "started t_ms=$(now_ms)"
 }
 
+# hostile SCALE: xq_hostile writes this guest's own report (garbage, lies, a flood; issue 12,
+# scenario-chaos.sh) with mmclient stopped; data/xq-hostile says when it ends.
+hostile() {
+	(
+		xq_hostile "$@"
+		rc=$?
+		say "hostile done rc=$rc t_ms=$(now_ms)"
+		xenstore-write data/xq-hostile "done rc=$rc t_ms=$(now_ms)"
+	) </dev/null >/dev/console 2>&1 &
+	echo "started t_ms=$(now_ms)"
+}
+
+# fill LEAVE_MIB: pins all free memory but LEAVE_MIB in a file on a ramfs (pages the kernel
+# can neither reclaim nor swap; there is no swap either), so the balloon cannot give that
+# memory back; the size and meminfo after it. (The initramfs root is a tmpfs capped at half
+# the RAM: a fixed 60 MiB did not fit there.)
+fill() {
+	mkdir -p /xq-fill
+	grep -q ' /xq-fill ' /proc/mounts || mount -t ramfs ramfs /xq-fill || { echo "fill_failed mount"; return; }
+	n=$(awk -v l="$1" '/^MemFree:/ { printf "%d", $2 / 1024 - l }' /proc/meminfo)
+	[ "$n" -gt 0 ] || { echo "fill_failed free_below_leave"; return; }
+	printf 'fill_mib=%s ' "$n"
+	dd if=/dev/zero of=/xq-fill/pinned bs=1M count="$n" 2>/dev/null ||
+		{ echo "fill_failed dd $(df -k /xq-fill | tail -n1)"; return; }
+	awk '/^(MemTotal|MemFree|Cached|Shmem):/ { printf "%s_kib=%s ", $1, $2 }' /proc/meminfo |
+		tr -d ':'
+}
+
 run_cmd() { # SEQ VERB ARGS...
 	seq=$1 verb=$2
 	shift 2
@@ -183,6 +211,9 @@ run_cmd() { # SEQ VERB ARGS...
 	swapon) res=$(swap_on) ;;
 	swaplog) res=$(swap_log) ;;
 	mc) res=$(mc "$@") ;;
+	hostile) res=$(hostile "$@") ;;
+	fill) res=$(fill "$@") ;;
+	unfill) rm -f /xq-fill/pinned && res="removed" ;;
 	*) res="unknown verb=$verb" ;;
 	esac
 	say "cmd seq=$seq verb=$verb result: $res"

@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# selftest-chaos.sh: proves check-chaos.py can fail. data/chaos-pass holds what a real passing
+# run brought back (facts, mmserver's logs and stderr, samples, domu2's console); each case
+# breaks one thing in a copy and expects that check to FAIL.
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+T=$'\t'
+# name|file|sed expression|words of the check that must FAIL
+cases=$(
+	cat <<CASES
+out of bounds|logs/domu2.log|2s/^\([0-9]*${T}[0-9]*${T}\)[0-9]*/\199999/|stays in floor..maxmem
+flood missing|guest-domu2.log|/phase=flood_valid/d|hostile program ran
+slow flood|guest-domu2.log|s/rate_per_s=[0-9.]*/rate_per_s=20.0/|hostile program ran
+not flagged|logs/domu2.log|s/${T}stale\$/${T}hold/|flags domu2
+domu1 starved|facts.txt|s/^\(load1_started .*base_kib=\)[0-9]*/\1400000/|others keep balancing
+raw log line|mmserver.err|\$a level=warn msg=x key=\x1b[2J|printable key=value
+not escaped|mmserver.err|s/\\\\x1b/ESC/g|printable key=value
+log flood|mmserver.err|/msg=report-invalid/{p;p;p;p}|once a minute
+cpu|facts.txt|s/^\(cpu_hostile .*ticks=\)[0-9]*/\1999999/|CPU over the flood
+not stuck|logs/domu3.log|s/${T}stuck\$/${T}hold/|flags it stuck
+overcommit|logs/domu1.log|s/^\([0-9]*${T}[0-9]*${T}\)[0-9]*/\1400000/|overcommit
+host below reserve|logs/rounds.tsv|s/^\([0-9]*${T}[0-9]*${T}[0-9]*${T}\)[0-9]*/\11000/|never goes below the reserve
+stuck starves|logs/domu1.log|s/^\([0-9]*${T}[0-9]*${T}\)[0-9]*/\1163840/|others still balance
+spins|facts.txt|s/^\(cpu_xs_stopped .*ticks=\)[0-9]*/\1500/|waits: its CPU
+not resumed|facts.txt|/^xs_resumed/d|rounds resume
+silent|mmserver.err|/msg=xenstore-slow/d|slow to answer
+domu4 written|facts.txt|s/report_node=0/report_node=1/|never written
+sigterm|facts.txt|s/^\(server_sigterm .*\)rc=0/\1rc=timeout/|SIGTERM
+CASES
+)
+fails=0
+python3 "$here/check-chaos.py" "$here/data/chaos-pass" >"$tmp/pass.out" ||
+	{ cat "$tmp/pass.out"; echo "selftest-chaos: FAIL: the recorded passing run does not pass"; exit 1; }
+while IFS='|' read -r name file expr want; do
+	rm -rf "$tmp/run"
+	cp -r "$here/data/chaos-pass" "$tmp/run"
+	sed -i -e "$expr" "$tmp/run/out/$file"
+	rc=0
+	out=$(python3 "$here/check-chaos.py" "$tmp/run") || rc=$?
+	if [ "$rc" = 1 ] && grep -q "^FAIL: .*$want" <<<"$out"; then
+		echo "selftest-chaos: ok: $name"
+	else
+		echo "selftest-chaos: FAIL: case '$name' (exit $rc)"
+		grep "^FAIL" <<<"$out" || true
+		fails=$((fails + 1))
+	fi
+done <<<"$cases"
+[ "$fails" = 0 ]
