@@ -95,12 +95,16 @@ def main():
                                      capture_output=True, text=True)
                 r = json.loads(out.stdout) if out.returncode == 0 else {"error": out.stderr}
                 res.setdefault((n, name), []).append(r)
+    load = open("/proc/loadavg").read().split()[:3]
     lines = [f"# mmserver at scale (bench/scale, {a.rounds} simulated rounds, --fast, "
-             f"median of {a.repeat} runs)", "",
-             f"Machine: {os.cpu_count()} cores, shared; {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}.",
+             f"median of {a.repeat} runs, [min-max] of the run medians)", "",
+             f"Machine: {os.cpu_count()} cores, shared with other work; load average "
+             f"{' '.join(load)} at the end; "
+             f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}.",
              "", "decision: the pure core (policy + guards); round: reports read, decision, "
-             "targets written (the round_cost_us column; before this commit it also held new "
-             "domains' log opening); logs: the per-domain rows of one round.", "",
+             "targets written (the round_cost_us column; before issue 13 it also held new "
+             "domains' log opening); logs: the per-domain rows of one round (one write(2) "
+             "per domain); wall: the whole run over its rounds (simulator included).", "",
              "| guests | build | decision median us | decision p99 us | round median us | "
              "round p99 us | logs median us | wall per round us | kernel CPU % | "
              "peak RSS MB | RSS per guest KiB | logs MB |",
@@ -111,11 +115,19 @@ def main():
             lines.append(f"| {n} | {name} | {runs[0]['error'][:60]} | | | | | | | | | |")
             continue
         med = lambda key: statistics.median(r[key] for r in ok)
-        opt = lambda key: "-" if ok[0].get(key) is None else f"{med(key):.0f}"
-        lines.append(f"| {n} | {name} | {opt('dec_median_us')} | {opt('dec_p99_us')} | "
-                     f"{med('median_us'):.0f} | {med('p99_us'):.0f} | {opt('log_median_us')} | "
-                     f"{med('wall_per_round_us'):.0f} | {100 * med('sys_share'):.0f} | "
-                     f"{med('peak_rss_mb'):.1f} | {1024 * med('peak_rss_mb') / n:.2f} | "
+
+        def rng(key, fmt="{:.0f}"):
+            if ok[0].get(key) is None:
+                return "-"
+            v = [r[key] for r in ok]
+            cell = fmt.format(statistics.median(v))
+            if len(v) > 1:
+                cell += f" [{fmt.format(min(v))}-{fmt.format(max(v))}]"
+            return cell
+        lines.append(f"| {n} | {name} | {rng('dec_median_us')} | {rng('dec_p99_us')} | "
+                     f"{rng('median_us')} | {rng('p99_us')} | {rng('log_median_us')} | "
+                     f"{rng('wall_per_round_us')} | {100 * med('sys_share'):.0f} | "
+                     f"{rng('peak_rss_mb', '{:.1f}')} | {1024 * med('peak_rss_mb') / n:.2f} | "
                      f"{med('log_mb'):.1f} |")
     text = "\n".join(lines) + "\n"
     with open(a.out, "w") as f:

@@ -24,24 +24,46 @@ static int64_t hi_of(const struct mm_dom_in *d, unsigned off)
 	return (off & MM_GUARD_OFF_MAXMEM) ? BIG_KIB : (int64_t)d->maxmem_kib;
 }
 
-/* Sum of the wants shifted by lambda and clipped to each domain's bounds. */
+/* Sum of the wants shifted by lambda and clipped to each domain's bounds;
+ * *slope: how many domains are strictly inside their bounds there (how
+ * fast the sum grows with lambda on this piece). */
 static int64_t filled(const struct mm_snapshot *s, const struct mm_plan *p, unsigned off,
-                      int64_t lambda)
+                      int64_t lambda, int64_t *slope)
 {
-	int64_t sum = 0;
+	int64_t sum = 0, k = 0;
 
-	for (size_t i = 0; i < s->n; i++)
-		sum += clamp64(p->dom[i].want_kib + lambda, lo_of(&s->dom[i], off),
-		               hi_of(&s->dom[i], off));
+	for (size_t i = 0; i < s->n; i++) {
+		int64_t x = p->dom[i].want_kib + lambda, lo = lo_of(&s->dom[i], off),
+		        hi = hi_of(&s->dom[i], off);
+		sum += clamp64(x, lo, hi);
+		k += x > lo && x < hi;
+	}
+	*slope = k;
 	return sum;
 }
 
+/* Where the line through (x, f) with slope k meets goal, rounded down. */
+static int64_t newton(int64_t x, int64_t f, int64_t k, int64_t goal)
+{
+	int64_t d = goal - f, q = d / k;
+
+	return x + (d % k && d < 0 ? q - 1 : q);
+}
+
 /* The largest shift whose filled sum does not exceed goal (filled() grows
- * with lambda, and filled(-BIG) is the sum of floors <= goal). */
+ * with lambda, and filled(-BIG) is the sum of floors <= goal). The sum is
+ * piecewise linear in lambda, so each probe is the step along the piece it
+ * lands on (a few passes, where halving the range of 2^45 took 45 passes
+ * over every domain: 60 % of the decision at 10000 domains), kept inside
+ * the bracket; a step that does not halve the bracket is followed by a
+ * halving one (or by lo + 1, which ends the search when lo is the
+ * answer). The answer is the same either way: the invariant
+ * filled(lo) <= goal < filled(hi) only narrows. */
 static int64_t find_lambda(const struct mm_snapshot *s, const struct mm_plan *p, unsigned off,
                            int64_t goal)
 {
-	int64_t lo = SHIFT_KIB, hi = -SHIFT_KIB;
+	int64_t lo = SHIFT_KIB, hi = -SHIFT_KIB, next;
+	bool halve = false;
 
 	/* Outside [min(lo_i - want_i), max(hi_i - want_i)] the sum is flat. */
 	for (size_t i = 0; i < s->n; i++) {
@@ -52,13 +74,21 @@ static int64_t find_lambda(const struct mm_snapshot *s, const struct mm_plan *p,
 	}
 	lo -= 1;
 	hi += 1;
-
+	next = lo + (hi - lo) / 2;
 	while (hi - lo > 1) {
-		int64_t mid = lo + (hi - lo) / 2;
-		if (filled(s, p, off, mid) <= goal)
+		int64_t mid = next, k, width = hi - lo;
+		if (mid <= lo || mid >= hi || (halve && mid != lo + 1))
+			mid = lo + (hi - lo) / 2;
+		int64_t f = filled(s, p, off, mid, &k);
+		if (f <= goal)
 			lo = mid;
 		else
 			hi = mid;
+		next = k ? newton(mid, f, k, goal) : lo + (hi - lo) / 2;
+		/* the line ends at lo: lo + 1 tells whether lo is the answer */
+		if (next <= lo)
+			next = lo + 1;
+		halve = 2 * (hi - lo) > width;
 	}
 	return lo;
 }

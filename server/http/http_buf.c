@@ -36,6 +36,11 @@ static bool buf_reserve(struct mm_buf *b, size_t extra)
 	return true;
 }
 
+void mm_buf_reserve(struct mm_buf *b, size_t n)
+{
+	buf_reserve(b, n);
+}
+
 void mm_buf_append(struct mm_buf *b, const char *s, size_t n)
 {
 	if (!buf_reserve(b, n))

@@ -15,6 +15,8 @@ struct mm_buf {
 
 void mm_buf_init(struct mm_buf *b);
 void mm_buf_dispose(struct mm_buf *b);
+/* Makes room for n more bytes now (the capacity doubles from 4 KiB). */
+void mm_buf_reserve(struct mm_buf *b, size_t n);
 void mm_buf_append(struct mm_buf *b, const char *s, size_t n);
 void mm_buf_puts(struct mm_buf *b, const char *s);
 void mm_buf_printf(struct mm_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

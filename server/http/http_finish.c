@@ -7,37 +7,41 @@
 
 #include "http_internal.h"
 
-/* The current round's SSE text again, its state JSON with "finished" added. */
+/* The current round's SSE text again, its state JSON with "finished" added
+ * in its sorted place (between "domains" and "free_goal_kib": state_text.c
+ * writes the keys in that order, and a quote inside a string is escaped, so
+ * the first '],"free_goal_kib":' is the top-level one). Written into the text
+ * rather than through a jansson tree: at 100 domains the tree took 430 KiB,
+ * the run's peak. */
 static struct mm_blob *with_finished(const struct mm_blob *round, json_t *finished)
 {
-	json_t *o = json_loadb(round->data + round->body_off, round->body_len, 0, NULL);
-	char *text = NULL, *all = NULL;
+	static const char at[] = "],\"free_goal_kib\":";
+	const char *body = round->data + round->body_off;
+	const char *hit = memmem(body, round->body_len, at, sizeof(at) - 1);
+	char *text = json_dumps(finished, JSON_COMPACT | MM_HTTP_JSON_FLAGS);
 	struct mm_blob *b = NULL;
 	struct mm_buf buf;
-	size_t len, off;
 
-	if (!o || json_object_set(o, "finished", finished))
+	if (!hit || !text)
 		goto out;
-	text = json_dumps(o, JSON_COMPACT | MM_HTTP_JSON_FLAGS);
-	if (!text)
-		goto out;
-	mm_buf_init(&buf);
+	size_t head = (size_t)(hit - body) + 2; /* through "]," */
+	mm_blob_buf_init(&buf);
 	mm_buf_printf(&buf, "id: %llu\nevent: round\ndata: ", (unsigned long long)round->seq);
-	off = buf.len;
-	mm_buf_puts(&buf, text);
+	size_t off = mm_blob_buf_len(&buf);
+	mm_buf_append(&buf, body, head);
+	mm_buf_printf(&buf, "\"finished\":%s,", text);
+	mm_buf_append(&buf, body + head, round->body_len - head);
+	size_t body_len = mm_blob_buf_len(&buf) - off;
 	mm_buf_puts(&buf, "\n\n");
-	all = mm_buf_take(&buf, &len);
-	b = all ? mm_blob_new(all, len) : NULL;
+	b = mm_blob_from_buf(&buf);
 	if (b) {
 		b->seq = round->seq;
 		b->time_ms = round->time_ms;
 		b->body_off = off;
-		b->body_len = len - off - 2;
+		b->body_len = body_len;
 	}
 out:
-	free(all);
 	free(text);
-	json_decref(o);
 	return b;
 }
 

@@ -16,9 +16,16 @@
 /* /api/v1/state: the whole round. New reference, NULL on allocation failure. */
 json_t *mm_http_state_json(const struct mm_round *r);
 
+/* The same document as text, appended to out, without a jansson tree
+ * (state_text.c): what the server publishes and the history renders. */
+void mm_http_state_text(const struct mm_round *r, struct mm_buf *out);
+
 /* /footprint: the 2013 shape [[tot,used,free],...] in KiB, one per domain in
  * round order; a domain without a report is [0,0,0]. */
 json_t *mm_http_footprint_json(const struct mm_round *r);
+
+/* The same as text (state_text.c), as json_dumps(..., JSON_COMPACT) gives. */
+void mm_http_footprint_text(const struct mm_round *r, struct mm_buf *out);
 
 /* What /metrics counts across rounds (the round itself only knows "now"). */
 struct mm_http_totals {

@@ -3,11 +3,13 @@
  * place (respond_*). Handlers take a reference to a rendered blob; they
  * never render a round themselves. */
 #include <errno.h>
+#include <malloc.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "http_deadline.h"
+#include "http_hist.h"
 #include "http_internal.h"
 #include "http_routes.h"
 #include "http_static.h"
@@ -160,15 +162,15 @@ static enum MHD_Result get_doc(struct mm_http *h, struct MHD_Connection *c, cons
 }
 
 /* {"rounds":[...]} of the rounds of the last S seconds (by round time),
- * streamed from the ring: the response holds one round at a time (a
- * reference to a shared blob) and a cursor, never a copy of the window, so a
- * client that does not read costs MM_HTTP_BLOCK_BYTES, not up to 32 MiB.
+ * streamed from the ring: the response renders one compact round at a time
+ * (http_hist.h) and keeps a cursor, never a copy of the window, so a client
+ * that does not read costs one rendered round and MM_HTTP_BLOCK_BYTES.
  * Rounds the ring drops before a slow client reaches them are left out;
  * rounds published after the request are not added. */
 struct hist {
 	struct mm_http *h;
 	uint64_t since_ms, last_seq, end_seq;
-	bool started, done, empty;
+	bool started, done, empty, failed;
 	size_t sent;     /* rounds written */
 	const char *pre; /* punctuation being written */
 	size_t pre_len, pre_off;
@@ -200,13 +202,30 @@ static void hist_next(struct hist *s)
 	pthread_mutex_lock(&h->lock);
 	size_t i = s->started ? mm_ring_after_seq(&h->ring, s->last_seq)
 	                      : mm_ring_since_ms(&h->ring, s->since_ms);
-	struct mm_blob *b = mm_ring_at(&h->ring, i);
+	const struct mm_ring_entry *b = mm_ring_at(&h->ring, i);
+	struct mm_blob *packed = NULL;
+	bool failed = false;
 	if (!s->empty && b && b->seq <= s->end_seq && b->time_ms >= s->since_ms) {
-		s->cur = mm_blob_ref(b);
+		if (h->latest && h->latest->seq == b->seq)
+			s->cur = mm_blob_ref(h->latest);
+		else
+			failed = !(packed = mm_ring_copy(&h->ring, i));
 		s->started = true;
 		s->last_seq = b->seq;
 	}
 	pthread_mutex_unlock(&h->lock);
+	if (failed) {
+		s->failed = true;
+		return;
+	}
+	if (packed) {
+		s->cur = mm_hist_render_event(packed);
+		mm_blob_unref(packed);
+		if (!s->cur) { /* out of memory: the document ends here, unfinished */
+			s->failed = true;
+			return;
+		}
+	}
 	if (s->cur) {
 		s->off = s->cur->body_off;
 		s->stop = s->cur->body_off + s->cur->body_len;
@@ -223,6 +242,8 @@ static ssize_t hist_read(void *cls, uint64_t pos, char *buf, size_t max)
 	size_t n = 0;
 	(void)pos;
 
+	if (s->failed)
+		return MHD_CONTENT_READER_END_WITH_ERROR;
 	while (n < max) {
 		if (s->pre && s->pre_off < s->pre_len) {
 			n += copy_out(s->pre, &s->pre_off, s->pre_len, buf + n, max - n);
@@ -236,6 +257,8 @@ static ssize_t hist_read(void *cls, uint64_t pos, char *buf, size_t max)
 			break;
 		} else {
 			hist_next(s);
+			if (s->failed)
+				return n ? (ssize_t)n : MHD_CONTENT_READER_END_WITH_ERROR;
 		}
 	}
 	return n ? (ssize_t)n : MHD_CONTENT_READER_END_OF_STREAM;
@@ -247,6 +270,7 @@ static void hist_free(void *cls)
 
 	mm_blob_unref(s->cur);
 	free(s);
+	malloc_trim(0); /* what rendering the window left in the heap */
 }
 
 static struct MHD_Response *history_response(struct mm_http *h, uint64_t seconds)
@@ -260,7 +284,7 @@ static struct MHD_Response *history_response(struct mm_http *h, uint64_t seconds
 	pthread_mutex_lock(&h->lock);
 	s->empty = h->ring.count == 0;
 	if (!s->empty) {
-		const struct mm_blob *last = mm_ring_at(&h->ring, h->ring.count - 1);
+		const struct mm_ring_entry *last = mm_ring_at(&h->ring, h->ring.count - 1);
 		s->end_seq = last->seq;
 		s->since_ms = last->time_ms > seconds * 1000 ? last->time_ms - seconds * 1000 : 0;
 	}

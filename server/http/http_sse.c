@@ -1,5 +1,6 @@
 /* /api/v1/events: one Server-Sent Event per round, read from the round ring
- * so a slow client still gets every round the ring holds. A stream with
+ * so a slow client still gets every round the ring holds (the newest is
+ * rendered once at publish, older ones on the way out, one at a time). A stream with
  * nothing to send is suspended (no busy loop) until a publish or the ticker
  * resumes it; the ticker also sends keepalives and ends old streams. */
 #include <errno.h>
@@ -8,13 +9,15 @@
 #include <time.h>
 
 #include "http_deadline.h"
+#include "http_hist.h"
 #include "http_internal.h"
 
 struct mm_sse {
 	struct mm_http *h;
 	struct MHD_Connection *conn;
 	uint64_t last_seq;
-	struct mm_blob *cur; /* round being sent */
+	struct mm_blob *cur;    /* round being sent (SSE text) */
+	struct mm_blob *packed; /* an older round still to render (http_hist.h) */
 	size_t off;
 	const char *pre; /* retry line or keepalive being sent */
 	size_t pre_len, pre_off;
@@ -53,9 +56,13 @@ static int sse_next_locked(struct mm_sse *s, uint64_t now)
 		return -1;
 	size_t i = mm_ring_after_seq(&h->ring, s->last_seq);
 	if (i < h->ring.count) {
-		s->cur = mm_blob_ref(mm_ring_at(&h->ring, i));
-		s->last_seq = s->cur->seq;
+		const struct mm_ring_entry *b = mm_ring_at(&h->ring, i);
+		s->last_seq = b->seq;
 		s->off = 0;
+		if (h->latest && h->latest->seq == b->seq)
+			s->cur = mm_blob_ref(h->latest); /* rendered once for every stream */
+		else if (!(s->packed = mm_ring_copy(&h->ring, i))) /* rendered by sse_read */
+			return -1; /* out of memory: the client reconnects with Last-Event-ID */
 		return 1;
 	}
 	if (s->finished_sent)
@@ -94,6 +101,13 @@ static ssize_t sse_read(void *cls, uint64_t pos, char *buf, size_t max)
 		if (rc == 0)
 			return 0;
 		s->last_write_ms = now;
+		if (s->packed) {
+			s->cur = mm_hist_render_event(s->packed);
+			mm_blob_unref(s->packed);
+			s->packed = NULL;
+			if (!s->cur) /* out of memory: the client reconnects with Last-Event-ID */
+				return MHD_CONTENT_READER_END_WITH_ERROR;
+		}
 	}
 	if (s->pre) {
 		ssize_t n = sse_copy(s->pre, s->pre_len, &s->pre_off, buf, max);
@@ -123,6 +137,7 @@ static void sse_free(void *cls)
 		}
 	pthread_mutex_unlock(&h->lock);
 	mm_blob_unref(s->cur);
+	mm_blob_unref(s->packed);
 	free(s);
 }
 

@@ -62,22 +62,21 @@ static int dom_labels_init(struct dom_labels *l, const struct mm_round *r)
 	l->text = calloc(r->n ? r->n : 1, sizeof(*l->text));
 	if (!l->text)
 		return -1;
+	struct mm_buf b; /* one buffer for every label: no allocation per domain */
+	mm_buf_init(&b);
 	for (size_t i = 0; i < r->n; i++) {
-		struct mm_buf b;
-		size_t len;
-		mm_buf_init(&b);
+		b.len = 0;
 		mm_buf_puts(&b, "{domain=\"");
 		label_value(&b, r->dom[i].name, sizeof(r->dom[i].name));
 		mm_buf_printf(&b, "\",domid=\"%" PRIu32 "\"", r->dom[i].domid);
-		char *t = mm_buf_take(&b, &len);
-		if (!t || len >= sizeof(l->text[i])) {
-			free(t);
+		if (b.failed || b.len >= sizeof(l->text[i])) {
+			mm_buf_dispose(&b);
 			free(l->text);
 			return -1;
 		}
-		memcpy(l->text[i], t, len + 1);
-		free(t);
+		memcpy(l->text[i], b.data, b.len + 1);
 	}
+	mm_buf_dispose(&b);
 	return 0;
 }
 

@@ -113,10 +113,50 @@ static void test_ring(void **state)
 		mm_blob_unref(b);
 	}
 	assert_true(r.bytes <= 1000); /* byte bound */
-	assert_int_equal(r.count, 4);
+	assert_int_equal(r.count, 4); /* the arena wrapped around twice, no round lost to it */
 	assert_int_equal(mm_ring_at(&r, 3)->seq, 12);
+	assert_int_equal(mm_ring_at(&r, 3)->off, 250);
+	struct mm_blob *c = mm_ring_copy(&r, 1);
+	assert_non_null(c);
+	assert_int_equal(c->seq, 10);
+	assert_int_equal(c->time_ms, 10000);
+	assert_int_equal(c->len, 250);
+	mm_blob_unref(c);
+	assert_null(mm_ring_copy(&r, 4));
+
+	/* a round larger than the arena alone: kept, the arena grows to it */
+	static const char zeros[3000];
+	struct mm_blob *huge = mm_blob_new(zeros, sizeof(zeros));
+	assert_non_null(huge);
+	huge->seq = 13;
+	assert_int_equal(mm_ring_push(&r, huge), 0);
+	assert_int_equal(r.count, 1);
+	mm_blob_unref(huge);
 	mm_ring_dispose(&r);
 	assert_int_equal(mm_ring_init(&r, 0, 10), -EINVAL);
+
+	/* rosters: a new one per round (domains coming and going) keeps at most
+	 * MM_RING_ROSTERS rounds; a shared one counts once */
+	assert_int_equal(mm_ring_init(&r, 100, 100000), 0);
+	for (uint64_t s = 1; s <= 40; s++) {
+		struct mm_blob *b = blob(s, s, 10);
+		b->aux = blob(0, 0, 50);
+		mm_ring_push(&r, b);
+		mm_blob_unref(b);
+	}
+	assert_int_equal(r.count, MM_RING_ROSTERS);
+	assert_int_equal(r.rosters, MM_RING_ROSTERS);
+	struct mm_blob *shared = blob(0, 0, 50);
+	for (uint64_t s = 41; s <= 80; s++) {
+		struct mm_blob *b = blob(s, s, 10);
+		b->aux = mm_blob_ref(shared);
+		mm_ring_push(&r, b);
+		mm_blob_unref(b);
+	}
+	assert_int_equal(r.count, 40 + MM_RING_ROSTERS - 1);
+	assert_int_equal(r.rosters, MM_RING_ROSTERS);
+	mm_blob_unref(shared);
+	mm_ring_dispose(&r);
 }
 
 /* Connection limits from the descriptor limit: the balancer always keeps
