@@ -4,7 +4,19 @@
  * from the due time: in the open loop a request that waits for a free slot
  * (or a reconnect, or the next send batch) is late by that much, and its
  * wait is part of its latency. One clock read per loop turn. Live control
- * (add/remove connections, rate, pause, resume) arrives on a pipe. */
+ * (add/remove connections, rate, pause, resume) arrives on a pipe.
+ *
+ * What a request costs the client is mostly the kernel's: syscalls and
+ * wakeups. So replies are not read the moment they arrive: the loop sleeps
+ * on its timers only (up to --coalesce-us) and then takes whatever the
+ * sockets hold in one pass, each reply timed by the kernel's receive stamp
+ * (SO_TIMESTAMPNS), not by when it was read. One wakeup then reads many
+ * replies, and a pipelined connection's burst of replies in one recv. In
+ * the closed loop the wait is cut so that the replies held back stay under
+ * an eighth of the requests in flight (a server kept busy stays busy);
+ * with few in flight (one connection, depth 1) the loop wakes on each
+ * reply as before. Sockets are edge-triggered and read until a read comes
+ * back short, so epoll does not poll them again on the next wait. */
 #include "mc_engine.h"
 
 #include <errno.h>
@@ -21,27 +33,28 @@
 #include "mc_sched.h"
 #include "mm_tp.h"
 
-#define NS_PER_S       UINT64_C(1000000000)
-#define BACKOFF_MIN_MS 100
-#define BACKOFF_MAX_MS 1000
-#define STOP_DRAIN_NS  (200 * UINT64_C(1000000)) /* after a signal: short drain */
-#define CTL_ID         UINT64_MAX                /* epoll tag of the control pipe */
-#define TICK_ID        (UINT64_MAX - 1)          /* epoll tag of the second timer */
-#define WAIT_FOREVER   UINT64_MAX
+#define NS_PER_S        UINT64_C(1000000000)
+#define BACKOFF_MIN_MS  100
+#define BACKOFF_MAX_MS  1000
+#define STOP_DRAIN_NS   (200 * UINT64_C(1000000)) /* after a signal: short drain */
+#define CTL_ID          UINT64_MAX                /* epoll tag of the control pipe */
+#define TICK_ID         (UINT64_MAX - 1)          /* epoll tag of the second timer */
+#define WAIT_FOREVER    UINT64_MAX
+#define ADAPT_NS        (50 * UINT64_C(1000000)) /* closed loop: how often the wait is set */
+#define COALESCE_MIN_NS (20 * UINT64_C(1000))    /* a shorter wait is not worth a timer */
 
 struct eng {
 	const struct mc_engine_cfg *cfg;
 	const struct mc_opts *o;
-	int epfd;
-	int tfd; /* periodic timer at every second's end (see wait_ns) */
-	/* Batched open loop (--batch-us): replies are read on the send grid
-	 * too, not when they arrive, and timed by the kernel's receive stamp;
-	 * the loop wakes once per grid point instead of once per reply. */
-	bool lazy;
-	uint32_t in_ev;        /* EPOLLIN, or 0 when lazy (only errors wake us) */
-	int64_t real_off_ns;   /* CLOCK_REALTIME - CLOCK_MONOTONIC, this turn */
-	int rdfd;              /* lazy: a second epoll set, EPOLLIN of every connection, asked
-	                        * (never slept on) at each grid point */
+	int epfd;            /* every socket (edge-triggered), the control pipe, the second timer */
+	int sfd;             /* the control pipe and the second timer only: slept on while
+	                      * replies are left to wait in the sockets (see poll_once) */
+	int tfd;             /* periodic timer at every second's end (see wait_ns) */
+	bool stamps;         /* replies timed by the kernel's receive stamp */
+	int64_t real_off_ns; /* CLOCK_REALTIME - CLOCK_MONOTONIC, this turn */
+	uint64_t coalesce_max_ns; /* --coalesce-us */
+	uint64_t coalesce_ns;     /* closed loop: the wait now (0: wake on replies) */
+	uint64_t adapt_t0_ns, adapt_replies0, replies; /* the reply rate that sets it */
 	struct mc_conn *conns; /* n of them, cap allocated; epoll tags are indexes */
 	uint32_t n, cap, cursor, ndown;
 	uint32_t *dirty, ndirty;
@@ -212,6 +225,7 @@ static void complete(struct eng *e, struct mc_conn *c, const struct mc_resp *res
 		now = r->sent_ns;
 	lat = now - r->due_ns;
 	k->done++;
+	e->replies++;
 	if (r->op == MC_OP_GET)
 		k->gets++;
 	else
@@ -256,6 +270,8 @@ static int decode_all(struct eng *e, struct mc_conn *c, uint64_t now)
 	return 0;
 }
 
+#define DATA_EV (EPOLLIN | EPOLLET)
+
 static void flush_conn(struct eng *e, struct mc_conn *c, uint64_t now)
 {
 	int rc = mc_conn_flush(c);
@@ -264,10 +280,10 @@ static void flush_conn(struct eng *e, struct mc_conn *c, uint64_t now)
 		conn_lost(e, c, now);
 	} else if (rc == 1 && !c->want_out) {
 		c->want_out = true;
-		set_events(e, c, e->in_ev | EPOLLOUT, EPOLL_CTL_MOD);
+		set_events(e, c, DATA_EV | EPOLLOUT, EPOLL_CTL_MOD);
 	} else if (rc == 0 && c->want_out) {
 		c->want_out = false;
-		set_events(e, c, e->in_ev, EPOLL_CTL_MOD);
+		set_events(e, c, DATA_EV, EPOLL_CTL_MOD);
 	}
 }
 
@@ -279,17 +295,25 @@ static uint64_t rx_time(const struct eng *e, uint64_t rx_real, uint64_t now)
 	return rx_real && t > 0 && (uint64_t)t < now ? (uint64_t)t : now;
 }
 
+/* Reads until the socket is empty (edge-triggered: no new event comes for
+ * what is left) and completes every whole reply. */
 static void on_readable(struct eng *e, struct mc_conn *c, uint64_t now)
 {
-	uint64_t rx_real = 0;
-	long r = e->lazy ? mc_conn_read_ts(c, &rx_real) : mc_conn_read(c);
+	bool got = false;
 
-	if (r == -EAGAIN)
+	do {
+		uint64_t rx_real = 0;
+		long r = e->stamps ? mc_conn_read_ts(c, &rx_real) : mc_conn_read(c);
+		if (r == -EAGAIN)
+			break;
+		if (r <= 0 || decode_all(e, c, e->stamps ? rx_time(e, rx_real, now) : now)) {
+			conn_lost(e, c, now);
+			return;
+		}
+		got = true;
+	} while (!c->rx_empty);
+	if (!got)
 		return;
-	if (r <= 0 || decode_all(e, c, e->lazy ? rx_time(e, rx_real, now) : now)) {
-		conn_lost(e, c, now);
-		return;
-	}
 	c->backoff_ms = 0;
 	if (c->retired && c->count == 0) {
 		conn_down(e, c, now); /* removed, and drained */
@@ -304,11 +328,7 @@ static void on_readable(struct eng *e, struct mc_conn *c, uint64_t now)
 
 static void conn_up(struct eng *e, struct mc_conn *c, uint64_t now, int op)
 {
-	set_events(e, c, e->in_ev, op);
-	if (e->rdfd >= 0) { /* closing the socket takes it out again */
-		struct epoll_event ev = {.events = EPOLLIN, .data.u64 = (uint64_t)(c - e->conns)};
-		epoll_ctl(e->rdfd, EPOLL_CTL_ADD, c->fd, &ev);
-	}
+	set_events(e, c, DATA_EV, op);
 	refill(e, c, now);
 }
 
@@ -448,8 +468,6 @@ static uint64_t wait_ns(const struct eng *e, uint64_t now)
 		until = e->drain_until_ns;
 	if (e->issuing && e->cfg->mode == MC_MODE_OPEN && e->next_due > now && e->next_due < until)
 		until = batch_time(e, e->next_due);
-	if (e->lazy && in_flight(e) && batch_time(e, now + 1) < until)
-		until = batch_time(e, now + 1); /* replies are read on the grid */
 	if (e->ndown && now + BACKOFF_MIN_MS * UINT64_C(1000000) < until)
 		until = now + BACKOFF_MIN_MS * UINT64_C(1000000);
 	/* Waiting for the second's end: the periodic timer wakes us, so epoll
@@ -503,7 +521,7 @@ static void ctl_add(struct eng *e, uint32_t n, uint64_t now)
 	}
 	while (n && e->n < MC_CONNS_MAX && grow(e, e->n + 1) == 0 &&
 	       mc_conn_init(&e->conns[e->n], e->o->depth, out_cap) == 0) {
-		e->conns[e->n].rx_ts = e->lazy;
+		e->conns[e->n].rx_ts = e->stamps;
 		e->conns[e->n++].retry_ns = now;
 		e->ndown++;
 		n--;
@@ -580,20 +598,73 @@ static void on_ctl(struct eng *e, uint64_t now)
 
 	while ((r = read(e->cfg->ctl_fd, &m, sizeof(m))) == (ssize_t)sizeof(m))
 		ctl_apply(e, &m, now);
-	if (r == 0)
+	if (r == 0) {
 		epoll_ctl(e->epfd, EPOLL_CTL_DEL, e->cfg->ctl_fd, NULL);
+		epoll_ctl(e->sfd, EPOLL_CTL_DEL, e->cfg->ctl_fd, NULL);
+	}
 }
 
-/* Waits for events and handles them; returns the clock read after the
- * wait, which the next loop turn uses. */
-static uint64_t poll_once(struct eng *e, uint64_t now)
+static bool free_slot(const struct eng *e)
 {
-	struct epoll_event ev[64];
-	uint64_t ns = wait_ns(e, now), expiries;
-	struct timespec ts = {.tv_sec = (time_t)(ns / NS_PER_S), .tv_nsec = (long)(ns % NS_PER_S)};
-	int n = epoll_pwait2(e->epfd, ev, 64, ns == WAIT_FOREVER ? NULL : &ts, NULL);
+	for (uint32_t i = 0; i < e->n; i++) {
+		const struct mc_conn *c = &e->conns[i];
+		if (c->state == MC_CONN_UP && c->count < c->ring_cap && !c->retired)
+			return true;
+	}
+	return false;
+}
 
-	now = mc_now_ns();
+/* How long replies may wait unread in this sleep; 0: wake on the first.
+ * Batched open loop: until the next grid point. Open loop: until the next
+ * send (or --coalesce-us), while a connection is free to take it. Closed
+ * loop: coalesce_ns (see adapt). Never while draining or connecting. */
+static uint64_t defer_ns(const struct eng *e, uint64_t now)
+{
+	if (!e->stamps || !e->issuing || e->ndown || in_flight(e) == 0)
+		return 0;
+	if (e->batch_ns)
+		return batch_time(e, now + 1) - now;
+	if (e->cfg->mode == MC_MODE_OPEN)
+		return free_slot(e) ? e->coalesce_max_ns : 0;
+	return e->coalesce_ns;
+}
+
+/* Closed loop, every ADAPT_NS: the wait that holds back at most an eighth
+ * of the requests in flight at the reply rate just seen (a wait under
+ * COALESCE_MIN_NS is not worth a timer: wake on replies). */
+static void adapt(struct eng *e, uint64_t now)
+{
+	uint64_t window = 0, got, x = 0;
+
+	if (now < e->adapt_t0_ns + ADAPT_NS)
+		return;
+	got = e->replies - e->adapt_replies0;
+	for (uint32_t i = 0; i < e->n; i++)
+		if (e->conns[i].state == MC_CONN_UP && !e->conns[i].retired)
+			window += e->conns[i].ring_cap;
+	if (got)
+		x = window * (now - e->adapt_t0_ns) / (8 * got);
+	if (x > e->coalesce_max_ns)
+		x = e->coalesce_max_ns;
+	e->coalesce_ns = x < COALESCE_MIN_NS ? 0 : x;
+	e->adapt_t0_ns = now;
+	e->adapt_replies0 = e->replies;
+}
+
+/* CLOCK_REALTIME - CLOCK_MONOTONIC, to put receive stamps on our clock. */
+static void real_offset(struct eng *e, uint64_t now)
+{
+	struct timespec rt;
+
+	clock_gettime(CLOCK_REALTIME, &rt);
+	e->real_off_ns =
+	    (int64_t)((uint64_t)rt.tv_sec * NS_PER_S + (uint64_t)rt.tv_nsec) - (int64_t)now;
+}
+
+static void handle(struct eng *e, const struct epoll_event *ev, int n, uint64_t now)
+{
+	uint64_t expiries;
+
 	for (int i = 0; i < n; i++) {
 		struct mc_conn *c;
 		if (ev[i].data.u64 == CTL_ID) {
@@ -610,6 +681,37 @@ static uint64_t poll_once(struct eng *e, uint64_t now)
 			on_writable(e, c, now);
 		if (c->state == MC_CONN_UP && (ev[i].events & (EPOLLIN | EPOLLERR | EPOLLHUP)))
 			on_readable(e, c, now);
+	}
+}
+
+/* Waits for events and handles them; returns the clock read after the
+ * wait, which the next loop turn uses. When replies may wait (defer_ns),
+ * the sleep is on the timers only (sfd) and the sockets are then asked,
+ * without waiting, for everything that came in meanwhile. */
+static uint64_t poll_once(struct eng *e, uint64_t now)
+{
+	struct epoll_event ev[64];
+	uint64_t ns = wait_ns(e, now), defer = defer_ns(e, now);
+	struct timespec ts, zero = {0, 0};
+	int n;
+
+	if (defer && defer < ns)
+		ns = defer;
+	ts.tv_sec = (time_t)(ns / NS_PER_S);
+	ts.tv_nsec = (long)(ns % NS_PER_S);
+	if (defer) {
+		(void)epoll_pwait2(e->sfd, ev, 64, &ts, NULL); /* its events are epfd's too */
+		n = epoll_pwait2(e->epfd, ev, 64, &zero, NULL);
+	} else {
+		n = epoll_pwait2(e->epfd, ev, 64, ns == WAIT_FOREVER ? NULL : &ts, NULL);
+	}
+	now = mc_now_ns();
+	if (e->stamps)
+		real_offset(e, now);
+	handle(e, ev, n, now);
+	while (n == 64) { /* more are ready: take them before sleeping again */
+		n = epoll_pwait2(e->epfd, ev, 64, &zero, NULL);
+		handle(e, ev, n, now);
 	}
 	return now;
 }
@@ -630,40 +732,22 @@ static bool finished(struct eng *e, uint64_t now)
 	return in_flight(e) == 0 || now >= e->drain_until_ns;
 }
 
-/* Batched open loop: reads every connection that has something to read. */
-static void harvest(struct eng *e, uint64_t now)
-{
-	struct epoll_event ev[64];
-	struct timespec rt;
-	int n;
-
-	clock_gettime(CLOCK_REALTIME, &rt);
-	e->real_off_ns =
-	    (int64_t)((uint64_t)rt.tv_sec * NS_PER_S + (uint64_t)rt.tv_nsec) - (int64_t)mc_now_ns();
-	do {
-		n = epoll_wait(e->rdfd, ev, 64, 0);
-		for (int i = 0; i < n; i++) {
-			struct mc_conn *c = &e->conns[ev[i].data.u64];
-			if (c->state == MC_CONN_UP)
-				on_readable(e, c, now);
-		}
-	} while (n == 64);
-}
-
 static void run_loop(struct eng *e)
 {
 	uint64_t now = mc_now_ns();
 
+	e->issuing = 1;
+	e->adapt_t0_ns = now;
 	for (uint32_t i = 0; i < e->n; i++)
 		refill(e, &e->conns[i], now);
 	while (!finished(e, now)) {
 		emit_ticks(e, now);
 		if (e->ndown && e->issuing)
 			reconnect_due(e, now);
-		if (e->lazy)
-			harvest(e, now);
 		if (e->cfg->mode == MC_MODE_OPEN)
 			issue_open(e, now);
+		else if (e->stamps)
+			adapt(e, now);
 		flush_dirty(e, now);
 		now = poll_once(e, now);
 	}
@@ -679,7 +763,7 @@ static int setup_conns(struct eng *e, FILE *err)
 		e->conns[i].fd = -1;
 	for (uint32_t i = 0; i < e->n; i++) {
 		int rc = mc_conn_init(&e->conns[i], e->o->depth, out_cap);
-		e->conns[i].rx_ts = e->lazy;
+		e->conns[i].rx_ts = e->stamps;
 		if (!rc)
 			rc = mc_conn_connect_wait(&e->conns[i], e->cfg->addr, 2000);
 		if (rc) {
@@ -688,11 +772,12 @@ static int setup_conns(struct eng *e, FILE *err)
 			        rc == -ECONNREFUSED ? " (is memcached running there?)" : "");
 			return rc;
 		}
-		conn_up(e, &e->conns[i], 0, EPOLL_CTL_ADD); /* run_loop fills it */
+		conn_up(e, &e->conns[i], 0, EPOLL_CTL_ADD); /* not issuing yet: run_loop fills it */
 	}
 	if (e->cfg->ctl_fd >= 0) {
 		struct epoll_event ev = {.events = EPOLLIN, .data.u64 = CTL_ID};
 		epoll_ctl(e->epfd, EPOLL_CTL_ADD, e->cfg->ctl_fd, &ev);
+		epoll_ctl(e->sfd, EPOLL_CTL_ADD, e->cfg->ctl_fd, &ev);
 	}
 	if (e->tfd >= 0) {
 		uint64_t first = e->tick_end_ns;
@@ -701,7 +786,8 @@ static int setup_conns(struct eng *e, FILE *err)
 		                                     .tv_nsec = (long)(first % NS_PER_S)}};
 		struct epoll_event ev = {.events = EPOLLIN, .data.u64 = TICK_ID};
 		if (timerfd_settime(e->tfd, TFD_TIMER_ABSTIME, &it, NULL) ||
-		    epoll_ctl(e->epfd, EPOLL_CTL_ADD, e->tfd, &ev)) {
+		    epoll_ctl(e->epfd, EPOLL_CTL_ADD, e->tfd, &ev) ||
+		    epoll_ctl(e->sfd, EPOLL_CTL_ADD, e->tfd, &ev)) {
 			close(e->tfd); /* timed waits work without it */
 			e->tfd = -1;
 		}
@@ -716,7 +802,7 @@ static int setup(struct eng *e, const struct mc_engine_cfg *cfg, FILE *err)
 	memset(e, 0, sizeof(*e));
 	e->epfd = -1;
 	e->tfd = -1;
-	e->rdfd = -1;
+	e->sfd = -1;
 	e->cfg = cfg;
 	e->o = o;
 	e->n = cfg->nconns;
@@ -724,13 +810,11 @@ static int setup(struct eng *e, const struct mc_engine_cfg *cfg, FILE *err)
 	e->late_ns = o->late_us * 1000u;
 	e->batch_ns = o->batch_us * 1000u;
 	e->refill_min = o->refill ? o->refill : 1;
-	e->lazy = cfg->mode == MC_MODE_OPEN && e->batch_ns > 0;
-	e->in_ev = e->lazy ? 0 : EPOLLIN;
-	if (e->lazy && (e->rdfd = epoll_create1(EPOLL_CLOEXEC)) < 0)
-		return -errno;
+	e->coalesce_max_ns = o->coalesce_us * 1000u;
+	e->stamps = e->batch_ns > 0 || e->coalesce_max_ns > 0;
 	e->rate_per_s = cfg->rate_per_s;
 	e->delay_ns = o->delay_us * 1000u;
-	e->issuing = 1;
+	e->issuing = 0; /* run_loop starts issuing, at second 0 */
 	e->mix = (struct mc_mix){.rng = cfg->seed ^ UINT64_C(0x5bd1e9955bd1e995),
 	                         .get_ratio = o->get_ratio,
 	                         .keys = o->keys,
@@ -749,8 +833,9 @@ static int setup(struct eng *e, const struct mc_engine_cfg *cfg, FILE *err)
 	e->values = malloc(o->value_max);
 	e->tick = malloc(sizeof(*e->tick));
 	e->epfd = epoll_create1(EPOLL_CLOEXEC);
+	e->sfd = epoll_create1(EPOLL_CLOEXEC);
 	e->tfd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
-	if (!e->values || !e->tick || e->epfd < 0)
+	if (!e->values || !e->tick || e->epfd < 0 || e->sfd < 0)
 		return -ENOMEM;
 	memset(e->values, 'v', o->value_max);
 	mc_tick_reset(e->tick, 0);
@@ -771,8 +856,8 @@ static void teardown(struct eng *e)
 		close(e->epfd);
 	if (e->tfd >= 0)
 		close(e->tfd);
-	if (e->rdfd >= 0)
-		close(e->rdfd);
+	if (e->sfd >= 0)
+		close(e->sfd);
 	free(e->conns);
 	free(e->dirty);
 	free(e->values);
