@@ -93,9 +93,10 @@ void mc_opts_usage(FILE *f)
 	    "  -r, --rate OPS            open loop at OPS requests/s; 0 = closed loop (default)\n"
 	    "      --schedule poisson|fixed  open-loop arrivals, a fixed count each second\n"
 	    "                            (default poisson)\n"
-	    "      --batch-us US         open loop: send on a US grid, arrivals due together\n"
-	    "                            sharing a connection up to --depth (default 0: each\n"
-	    "                            at its own time)\n"
+	    "      --batch-us US|auto    open loop: send on a US grid, arrivals due together\n"
+	    "                            sharing a connection up to --depth; the wait counts\n"
+	    "                            in their latency (default auto: 4 arrivals' mean\n"
+	    "                            gap, 10..250 us; 0: each at its own time)\n"
 	    "      --coalesce-us US      replies may wait up to US in the socket, timed by the\n"
 	    "                            kernel's receive stamp, so one wakeup reads many\n"
 	    "                            (closed loop: less when few are in flight; default\n"
@@ -154,6 +155,7 @@ void mc_opts_defaults(struct mc_opts *o)
 	o->seed = 1;
 	o->late_us = 1000;
 	o->coalesce_us = 200;
+	o->batch_auto = true;
 	o->delay_us = 10000;
 }
 
@@ -372,7 +374,9 @@ static int apply_opt(struct mc_opts *o, int c, const char *arg, FILE *err)
 		return num32(err, "--fill-timeout", arg, 1, MC_DURATION_MAX_S, &o->fill_timeout_s);
 	case OPT_SEED: return num(err, "--seed", arg, 0, UINT64_MAX, &o->seed);
 	case OPT_LATE: return num(err, "--late-us", arg, 0, UINT64_C(1) << 32, &o->late_us);
-	case OPT_BATCH: return num(err, "--batch-us", arg, 0, 100000, &o->batch_us);
+	case OPT_BATCH:
+		o->batch_auto = !strcmp(arg, "auto");
+		return o->batch_auto ? 0 : num(err, "--batch-us", arg, 0, 100000, &o->batch_us);
 	case OPT_REFILL: return num32(err, "--refill", arg, 1, MC_DEPTH_MAX, &o->refill);
 	case OPT_COALESCE: return num(err, "--coalesce-us", arg, 0, 100000, &o->coalesce_us);
 	case OPT_DELAY: return num(err, "--delay-us", arg, 0, UINT64_C(1) << 32, &o->delay_us);
