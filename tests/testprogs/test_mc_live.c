@@ -211,8 +211,8 @@ static void test_coordinated_omission(void **state)
 	coordinated_omission("--batch-us 0");
 }
 
-/* The default: sends and reads on the automatic grid, 4 mean gaps capped
- * at 250 us (at 5000/s: 250 us): replies are timed by the kernel's receive
+/* The default: sends and reads on the automatic grid, 8 mean gaps capped
+ * at 500 us (at 5000/s: 500 us): replies are timed by the kernel's receive
  * stamps, so the stall is measured just as well though the loop looks at
  * the sockets only on the grid. (A coarse grid drains the backlog more
  * slowly, 64 requests per grid point, which rightly adds delayed replies:
