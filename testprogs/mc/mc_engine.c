@@ -40,9 +40,9 @@
 #define CTL_ID              UINT64_MAX                /* epoll tag of the control pipe */
 #define TICK_ID             (UINT64_MAX - 1)          /* epoll tag of the second timer */
 #define WAIT_FOREVER        UINT64_MAX
-#define AUTO_BATCH_ARRIVALS 8
+#define AUTO_BATCH_ARRIVALS 16
 #define AUTO_BATCH_MIN_NS   (10 * UINT64_C(1000))
-#define AUTO_BATCH_MAX_NS   (500 * UINT64_C(1000))
+#define AUTO_BATCH_MAX_NS   (800 * UINT64_C(1000))
 #define ADAPT_NS            (50 * UINT64_C(1000000)) /* closed loop: how often the wait is set */
 #define COALESCE_MIN_NS     (20 * UINT64_C(1000))    /* a shorter wait is not worth a timer */
 
@@ -218,14 +218,21 @@ static void conn_lost(struct eng *e, struct mc_conn *c, uint64_t now)
 	conn_down(e, c, now);
 }
 
+/* A reply that came in (now: its receive stamp) after the current second
+ * ended, read in the wakeup that crossed the boundary, closes that second
+ * first: replies count in the second they arrived in, however late they
+ * are read (the per-second counts and the window's rate depend on it). */
 static void complete(struct eng *e, struct mc_conn *c, const struct mc_resp *resp, uint64_t now)
 {
 	struct mc_req *r = mc_conn_head(c);
-	struct mc_counts *k = &e->tick->c;
+	struct mc_counts *k;
 	uint64_t lat;
 
 	if (now < r->sent_ns) /* a kernel stamp a hair before our send clock */
 		now = r->sent_ns;
+	if (now >= e->tick_end_ns)
+		emit_ticks(e, now);
+	k = &e->tick->c;
 	lat = now - r->due_ns;
 	k->done++;
 	e->replies++;
@@ -463,13 +470,15 @@ static uint64_t batch_time(const struct eng *e, uint64_t due)
 /* --batch-us auto: a grid of AUTO_BATCH_ARRIVALS mean gaps of this
  * worker's arrivals, within AUTO_BATCH_MIN_NS..AUTO_BATCH_MAX_NS. Sending
  * each arrival at its own time costs a wakeup of the client and one of an
- * idle server per request (in a VM each is a trap to the hypervisor; here
- * about 9 us of client CPU per wakeup, against 4 us for the request's own
- * send and receive): at 20000/s that was twice memtier's CPU per request.
- * At 20000/s the grid is 400 us: sends are at most that late (counted in
- * the latency from the due time, not in the service time, and under the
- * default --late-us), and the client and the server wake 2500 times a
- * second instead of 20000. */
+ * idle server per request; in a VM both are traps to the hypervisor, and
+ * here (perf, 20000/s) waking memcached cost the client ~16 us of CPU and
+ * its own wakeup ~8 us, against ~4 us for a request's send and receive:
+ * twice memtier's CPU per request, which sends in bursts on libevent's
+ * millisecond timers. At 20000/s the grid is 800 us: sends are at most
+ * that late (counted in the latency from the due time, not in the service
+ * time, and under the default --late-us), and the client and the server
+ * wake 1250 times a second instead of 20000. 8 gaps (400 us) still cost
+ * 8-10 us a request, 16 about 5.6, memtier 6.5. */
 static void auto_batch(struct eng *e, double rate_per_s)
 {
 	double per_worker = rate_per_s / (e->cfg->nworkers ? e->cfg->nworkers : 1);
@@ -642,17 +651,21 @@ static bool free_slot(const struct eng *e)
 }
 
 /* How long replies may wait unread in this sleep; 0: wake on the first.
- * Batched open loop: until the next grid point. Open loop: until the next
- * send (or --coalesce-us), while a connection is free to take it. Closed
- * loop: coalesce_ns (see adapt). Never while draining or connecting. */
+ * Open loop, while a connection is free to take the next arrival: until
+ * the next grid point (--batch-us) or up to --coalesce-us; with every
+ * connection full, a reply frees the slot an arrival waits for (a few
+ * connections at depth 1 would otherwise send one request per grid
+ * point). Closed loop: coalesce_ns (see adapt). Never while draining or
+ * connecting. */
 static uint64_t defer_ns(const struct eng *e, uint64_t now)
 {
 	if (!e->stamps || !e->issuing || e->ndown || in_flight(e) == 0)
 		return 0;
-	if (e->batch_ns)
-		return batch_time(e, now + 1) - now;
-	if (e->cfg->mode == MC_MODE_OPEN)
-		return free_slot(e) ? e->coalesce_max_ns : 0;
+	if (e->cfg->mode == MC_MODE_OPEN) {
+		if (!free_slot(e))
+			return 0;
+		return e->batch_ns ? batch_time(e, now + 1) - now : e->coalesce_max_ns;
+	}
 	return e->coalesce_ns;
 }
 
