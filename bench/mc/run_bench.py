@@ -195,7 +195,7 @@ def cases(a, bench, port, tmp):
         "mm_bench_mc depth 1024": lambda: ours(bench, port, a.secs, 1024),
         "mm_bench_mc open %d/s" % a.rate: lambda: ours(bench, port, a.secs, 1, a.rate),
         # each arrival sent at its own time (the default is a grid of 16 mean
-        # gaps, 800 us at 20000/s)
+        # gaps, capped at 750 us: 750 at 20000/s)
         "mm_bench_mc open %d/s --batch-us 0" % a.rate:
             lambda: ours(bench, port, a.secs, 1, a.rate, 0),
         "memcaslap depth 1": lambda: memcaslap(port, a.secs),
@@ -327,8 +327,8 @@ def write_results(a, names, res, loads):
              "it was read (in the closed loop the wait is cut so at most an eighth of the "
              "requests in flight are held back); sockets are edge-triggered and read until "
              "a read comes back short. In the open loop the default `--batch-us auto` sends "
-             "on a grid of 16 mean gaps (800 us at 20000/s), so the client and an idle "
-             "memcached wake about 1250 times a second instead of once per request (in "
+             "on a grid of 16 mean gaps, at most 750 us (750 us at 20000/s), so the client and an idle "
+             "memcached wake about 1330 times a second instead of once per request (in "
              "this VM each wakeup of memcached cost the client ~16 us, its own ~8 us, a "
              "request's send and receive ~4 us; memtier sends in bursts on libevent's "
              "millisecond timers and times its requests from when it sent them); the "

@@ -42,7 +42,7 @@
 #define WAIT_FOREVER        UINT64_MAX
 #define AUTO_BATCH_ARRIVALS 16
 #define AUTO_BATCH_MIN_NS   (10 * UINT64_C(1000))
-#define AUTO_BATCH_MAX_NS   (800 * UINT64_C(1000))
+#define AUTO_BATCH_MAX_NS   (750 * UINT64_C(1000))
 #define ADAPT_NS            (50 * UINT64_C(1000000)) /* closed loop: how often the wait is set */
 #define COALESCE_MIN_NS     (20 * UINT64_C(1000))    /* a shorter wait is not worth a timer */
 
@@ -474,10 +474,10 @@ static uint64_t batch_time(const struct eng *e, uint64_t due)
  * here (perf, 20000/s) waking memcached cost the client ~16 us of CPU and
  * its own wakeup ~8 us, against ~4 us for a request's send and receive:
  * twice memtier's CPU per request, which sends in bursts on libevent's
- * millisecond timers. At 20000/s the grid is 800 us: sends are at most
+ * millisecond timers. At 20000/s the grid is 750 us: sends are at most
  * that late (counted in the latency from the due time, not in the service
  * time, and under the default --late-us), and the client and the server
- * wake 1250 times a second instead of 20000. 8 gaps (400 us) still cost
+ * wake ~1330 times a second instead of 20000. 8 gaps (400 us) still cost
  * 8-10 us a request, 16 about 5.6, memtier 6.5. */
 static void auto_batch(struct eng *e, double rate_per_s)
 {
@@ -938,8 +938,9 @@ int mc_engine_run(const struct mc_engine_cfg *cfg, struct mc_engine_result *res,
 	memset(res, 0, sizeof(*res));
 	if (rc == 0) {
 		/* Open-loop arrivals need wakeups finer than a batch: the default
-		 * 50 us timer slack would add that much to every due time. */
-		prctl(PR_SET_TIMERSLACK, e.batch_ns > 10 ? e.batch_ns / 10 : 1UL, 0UL, 0UL, 0UL);
+		 * 50 us timer slack would add that much to every due time (a lone
+		 * timer fires at the end of its slack). */
+		prctl(PR_SET_TIMERSLACK, e.batch_ns > 50 ? e.batch_ns / 50 : 1UL, 0UL, 0UL, 0UL);
 		while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &t0, NULL) == EINTR &&
 		       !mm_tp_stop)
 			;

@@ -96,7 +96,7 @@ void mc_opts_usage(FILE *f)
 	    "      --batch-us US|auto    open loop: send on a US grid, arrivals due together\n"
 	    "                            sharing a connection up to --depth; the wait counts\n"
 	    "                            in their latency (default auto: 16 arrivals' mean\n"
-	    "                            gap, 10..800 us; 0: each at its own time)\n"
+	    "                            gap, 10..750 us; 0: each at its own time)\n"
 	    "      --coalesce-us US      replies may wait up to US in the socket, timed by the\n"
 	    "                            kernel's receive stamp, so one wakeup reads many\n"
 	    "                            (closed loop: less when few are in flight; default\n"

@@ -212,7 +212,7 @@ static void test_coordinated_omission(void **state)
 }
 
 /* The same with sends and reads on a 250 us grid (--batch-us; the default
- * grid at 5000/s would be 800 us): replies are timed by the kernel's
+ * grid at 5000/s would be 750 us): replies are timed by the kernel's
  * receive stamps, so the stall is measured just as well though the loop
  * looks at the sockets only on the grid. (A coarse grid drains the backlog
  * more slowly, 64 requests per grid point, which rightly adds delayed
