@@ -322,9 +322,9 @@ def write_results(a, names, res, loads):
              "1024, mm_bench_mc's maximum, a third of what its 32 does.")
     L.append("")
     L.append("How mm_bench_mc keeps its cost down (its CPU is nine tenths the kernel's): "
-             "replies wait in the sockets up to `--coalesce-us` (200) and one wakeup "
+             "replies wait in the sockets up to `--coalesce-us` (500) and one wakeup "
              "reads them all, each timed by the kernel's receive stamp rather than by when "
-             "it was read (in the closed loop the wait is cut so at most an eighth of the "
+             "it was read (in the closed loop the wait is cut so at most a quarter of the "
              "requests in flight are held back); sockets are edge-triggered and read until "
              "a read comes back short. In the open loop the default `--batch-us auto` sends "
              "on a grid of 16 mean gaps, at most 750 us (750 us at 20000/s), so the client and an idle "

@@ -13,7 +13,8 @@
  * (SO_TIMESTAMPNS), not by when it was read. One wakeup then reads many
  * replies, and a pipelined connection's burst of replies in one recv. In
  * the closed loop the wait is cut so that the replies held back stay under
- * an eighth of the requests in flight (a server kept busy stays busy);
+ * a quarter of the requests in flight (a server kept busy stays busy; one
+ * that is not sees the client about an eighth slower to answer back);
  * with few in flight (one connection, depth 1) the loop wakes on each
  * reply as before. Sockets are edge-triggered and read until a read comes
  * back short, so epoll does not poll them again on the next wait. */
@@ -669,9 +670,13 @@ static uint64_t defer_ns(const struct eng *e, uint64_t now)
 	return e->coalesce_ns;
 }
 
-/* Closed loop, every ADAPT_NS: the wait that holds back at most an eighth
+/* Closed loop, every ADAPT_NS: the wait that holds back at most a quarter
  * of the requests in flight at the reply rate just seen (a wait under
- * COALESCE_MIN_NS is not worth a timer: wake on replies). */
+ * COALESCE_MIN_NS is not worth a timer: wake on replies). By Little's law
+ * the wait is then a quarter of the response time: a server that is not
+ * saturated gets its next request ~1/8 of a response time later on
+ * average. Against an eighth, at 50 connections of depth 1 on a saturated
+ * memcached: 3.7 against 4.0-4.4 us of client CPU per request. */
 static void adapt(struct eng *e, uint64_t now)
 {
 	uint64_t window = 0, got, x = 0;
@@ -683,7 +688,7 @@ static void adapt(struct eng *e, uint64_t now)
 		if (e->conns[i].state == MC_CONN_UP && !e->conns[i].retired)
 			window += e->conns[i].ring_cap;
 	if (got)
-		x = window * (now - e->adapt_t0_ns) / (8 * got);
+		x = window * (now - e->adapt_t0_ns) / (4 * got);
 	if (x > e->coalesce_max_ns)
 		x = e->coalesce_max_ns;
 	e->coalesce_ns = x < COALESCE_MIN_NS ? 0 : x;

@@ -100,7 +100,7 @@ void mc_opts_usage(FILE *f)
 	    "      --coalesce-us US      replies may wait up to US in the socket, timed by the\n"
 	    "                            kernel's receive stamp, so one wakeup reads many\n"
 	    "                            (closed loop: less when few are in flight; default\n"
-	    "                            200; 0: wake on every reply)\n"
+	    "                            500; 0: wake on every reply)\n"
 	    "Time (seconds; every run is bounded, at most %d s):\n"
 	    "  -t, --duration S          run length including warm-up and cool-down (default 10);\n"
 	    "                            0 = fill only\n"
@@ -154,7 +154,7 @@ void mc_opts_defaults(struct mc_opts *o)
 	o->fill_timeout_s = 120;
 	o->seed = 1;
 	o->late_us = 1000;
-	o->coalesce_us = 200;
+	o->coalesce_us = 500;
 	o->batch_auto = true;
 	o->delay_us = 10000;
 }

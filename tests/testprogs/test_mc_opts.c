@@ -131,7 +131,7 @@ static const struct ocase cases[] = {
     {"--batch-us 0", 1, "batch", 0},
     {"--batch-us 0 --batch-us auto", 1, "batch", -1},
     {"--batch-us often", 0, NULL, 0},
-    {"", 1, "coalesce", 200},
+    {"", 1, "coalesce", 500},
     {"--coalesce-us 0", 1, "coalesce", 0},
     {"--coalesce-us 100001", 0, NULL, 0},
     {"-d 32 --refill 16", 1, "depth", 32},
