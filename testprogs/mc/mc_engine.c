@@ -139,10 +139,13 @@ static void mark_dirty(struct eng *e, struct mc_conn *c)
 }
 
 /* Encodes one request into c's buffer and records it in flight. */
+static uint64_t batch_time(const struct eng *e, uint64_t due);
+
 static int issue(struct eng *e, struct mc_conn *c, uint64_t due, uint64_t now)
 {
 	struct mc_pick p;
 	struct mc_req *r;
+	uint64_t planned;
 	size_t room;
 	int len;
 
@@ -173,7 +176,11 @@ static int issue(struct eng *e, struct mc_conn *c, uint64_t due, uint64_t now)
 	r->sent_ns = now;
 	r->op = (uint8_t)p.op;
 	e->tick->c.sent++;
-	if (now - due > e->late_ns)
+	/* Late: sent more than --late-us after it was meant to go, its due
+	 * time or, on a --batch-us grid, the grid point it was due at (the
+	 * grid's wait is by design, and counts in the latency from due). */
+	planned = batch_time(e, due);
+	if (now > planned && now - planned > e->late_ns)
 		e->tick->c.late++;
 	mark_dirty(e, c);
 	return 0;

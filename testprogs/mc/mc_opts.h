@@ -38,7 +38,7 @@ struct mc_opts {
 	bool fill;
 	uint32_t fill_timeout_s;
 	uint64_t seed;
-	uint64_t late_us;     /* a send later than this after its due time is "late" */
+	uint64_t late_us;     /* a send later than this after its due time (grid point) is "late" */
 	uint64_t batch_us;    /* open loop: arrivals go out on a grid this fine (0: each alone) */
 	bool batch_auto;      /* open loop: the grid follows the rate (see mc_engine.c) */
 	uint64_t coalesce_us; /* replies may wait this long unread, timed by the kernel's
