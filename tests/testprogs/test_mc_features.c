@@ -119,7 +119,6 @@ static void test_auto_table(void **state)
 	assert_true(kv(strstr(r->out, "summary set=2"), "due") == 1000);
 	row = strstr(r->out, "table    2 ");
 	assert_non_null(row);
-	fprintf(stderr, "set 2: achieved_ops_s=%.1f row: %.60s\n", a2, row);
 	assert_true(strstr(row, " 500 ") && strstr(row, " 500.0 "));
 	free(r);
 }
