@@ -42,6 +42,7 @@
 #define TICK_ID             (UINT64_MAX - 1)          /* epoll tag of the second timer */
 #define WAIT_FOREVER        UINT64_MAX
 #define AUTO_BATCH_ARRIVALS 16
+#define AUTO_BATCH_SHARE    2 /* fewer per grid point at the largest: no grid */
 #define AUTO_BATCH_MIN_NS   (10 * UINT64_C(1000))
 #define AUTO_BATCH_MAX_NS   (750 * UINT64_C(1000))
 #define ADAPT_NS            (50 * UINT64_C(1000000)) /* closed loop: how often the wait is set */
@@ -475,6 +476,14 @@ static uint64_t batch_time(const struct eng *e, uint64_t due)
 	return off ? due + e->batch_ns - off : due;
 }
 
+/* Open-loop arrivals need wakeups finer than a batch: the default 50 us
+ * timer slack would add that much to every due time (a lone timer fires
+ * at the end of its slack). */
+static void timer_slack(const struct eng *e)
+{
+	prctl(PR_SET_TIMERSLACK, e->batch_ns > 50 ? e->batch_ns / 50 : 1UL, 0UL, 0UL, 0UL);
+}
+
 /* --batch-us auto: a grid of AUTO_BATCH_ARRIVALS mean gaps of this
  * worker's arrivals, within AUTO_BATCH_MIN_NS..AUTO_BATCH_MAX_NS. Sending
  * each arrival at its own time costs a wakeup of the client and one of an
@@ -486,17 +495,22 @@ static uint64_t batch_time(const struct eng *e, uint64_t due)
  * that late (counted in the latency from the due time, not in the service
  * time, and under the default --late-us), and the client and the server
  * wake ~1330 times a second instead of 20000. 8 gaps (400 us) still cost
- * 8-10 us a request, 16 about 5.6, memtier 6.5. */
+ * 8-10 us a request, 16 about 5.6, memtier 6.5. Where fewer than
+ * AUTO_BATCH_SHARE arrivals would share a grid point of the largest size
+ * (under 2667/s a worker), the grid would add its wait and save few
+ * wakeups: each arrival goes at its own time. */
 static void auto_batch(struct eng *e, double rate_per_s)
 {
 	double per_worker = rate_per_s / (e->cfg->nworkers ? e->cfg->nworkers : 1);
-	double ns = per_worker > 0 ? AUTO_BATCH_ARRIVALS * 1e9 / per_worker : AUTO_BATCH_MAX_NS;
+	double ns = per_worker > 0 ? AUTO_BATCH_ARRIVALS * 1e9 / per_worker : 0;
 
 	if (ns > AUTO_BATCH_MAX_NS)
-		ns = AUTO_BATCH_MAX_NS;
-	if (ns < AUTO_BATCH_MIN_NS)
+		ns = per_worker * AUTO_BATCH_MAX_NS / 1e9 >= AUTO_BATCH_SHARE ? AUTO_BATCH_MAX_NS
+		                                                              : 0;
+	if (ns > 0 && ns < AUTO_BATCH_MIN_NS)
 		ns = AUTO_BATCH_MIN_NS;
 	e->batch_ns = (uint64_t)ns;
+	timer_slack(e);
 }
 
 /* How long epoll may sleep: until the next tick, arrival, retry or end. */
@@ -949,10 +963,7 @@ int mc_engine_run(const struct mc_engine_cfg *cfg, struct mc_engine_result *res,
 
 	memset(res, 0, sizeof(*res));
 	if (rc == 0) {
-		/* Open-loop arrivals need wakeups finer than a batch: the default
-		 * 50 us timer slack would add that much to every due time (a lone
-		 * timer fires at the end of its slack). */
-		prctl(PR_SET_TIMERSLACK, e.batch_ns > 50 ? e.batch_ns / 50 : 1UL, 0UL, 0UL, 0UL);
+		timer_slack(&e);
 		while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &t0, NULL) == EINTR &&
 		       !mm_tp_stop)
 			;
