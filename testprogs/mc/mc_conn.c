@@ -179,6 +179,7 @@ long mc_conn_read(struct mc_conn *c)
 	do
 		r = recv(c->fd, c->in + c->in_len, c->in_cap - c->in_len, 0);
 	while (r < 0 && errno == EINTR);
+	c->rx_empty = r < 0 || (size_t)r < c->in_cap - c->in_len;
 	if (r < 0)
 		return errno == EWOULDBLOCK ? -EAGAIN : -errno;
 	c->in_len += (size_t)r;
@@ -205,6 +206,7 @@ long mc_conn_read_ts(struct mc_conn *c, uint64_t *rx_real_ns)
 		mh.msg_controllen = sizeof(cb.buf);
 		r = recvmsg(c->fd, &mh, MSG_DONTWAIT);
 	} while (r < 0 && errno == EINTR);
+	c->rx_empty = r < 0 || (size_t)r < iov.iov_len;
 	if (r < 0)
 		return errno == EWOULDBLOCK ? -EAGAIN : -errno;
 	for (struct cmsghdr *cm = CMSG_FIRSTHDR(&mh); cm; cm = CMSG_NXTHDR(&mh, cm)) {

@@ -31,6 +31,8 @@ struct mc_conn {
 	bool dirty;    /* queued bytes not yet written */
 	bool retired;  /* removed by live control: no new requests, closed when drained */
 	bool rx_ts;    /* ask the kernel for receive timestamps (SO_TIMESTAMPNS) */
+	bool rx_empty; /* the last read took less than it had room for: the socket was
+	                * empty then (edge-triggered epoll needs no further read) */
 	uint64_t retry_ns;
 	uint32_t backoff_ms;
 };
@@ -61,7 +63,8 @@ void mc_conn_reset(struct mc_conn *c);
 
 /* Writes what is buffered: 0 all written, 1 the socket is full, -errno. */
 int mc_conn_flush(struct mc_conn *c);
-/* Reads once into the input buffer: bytes read, 0 at EOF, -EAGAIN, -errno. */
+/* Reads once into the input buffer: bytes read, 0 at EOF, -EAGAIN, -errno;
+ * sets rx_empty. */
 long mc_conn_read(struct mc_conn *c);
 /* The same, and *rx_real_ns gets the kernel's receive time of the last
  * segment read (CLOCK_REALTIME), or 0 when it gave none (needs rx_ts). */

@@ -38,9 +38,12 @@ struct mc_opts {
 	bool fill;
 	uint32_t fill_timeout_s;
 	uint64_t seed;
-	uint64_t late_us;  /* a send later than this after its due time is "late" */
-	uint64_t batch_us; /* open loop: arrivals go out on a grid this fine (0: each alone) */
-	uint64_t delay_us; /* a reply later than this after its due time is "delayed" */
+	uint64_t late_us;     /* a send later than this after its due time (grid point) is "late" */
+	uint64_t batch_us;    /* open loop: arrivals go out on a grid this fine (0: each alone) */
+	bool batch_auto;      /* open loop: the grid follows the rate (see mc_engine.c) */
+	uint64_t coalesce_us; /* replies may wait this long unread, timed by the kernel's
+	                       * receive stamp (0: the loop wakes on every reply) */
+	uint64_t delay_us;    /* a reply later than this after its due time is "delayed" */
 	bool quiet;
 	char record[1024]; /* TSV file, "" for none */
 	char auto_file[1024];

@@ -57,7 +57,9 @@ static double field(const struct mc_opts *o, const char *name)
 	if (!strcmp(name, "depth"))
 		return o->depth;
 	if (!strcmp(name, "batch"))
-		return (double)o->batch_us;
+		return o->batch_auto ? -1.0 : (double)o->batch_us;
+	if (!strcmp(name, "coalesce"))
+		return (double)o->coalesce_us;
 	fail_msg("unknown field %s", name);
 	return 0;
 }
@@ -125,6 +127,13 @@ static const struct ocase cases[] = {
      "1300:1,1400:1,1500:1,1600:1,1700:1",
      0, NULL, 0},
     {"--batch-us 200", 1, "batch", 200},
+    {"", 1, "batch", -1},
+    {"--batch-us 0", 1, "batch", 0},
+    {"--batch-us 0 --batch-us auto", 1, "batch", -1},
+    {"--batch-us often", 0, NULL, 0},
+    {"", 1, "coalesce", 500},
+    {"--coalesce-us 0", 1, "coalesce", 0},
+    {"--coalesce-us 100001", 0, NULL, 0},
     {"-d 32 --refill 16", 1, "depth", 32},
     {"-d 4 --refill 5", 0, NULL, 0},
     {"--refill 0", 0, NULL, 0},
