@@ -18,6 +18,9 @@
 #ifdef MM_WITH_HTTP
 #include "mm_http.h"
 #include "mm_replay.h"
+
+_Static_assert((size_t)MM_HISTORY_DEFAULT_KIB << 10 == MM_HTTP_HISTORY_DEFAULT_BYTES,
+               "--history's default is the HTTP library's");
 #endif
 
 static volatile sig_atomic_t stop_flag, reload_flag;
@@ -162,8 +165,8 @@ static int start_http(struct app *a)
 
 	if (!a->opt.http_addr)
 		return 0;
-	if (mm_http_start(a->opt.http_addr, a->opt.http_port, canvas_dir(&a->opt), &a->http, err,
-	                  sizeof(err))) {
+	if (mm_http_start_history(a->opt.http_addr, a->opt.http_port, canvas_dir(&a->opt),
+	                          (size_t)a->opt.history_kib << 10, &a->http, err, sizeof(err))) {
 		fprintf(stderr, "mmserver: --http %s:%u: %s\n", a->opt.http_addr,
 		        (unsigned)a->opt.http_port, err);
 		return MM_EXIT_RUNTIME;

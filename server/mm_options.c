@@ -40,6 +40,7 @@ enum {
 	OPT_REPLAY,
 	OPT_SPEED,
 	OPT_LINGER,
+	OPT_HISTORY,
 };
 
 static const struct option longopts[] = {
@@ -76,6 +77,7 @@ static const struct option longopts[] = {
     {"replay", required_argument, NULL, OPT_REPLAY},
     {"speed", required_argument, NULL, OPT_SPEED},
     {"linger", required_argument, NULL, OPT_LINGER},
+    {"history", required_argument, NULL, OPT_HISTORY},
     {NULL, 0, NULL, 0},
 };
 
@@ -100,6 +102,8 @@ void mm_options_usage(FILE *f)
 	      "  -n, --check-config     check the configuration and exit\n"
 	      "      --http[=[ADDR:]PORT]  serve JSON and the canvas (default 127.0.0.1:9091)\n"
 	      "      --canvas DIR       folder of the canvas page\n"
+	      "      --history SIZE     memory for the page's round history (default 384K:\n"
+	      "                         about 145 rounds at 100 domains; 64K to 1G)\n"
 	      "      --backend xen|sim  default xen\n"
 	      "      --manage-dom0      balance dom0 too (xen)\n"
 	      "      --manage MODE      which domains are ours: reporting (default: those\n"
@@ -252,6 +256,12 @@ static int one(int c, const char *arg, struct mm_options *o)
 		       0;
 	case 'd': return o->log_dir = arg, 0;
 	case 'c': return o->config = arg, 0;
+	case OPT_HISTORY:
+		if ((g = size_opt("--history", arg, &x)) != 0)
+			return g;
+		if (x < MM_HISTORY_MIN_KIB || x > MM_HISTORY_MAX_KIB)
+			return refuse("--history", arg, "must be 64K to 1G");
+		return o->history_kib = x, 0;
 	case OPT_SCENARIO: return o->scenario = arg, 0;
 	case OPT_SUMMARY: return o->summary = arg, 0;
 	case OPT_CANVAS: return o->canvas = arg, 0;
@@ -280,6 +290,7 @@ int mm_options_parse(int argc, char **argv, struct mm_options *o)
 	mm_settings_defaults(&o->set, MM_DEFAULT_POLICY);
 	o->backend = "xen";
 	o->linger_ms = 2000; /* open pages get the "finished" event */
+	o->history_kib = MM_HISTORY_DEFAULT_KIB;
 	opterr = 1;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "N:f:rvd:c:nhq", longopts, NULL)) != -1) {

@@ -23,7 +23,7 @@
  * simulated domains (27 bytes a domain and 104 a round), 1080 at 10;
  * mmserver --http then stays under 8 MiB RSS at 100 domains
  * (bench/footprint) */
-#define MM_HTTP_RING_BYTES       (384u << 10)
+#define MM_HTTP_RING_BYTES       MM_HTTP_HISTORY_DEFAULT_BYTES /* mmserver --history */
 #define MM_HTTP_SSE_LIFE_MS      (10 * 60 * 1000) /* a stream ends after 10 min; clients reconnect */
 #define MM_HTTP_SSE_KEEPALIVE_MS 15000
 #define MM_HTTP_TICK_MS          5000 /* wakes parked streams for keepalive and lifetime */

@@ -76,7 +76,7 @@ static int start_daemon(struct mm_http *h)
 
 static struct mm_blob *render_metrics(const struct mm_round *r, const struct mm_http_totals *t);
 
-static struct mm_http *http_alloc(void)
+static struct mm_http *http_alloc(size_t history_bytes)
 {
 	struct mm_http *h = calloc(1, sizeof(*h));
 
@@ -93,7 +93,7 @@ static struct mm_http *http_alloc(void)
 		free(h);
 		return NULL;
 	}
-	if (mm_ring_init(&h->ring, MM_HTTP_RING_ROUNDS, MM_HTTP_RING_BYTES)) {
+	if (mm_ring_init(&h->ring, MM_HTTP_RING_ROUNDS, history_bytes)) {
 		pthread_mutex_destroy(&h->conns_lock);
 		pthread_mutex_destroy(&h->lock);
 		free(h);
@@ -138,7 +138,13 @@ static void malloc_policy(void)
 int mm_http_start(const char *addr, uint16_t port, const char *static_dir, struct mm_http **out,
                   char *err, size_t errlen)
 {
-	struct mm_http *h = http_alloc();
+	return mm_http_start_history(addr, port, static_dir, MM_HTTP_RING_BYTES, out, err, errlen);
+}
+
+int mm_http_start_history(const char *addr, uint16_t port, const char *static_dir,
+                          size_t history_bytes, struct mm_http **out, char *err, size_t errlen)
+{
+	struct mm_http *h = http_alloc(history_bytes);
 	int rc;
 
 	*out = NULL;

@@ -22,6 +22,14 @@ struct mm_http;
 int mm_http_start(const char *addr, uint16_t port, const char *static_dir, struct mm_http **out,
                   char *err, size_t errlen);
 
+/* The round history's memory when not given (mmserver --history). */
+#define MM_HTTP_HISTORY_DEFAULT_BYTES (384u << 10)
+
+/* The same with history_bytes of memory for the round history (compact
+ * rounds, http_hist.h) instead of MM_HTTP_HISTORY_DEFAULT_BYTES. */
+int mm_http_start_history(const char *addr, uint16_t port, const char *static_dir,
+                          size_t history_bytes, struct mm_http **out, char *err, size_t errlen);
+
 /* The port actually bound (useful after asking for port 0). */
 uint16_t mm_http_port(const struct mm_http *h);
 

@@ -39,6 +39,33 @@ if ! "$mm" --replay "$tmp" --http=127.0.0.1:0 2>&1 | grep -q "no HTTP server"; t
   check "replay of a folder without logs" 1 "rounds.tsv" "$mm" --replay "$tmp" --http=127.0.0.1:0
 fi
 check "scenario without sim" 2 "only with --backend sim" "$mm" --scenario "$sc"
+check "history too small" 2 "--history '10K': must be 64K to 1G" "$mm" --history 10K
+check "history too large" 2 "--history '2G': must be 64K to 1G" "$mm" --history 2G
+check "history bad size" 2 "--history 'lots'" "$mm" --history lots
+
+# --history bounds the rounds the page can ask for: after 2000 rounds of 100
+# guests, the history holds what SIZE can keep (the default: about 145).
+history_rounds() { # SIZE: rounds /api/v1/history returns once the run ended
+  local err="$tmp/hist-$1.err" url n=""
+  "$mm" --backend sim --scenario "$src/scenarios/many100.json" --fast --duration 2000 \
+    --http=127.0.0.1:0 --history "$1" --linger 120 -d "$tmp/hist-$1" > /dev/null 2> "$err" &
+  local pid=$!
+  for _ in $(seq 600); do grep -q "msg=stopped" "$err" && break; sleep 0.1; done
+  url=$(grep -o "url=http://[^ ]*" "$err" | head -1 | cut -d= -f2)
+  [ -n "$url" ] && n=$(/usr/bin/python3 -c 'import json, sys, urllib.request
+print(len(json.load(urllib.request.urlopen(sys.argv[1] + "api/v1/history?seconds=86400"))["rounds"]))' "$url")
+  kill "$pid" 2> /dev/null
+  wait "$pid" 2> /dev/null
+  echo "${n:-none}"
+}
+if ! "$mm" --http=127.0.0.1:0 -n 2>&1 | grep -q "no HTTP server"; then
+  small=$(history_rounds 64K) big=$(history_rounds 1M)
+  # 16 times the memory: at least 8 times the rounds (a roster per history)
+  verdict="64K: $small rounds, 1M: $big rounds"
+  [[ $small =~ ^[0-9]+$ && $big =~ ^[0-9]+$ ]] && [ "$small" -ge 10 ] &&
+    [ "$big" -ge $((8 * small)) ] && verdict=ok
+  check "history 64K keeps fewer rounds than 1M" 0 "ok" echo "$verdict"
+fi
 check "bad backend" 2 "--backend 'kvm': must be one of: xen sim" "$mm" --backend kvm
 check "bad interval" 2 "--interval '5'" "$mm" --interval 5
 check "bad http" 2 "--http '1.2.3.4:99999'" "$mm" --http=1.2.3.4:99999
