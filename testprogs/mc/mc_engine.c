@@ -499,9 +499,9 @@ static void timer_slack(const struct eng *e)
  * AUTO_BATCH_SHARE arrivals would share a grid point of the largest size
  * (under 2667/s a worker), the grid would add its wait and save few
  * wakeups: each arrival goes at its own time. */
-static void auto_batch(struct eng *e, double rate_per_s)
+static uint64_t auto_grid_ns(double rate_per_s, uint32_t nworkers)
 {
-	double per_worker = rate_per_s / (e->cfg->nworkers ? e->cfg->nworkers : 1);
+	double per_worker = rate_per_s / (nworkers ? nworkers : 1);
 	double ns = per_worker > 0 ? AUTO_BATCH_ARRIVALS * 1e9 / per_worker : 0;
 
 	if (ns > AUTO_BATCH_MAX_NS)
@@ -509,7 +509,19 @@ static void auto_batch(struct eng *e, double rate_per_s)
 		                                                              : 0;
 	if (ns > 0 && ns < AUTO_BATCH_MIN_NS)
 		ns = AUTO_BATCH_MIN_NS;
-	e->batch_ns = (uint64_t)ns;
+	return (uint64_t)ns;
+}
+
+uint64_t mc_batch_grid_ns(const struct mc_opts *o, double rate_per_s, uint32_t nworkers)
+{
+	if (rate_per_s <= 0)
+		return 0; /* closed loop: no grid */
+	return o->batch_auto ? auto_grid_ns(rate_per_s, nworkers) : o->batch_us * 1000u;
+}
+
+static void auto_batch(struct eng *e, double rate_per_s)
+{
+	e->batch_ns = auto_grid_ns(rate_per_s, e->cfg->nworkers);
 	timer_slack(e);
 }
 

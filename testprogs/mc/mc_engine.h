@@ -42,4 +42,9 @@ int64_t mc_unix_ms(void); /* CLOCK_REALTIME in ms, to line records up with other
  * first connections cannot be made (message on err). */
 int mc_engine_run(const struct mc_engine_cfg *cfg, struct mc_engine_result *res, FILE *err);
 
+/* The open loop's send grid at rate_per_s shared by nworkers (--batch-us,
+ * or what auto picks), ns; 0: each arrival at its own time. The summary
+ * prints it, since its wait is in the latency from the due time. */
+uint64_t mc_batch_grid_ns(const struct mc_opts *o, double rate_per_s, uint32_t nworkers);
+
 #endif

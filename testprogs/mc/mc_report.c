@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "mc_engine.h"
+
 #define US(ns) ((double)(ns) / 1000.0)
 
 const char *mc_phase_name(const struct mc_opts *o, int64_t sec)
@@ -187,7 +189,8 @@ void mc_agg_summary(const struct mc_agg *a, bool stopped, struct mc_result *r)
 	        "sets=%llu hit_ratio=%s p50_us=%.1f p90_us=%.1f p99_us=%.1f p999_us=%.1f "
 	        "max_us=%.1f mean_us=%.1f svc_p50_us=%.1f svc_p99_us=%.1f svc_p999_us=%.1f "
 	        "late=%llu delayed=%llu errors=%llu closed=%llu failed=%llu connect_errors=%llu "
-	        "unfinished=%llu unsent=%llu skipped=%llu due=%llu start_unix_ms=%lld stopped=%d\n",
+	        "unfinished=%llu unsent=%llu skipped=%llu due=%llu start_unix_ms=%lld stopped=%d "
+	        "grid_us=%.0f\n",
 	        a->set_index, target > 0 ? "open" : "closed",
 	        a->o->proto == MC_PROTO_META ? "meta" : "text", a->o->procs, a->o->conns,
 	        a->o->depth, (unsigned long long)a->window_secs, target_s, achieved, err_s,
@@ -202,7 +205,8 @@ void mc_agg_summary(const struct mc_agg *a, bool stopped, struct mc_result *r)
 	        (unsigned long long)t->failed, (unsigned long long)t->connect_errors,
 	        (unsigned long long)t->unfinished, (unsigned long long)t->unsent,
 	        (unsigned long long)t->skipped, (unsigned long long)w->c.due,
-	        (long long)a->t0_unix_ms, stopped ? 1 : 0);
+	        (long long)a->t0_unix_ms, stopped ? 1 : 0,
+	        (double)mc_batch_grid_ns(a->o, target, a->nworkers) / 1000.0);
 	fflush(a->out);
 	if (!r)
 		return;

@@ -181,6 +181,10 @@ static bool co_attempt(const char *extra)
 	p999_ms = kv(r->summary, "p999_us") / 1000.0;
 	fprintf(stderr, "stall_ms=%.0f expect_delayed=%.0f delayed=%.0f p999_ms=%.1f late=%.0f\n",
 	        stall_ms, expect, delayed, p999_ms, kv(r->summary, "late"));
+	/* the summary says which grid the sends were on (its wait is in the
+	 * latency from due): the one --batch-us asked for */
+	assert_non_null(strstr(r->summary, " grid_us="));
+	assert_true(kv(r->summary, "grid_us") == strtod(strrchr(extra, ' ') + 1, NULL));
 	assert_true(delayed > 0.8 * expect);
 	assert_true(p999_ms > 0.75 * stall_ms);
 	assert_true(kv(r->summary, "max_us") / 1000.0 > 0.9 * stall_ms);
