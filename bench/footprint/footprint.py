@@ -23,16 +23,13 @@ import tempfile
 import time
 import urllib.request
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "scale"))
+import scale  # noqa: E402  (bench/scale/scale.py: the same guests)
+
 
 def scenario(n, seconds):
-    return {
-        "name": f"footprint{n}", "seed": 7, "duration_s": seconds,
-        "host": {"memory": f"{(n * 320 + 4096)}M", "dom0": "2G", "reserve": "256M"},
-        "server": {"free": "32M"},
-        "defaults": {"memory": "256M", "maxmem": "1G", "floor": "128M", "overhead": "20M",
-                     "kernel_min": "20M", "balloon_speed": "256M", "swap": "256M"},
-        "guests": [{"name": "vm%d", "count": n, "workload": "random 20M 230M"}],
-    }
+    """bench/scale's guests (random demand, 256 MiB each), run for seconds."""
+    return dict(scale.scenario(n, seconds), name=f"footprint{n}")
 
 
 def status_kib(pid):

@@ -12,62 +12,24 @@
  * Prints one markdown row per client and one for the paired difference
  * over the steps both reported in time (a step another job's freeing hid
  * from both is late for both and says nothing about either). */
-#include <errno.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
+#include "bench_util.h"
 #include "double_ctl.h"
 
 #define MIB        UINT64_C(1024)
 #define MAX_STEPS  500
 #define TIMEOUT_MS 5000.0 /* a step not reported by then counts as this */
 
-static void nap_ms(long ms)
-{
-	struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
-
-	while (nanosleep(&ts, &ts) && errno == EINTR)
-		;
-}
-
-static double now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
-}
-
-/* Used memory (tot - free) in domain id's report, KiB; 0 if none. */
-static uint64_t used_kib(struct mmd *d, unsigned id)
-{
-	char path[64], buf[600], *t, *f;
-
-	snprintf(path, sizeof(path), "/local/domain/%u/memory/report", id);
-	if (mmd_read_as(d, 0, path, buf, sizeof(buf)))
-		return 0;
-	t = strstr(buf, " tot=");
-	f = strstr(buf, " free=");
-	if (!t || !f)
-		return 0;
-	return strtoull(t + 5, NULL, 10) - strtoull(f + 6, NULL, 10);
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-	return x < y ? -1 : x > y;
-}
-
 static void row(const char *label, double *v, int n, int late)
 {
-	qsort(v, (size_t)n, sizeof(v[0]), cmp_double);
+	qsort(v, (size_t)n, sizeof(v[0]), bench_cmp_double);
 	printf("| %s | %d | %.0f ms | %.0f ms | %.0f ms | %.0f ms | %d |\n", label, n, v[0],
 	       v[n / 2], v[n * 9 / 10], v[n - 1], late);
 }
@@ -104,9 +66,9 @@ int main(int argc, char **argv)
 		char *cargv[] = {argv[1 + i], "--foreground", NULL};
 		cl[i] = mmd_spawn(d, (uint32_t)i + 1, cargv);
 	}
-	nap_ms(2000);
+	bench_nap_ms(2000);
 	for (int k = 0; k < steps; k++) {
-		uint64_t before[2] = {used_kib(d, 1), used_kib(d, 2)};
+		uint64_t before[2] = {bench_report_used_kib(d, 1), bench_report_used_kib(d, 2)};
 		uint64_t rise = (uint64_t)(step_bytes >> 10) * 3 / 4;
 		char *mem = malloc(step_bytes);
 		double t0;
@@ -115,25 +77,26 @@ int main(int argc, char **argv)
 		if (!mem)
 			return 1;
 		ms[0][k] = ms[1][k] = -1;
-		t0 = now_ms();
+		t0 = bench_now_ms();
 		memset(mem, 1, step_bytes);
 		__asm__ volatile("" : : "r"(mem) : "memory"); /* the store is not dead */
 		while (open) {
-			double t = now_ms() - t0;
+			double t = bench_now_ms() - t0;
 			for (int i = 0; i < 2; i++) {
 				if (ms[i][k] >= 0)
 					continue;
-				if (used_kib(d, (unsigned)i + 1) >= before[i] + rise)
+				if (bench_report_used_kib(d, (unsigned)i + 1) >= before[i] + rise)
 					ms[i][k] = t, open--;
 				else if (t > TIMEOUT_MS)
 					ms[i][k] = TIMEOUT_MS, late[i]++, open--;
 			}
-			nap_ms(1);
+			bench_nap_ms(1);
 		}
 		if (ms[0][k] < TIMEOUT_MS && ms[1][k] < TIMEOUT_MS) /* a pair where both saw it */
 			diff[npair++] = ms[1][k] - ms[0][k];
 		free(mem);
-		nap_ms(1500 + (k % 7) * 37); /* the drop is reported; steps fall at varied phases */
+		bench_nap_ms(1500 +
+		             (k % 7) * 37); /* the drop is reported; steps fall at varied phases */
 	}
 	for (int i = 0; i < 2; i++) {
 		kill(cl[i], SIGTERM);

@@ -4,16 +4,15 @@
  *   bench_xen server N SECONDS mmserver round cost with N guests
  * CPU comes from /proc/<pid>/stat (utime+stime, clock ticks), RSS from
  * /proc/<pid>/status, round cost from mmserver's own rounds.tsv. */
-#include <errno.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
+#include "bench_util.h"
 #include "double_ctl.h"
 
 #define MIB 1024u
@@ -49,14 +48,6 @@ static long status_kib(pid_t pid, const char *key)
 	if (f)
 		fclose(f);
 	return v;
-}
-
-static void nap_ms(long ms)
-{
-	struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
-
-	while (nanosleep(&ts, &ts) && errno == EINTR)
-		;
 }
 
 static void stop(pid_t pid)
@@ -104,10 +95,10 @@ static void client_run(struct mmd *d, const char *interval, const char *check, i
 	snprintf(iv, sizeof(iv), "%s", interval);
 	snprintf(ck, sizeof(ck), "%s", check);
 	pid = mmd_spawn(d, 1, argv);
-	nap_ms(1000);
+	bench_nap_ms(1000);
 	r0 = report_seq(d);
 	c0 = sched_cpu_s(pid);
-	nap_ms(secs * 1000L);
+	bench_nap_ms(secs * 1000L);
 	r1 = report_seq(d);
 	c1 = sched_cpu_s(pid);
 	rss = status_kib(pid, "VmRSS");
@@ -116,66 +107,6 @@ static void client_run(struct mmd *d, const char *interval, const char *check, i
 	printf("| mmclient %s | %d s | %lu | %.0f µs | %.4f %% | %.1f ms | %ld KiB | %ld KiB |\n",
 	       label, secs, r1 - r0, r1 > r0 ? (c1 - c0) * 1e6 / (double)(r1 - r0) : 0.0,
 	       (c1 - c0) * 100.0 / secs, life * 1000.0, rss, anon);
-}
-
-/* Used memory (tot - free) in the report now, KiB; 0 if none. */
-static uint64_t report_used_kib(struct mmd *d)
-{
-	char buf[600], *t, *f;
-
-	if (mmd_read_as(d, 0, "/local/domain/1/memory/report", buf, sizeof(buf)))
-		return 0;
-	t = strstr(buf, " tot=");
-	f = strstr(buf, " free=");
-	if (!t || !f)
-		return 0;
-	return strtoull(t + 5, NULL, 10) - strtoull(f + 6, NULL, 10);
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-	return x < y ? -1 : x > y;
-}
-
-/* Reaction: this process touches 512 MiB of fresh memory (a workload step;
- * 64 MiB drowned in what other jobs on a shared machine do to the real
- * /proc/meminfo) and polls the report every 2 ms until used memory rose by
- * 448 MiB; the time from the step to that report, 7 times. */
-static void client_reaction(struct mmd *d)
-{
-	char *argv[] = {MMCLIENT_DOUBLE, "--foreground", NULL};
-	const size_t step = 512u << 20;
-	double ms[7];
-	pid_t pid = mmd_spawn(d, 1, argv);
-
-	nap_ms(1500);
-	for (int k = 0; k < 7; k++) {
-		uint64_t before = report_used_kib(d);
-		struct timespec t0, t1;
-		char *mem = malloc(step);
-
-		clock_gettime(CLOCK_MONOTONIC, &t0);
-		memset(mem, 1, step);
-		__asm__ volatile("" : : "r"(mem) : "memory"); /* the store is not dead */
-		for (ms[k] = -1; ms[k] < 0;) {
-			clock_gettime(CLOCK_MONOTONIC, &t1);
-			if (report_used_kib(d) >= before + 448 * 1024)
-				ms[k] = (double)(t1.tv_sec - t0.tv_sec) * 1e3 +
-				        (double)(t1.tv_nsec - t0.tv_nsec) / 1e6;
-			else if (t1.tv_sec - t0.tv_sec > 5)
-				ms[k] = 5000;
-			else
-				nap_ms(2);
-		}
-		free(mem);
-		nap_ms(1300); /* the drop is reported, the next step starts afresh */
-	}
-	stop_cpu_s(pid);
-	qsort(ms, 7, sizeof(ms[0]), cmp_double);
-	printf("| reaction to a 512 MiB step (defaults), 7 steps | median %.0f ms | min %.0f ms | "
-	       "max %.0f ms |\n",
-	       ms[3], ms[0], ms[6]);
 }
 
 /* The real mmclient (libxenstore) where no xenstore answers: its RSS. */
@@ -193,7 +124,7 @@ static void client_real_rss(void)
 		execv(argv[0], argv);
 		_exit(127);
 	}
-	nap_ms(1000);
+	bench_nap_ms(1000);
 	printf("| mmclient, real libxenstore, no xenstore (retrying) | 1 s | - | - | - | - | %ld "
 	       "KiB | %ld KiB |\n",
 	       status_kib(pid, "VmRSS"), status_kib(pid, "RssAnon"));
@@ -213,10 +144,9 @@ static int bench_client(int secs)
 		                "--policy",      "none", NULL};
 		pid_t srv = mmd_spawn(d, 0, argv);
 
-		nap_ms(500);
+		bench_nap_ms(500);
 		client_run(d, "10", "10", secs, "every 10 ms");
 		client_run(d, "1000", "100", secs, "defaults (1000/100 ms)");
-		client_reaction(d);
 		stop(srv);
 	}
 	mmd_stop(d);
@@ -287,11 +217,11 @@ static int bench_server(unsigned n, int secs)
 	snprintf(logs, sizeof(logs), "%s/logs", dir);
 	srv = mmd_spawn(d, 0, argv);
 	churn(d, n, 0);
-	nap_ms(1000); /* start-up: discovery and provisioning of n guests */
+	bench_nap_ms(1000); /* start-up: discovery and provisioning of n guests */
 	c0 = sched_cpu_s(srv);
 	for (int t = 1; t <= secs * 5; t++) {
 		churn(d, n, (unsigned)t);
-		nap_ms(200);
+		bench_nap_ms(200);
 	}
 	snprintf(path, sizeof(path), "%s/rounds.tsv", logs);
 	round_stats(path, n, sched_cpu_s(srv) - c0, "round");
@@ -299,14 +229,6 @@ static int bench_server(unsigned n, int secs)
 	mmd_stop(d);
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
 	return system(cmd) == 0 ? 0 : 1;
-}
-
-static double now_ms_f(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
 }
 
 /* A fingerprint of every guest's target (their sum, each weighted): it
@@ -346,7 +268,7 @@ static int bench_latency(unsigned n, int samples)
 	snprintf(logs, sizeof(logs), "%s/logs", dir);
 	srv = mmd_spawn(d, 0, argv);
 	churn(d, n, 0);
-	nap_ms(1500);
+	bench_nap_ms(1500);
 	for (int tries = 0; (int)k < samples && tries < 3 * samples; tries++) {
 		unsigned used = (seq % 2) ? 900 : 200;
 		uint64_t before;
@@ -361,17 +283,17 @@ static int bench_latency(unsigned n, int samples)
 			snprintf(path, sizeof(path), "/local/domain/%u/memory/report", i);
 			mmd_write_as(d, 0, path, rep, (size_t)len);
 		}
-		nap_ms(200); /* let that round pass */
+		bench_nap_ms(200); /* let that round pass */
 		before = targets_sum(d, n);
 		len = snprintf(rep, sizeof(rep), "v=1 seq=%u tot=%u free=%u", ++seq + 1000,
 		               1000 * MIB, (1000 - used) * MIB);
-		t0 = now_ms_f();
+		t0 = bench_now_ms();
 		mmd_write_as(d, 0, "/local/domain/1/memory/report", rep, (size_t)len);
-		while (now_ms_f() - t0 < 2000 && targets_sum(d, n) == before)
+		while (bench_now_ms() - t0 < 2000 && targets_sum(d, n) == before)
 			usleep(200);
 		if (targets_sum(d, n) != before)
-			lat[k++] = now_ms_f() - t0;
-		nap_ms(200);
+			lat[k++] = bench_now_ms() - t0;
+		bench_nap_ms(200);
 	}
 	if (k == 0) {
 		printf("| %u | 0 | no target moved |\n", n);
@@ -379,7 +301,7 @@ static int bench_latency(unsigned n, int samples)
 	}
 	stop(srv);
 	mmd_stop(d);
-	qsort(lat, k, sizeof(lat[0]), cmp_double);
+	qsort(lat, k, sizeof(lat[0]), bench_cmp_double);
 	printf("| %u | %u | %.1f ms | %.1f ms | %.1f ms |\n", n, k, lat[k / 2], lat[k * 99 / 100],
 	       lat[k - 1]);
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);

@@ -3,6 +3,9 @@
 # against a baseline commit, in pairs (both clients run at once on this
 # machine's real /proc and see the same step; bench_reaction.c). Writes
 # bench/xen/reaction.md.
+# It needs a kernel whose /proc/meminfo follows what processes touch. The
+# development sandbox's does not (256 MiB touched: MemFree unchanged), so no
+# figures from it are kept here.
 # Usage: bench/xen/reaction.sh BUILD_DIR [BASE_COMMIT] [STEPS] [STEP_MIB...]
 #        (defaults: 22942ea, the commit before issue 13's client work; 40; 64 256)
 set -euo pipefail
