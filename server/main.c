@@ -16,11 +16,8 @@
 #include "mm_loop.h"
 #include "mm_options.h"
 #ifdef MM_WITH_HTTP
-#include "mm_http.h"
+#include "mm_http_load.h"
 #include "mm_replay.h"
-
-_Static_assert((size_t)MM_HISTORY_DEFAULT_KIB << 10 == MM_HTTP_HISTORY_DEFAULT_BYTES,
-               "--history's default is the HTTP library's");
 #endif
 
 static volatile sig_atomic_t stop_flag, reload_flag;
@@ -65,6 +62,7 @@ struct app {
 	struct mm_loop loop;
 	struct mm_control control; /* reservations: socket and scenario */
 #ifdef MM_WITH_HTTP
+	const struct mm_http_module *httpm; /* loaded with --http or --replay only */
 	struct mm_http *http;
 #endif
 };
@@ -131,12 +129,36 @@ static int open_logs(struct app *a)
 #ifdef MM_WITH_HTTP
 static void publish(void *arg, const struct mm_round *r)
 {
-	mm_http_publish(arg, r);
+	struct app *a = arg;
+
+	a->httpm->publish(a->http, r);
 }
 
 #ifndef MM_BUILD_DIR
 #define MM_BUILD_DIR "/nonexistent" /* a build that never runs from its tree */
 #endif
+#ifndef MM_HTTP_MODULE_BUILD
+#error "MM_HTTP_MODULE_BUILD and MM_HTTP_MODULE_INSTALLED name the HTTP module"
+#endif
+
+/* The HTTP module, loaded on the first need: a daemon without --http never
+ * maps libmicrohttpd and the TLS libraries it brings. */
+static int load_http(struct app *a)
+{
+	char exe[4096], err[600];
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	const char *path;
+
+	exe[n > 0 ? n : 0] = '\0';
+	path =
+	    mm_http_module_path(exe, MM_BUILD_DIR, MM_HTTP_MODULE_BUILD, MM_HTTP_MODULE_INSTALLED);
+	a->httpm = mm_http_module_load(path, MM_VERSION, err, sizeof(err));
+	if (!a->httpm) {
+		fprintf(stderr, "mmserver: --http: %s\n", err);
+		return MM_EXIT_RUNTIME;
+	}
+	return 0;
+}
 /* The canvas folder: --canvas; else the source tree's when this binary runs
  * from its build tree (an older installed page must not shadow the one being
  * edited); else the installed one under the data directory; else, when that
@@ -165,22 +187,24 @@ static int start_http(struct app *a)
 
 	if (!a->opt.http_addr)
 		return 0;
-	if (mm_http_start_history(a->opt.http_addr, a->opt.http_port, canvas_dir(&a->opt),
-	                          (size_t)a->opt.history_kib << 10, &a->http, err, sizeof(err))) {
+	if (load_http(a))
+		return MM_EXIT_RUNTIME;
+	if (a->httpm->start_history(a->opt.http_addr, a->opt.http_port, canvas_dir(&a->opt),
+	                            (size_t)a->opt.history_kib << 10, &a->http, err, sizeof(err))) {
 		fprintf(stderr, "mmserver: --http %s:%u: %s\n", a->opt.http_addr,
 		        (unsigned)a->opt.http_port, err);
 		return MM_EXIT_RUNTIME;
 	}
 	v6 = strchr(a->opt.http_addr, ':') != NULL;
 	mm_log(MM_LOG_INFO, "listening", "url=http://%s%s%s:%u/", v6 ? "[" : "", a->opt.http_addr,
-	       v6 ? "]" : "", (unsigned)mm_http_port(a->http));
+	       v6 ? "]" : "", (unsigned)a->httpm->port(a->http));
 	if (strncmp(a->opt.http_addr, "127.", 4) && strcmp(a->opt.http_addr, "::1"))
 		mm_log(MM_LOG_WARN, "http-not-loopback",
 		       "addr=%s why=\"anyone who reaches this address reads every guest's "
 		       "memory state\"",
 		       a->opt.http_addr);
 	a->loop.on_round = publish;
-	a->loop.on_round_arg = a->http;
+	a->loop.on_round_arg = a;
 	return 0;
 }
 
@@ -195,7 +219,7 @@ static void finish_http(struct app *a, json_t *info)
 		json_decref(info);
 		return;
 	}
-	mm_http_finish(a->http, info);
+	a->httpm->finish(a->http, info);
 	/* the loop is over: SIGINT/SIGTERM may interrupt these sleeps directly */
 	sigprocmask(SIG_SETMASK, &wait_mask, NULL);
 	if (a->opt.linger_forever)
@@ -236,7 +260,7 @@ static int run_replay(struct app *a)
 	       a->opt.replay, rp.nrounds, rp.ndoms, (unsigned long long)rp.skipped_rows,
 	       (unsigned long long)rp.unknown_reasons);
 	sigprocmask(SIG_SETMASK, &wait_mask, NULL); /* no loop here: plain sleeps */
-	size_t n = mm_replay_play(&rp, &a->loop.set, a->opt.speed, &stop_flag, publish, a->http);
+	size_t n = mm_replay_play(&rp, &a->loop.set, a->opt.speed, &stop_flag, publish, a);
 	double span_s = (double)(rp.rnd[rp.nrounds - 1].time_ms - rp.rnd[0].time_ms) / 1000.0;
 	finish_http(a, json_pack("{s:s, s:s, s:I, s:I, s:f, s:I}", "kind", "replay", "dir",
 	                         a->opt.replay, "rounds", (json_int_t)n, "domains",
@@ -391,7 +415,7 @@ int main(int argc, char **argv)
 	}
 #ifdef MM_WITH_HTTP
 	if (a.http)
-		mm_http_stop(a.http);
+		a.httpm->stop(a.http);
 #endif
 	mm_control_stop(&a.control);
 	mm_loop_dispose(&a.loop);

@@ -272,6 +272,44 @@ static void test_defect_domain_set_changes(void **state)
 	assert_true(fx.out[0].target_kib <= 4 * GIB);
 }
 
+/* mm_policy_kib rounds as llround did before libm left mmserver: halves
+ * away from zero, the largest double under a half down, clamped at 2^50. */
+static void test_policy_kib_rounds_like_llround(void **state)
+{
+	const double lim = 1125899906842624.0; /* 2^50 */
+	const double edge[] = {0.0,
+	                       -0.0,
+	                       0.5,
+	                       -0.5,
+	                       1.5,
+	                       -1.5,
+	                       2.5,
+	                       -2.5,
+	                       0.49999999999999994,
+	                       -0.49999999999999994,
+	                       4503599627370495.5 / 4,
+	                       lim - 0.5,
+	                       -(lim - 0.5),
+	                       123456.4999999,
+	                       1e-300};
+	uint64_t x = 0x9e3779b97f4a7c15u;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(edge) / sizeof(edge[0]); i++)
+		assert_int_equal(mm_policy_kib(edge[i]), llround(edge[i]));
+	assert_int_equal(mm_policy_kib(NAN), 0);
+	assert_int_equal(mm_policy_kib(1e300), (int64_t)lim);
+	assert_int_equal(mm_policy_kib(-1e300), -(int64_t)lim);
+	for (int i = 0; i < 1000000; i++) { /* xorshift: values up to 2^50, halves included */
+		x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+		double v =
+		    (double)(int64_t)(x >> 14) / (double)(1u << (x & 3u)) * ((x & 4u) ? -1.0 : 1.0);
+		if (i % 3 == 0)
+			v = (double)(int64_t)(x % 100000u) + 0.5;
+		assert_int_equal(mm_policy_kib(v), llround(v));
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -285,6 +323,7 @@ int main(void)
 	    cmocka_unit_test(test_defect_over_maxmem),
 	    cmocka_unit_test(test_defect_free_floor_new_target),
 	    cmocka_unit_test(test_defect_domain_set_changes),
+	    cmocka_unit_test(test_policy_kib_rounds_like_llround),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

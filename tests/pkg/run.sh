@@ -86,6 +86,7 @@ expect() { # package, paths...
 	say "$p: $(grep -vc '/$' "$work/$p.contents") files, the expected $# present"
 }
 expect xenmm-server /usr/sbin/mmserver /lib/systemd/system/mmserver.service \
+	"/usr/lib/$(dpkg-architecture -qDEB_HOST_MULTIARCH)/xenmm/mmserver-http.so" \
 	/etc/xenmm/mmserver.conf /etc/default/mmserver /etc/logrotate.d/xenmm-server \
 	/usr/share/man/man8/mmserver.8.gz /usr/share/man/man5/mmserver.conf.5.gz \
 	/usr/share/xenmm/canvas/index.html /usr/share/xenmm/canvas/js/main.js \
@@ -196,6 +197,8 @@ if [ "${SKIP_RPM:-0}" != 1 ]; then
 	grep -qx /usr/sbin/mmserver "$work/xenmm-server.rpm.contents" || fail "rpm: no mmserver"
 	grep -qx /usr/share/xenmm/canvas/index.html "$work/xenmm-server.rpm.contents" ||
 		fail "rpm: no canvas"
+	grep -q '^/usr/lib[^/]*\(/[^/]*\)\?/xenmm/mmserver-http.so$' "$work/xenmm-server.rpm.contents" ||
+		fail "rpm: no HTTP module mmserver-http.so in %{_libdir}/xenmm"
 	grep -qx /usr/lib/systemd/system/mmclient.service "$work/xenmm-client.rpm.contents" ||
 		fail "rpm: no mmclient.service in %{_unitdir}"
 	grep -qx /etc/sysconfig/mmclient "$work/xenmm-client.rpm.contents" || fail "rpm: no /etc/sysconfig/mmclient"

@@ -65,6 +65,30 @@ if ! "$mm" --http=127.0.0.1:0 -n 2>&1 | grep -q "no HTTP server"; then
   [[ $small =~ ^[0-9]+$ && $big =~ ^[0-9]+$ ]] && [ "$small" -ge 10 ] &&
     [ "$big" -ge $((8 * small)) ] && verdict=ok
   check "history 64K keeps fewer rounds than 1M" 0 "ok" echo "$verdict"
+
+  # The HTTP server is a module loaded only when asked: a run without --http
+  # maps neither libmicrohttpd nor GnuTLS (about 2.4 MiB resident,
+  # bench/footprint). LD_DEBUG=files names every object the loader maps.
+  libs() { LD_DEBUG=files "$@" 2>&1 > /dev/null | grep -o 'file=[^ ]*' | sort -u | tr '\n' ' '; }
+  plain=$(libs "$mm" --backend sim --scenario "$sc" --fast --duration 5 -q -d "$tmp/libs-a")
+  paged=$(libs "$mm" --backend sim --scenario "$sc" --fast --duration 5 -q --linger 0 \
+    --http=127.0.0.1:0 -d "$tmp/libs-b")
+  verdict="without --http: $plain; with: $paged"
+  [[ $plain == *libc.so* && $plain != *microhttpd* && $plain != *gnutls* &&
+    $plain != *mmserver-http* && $paged == *mmserver-http.so* &&
+    $paged == *libmicrohttpd* ]] && verdict=ok
+  check "HTTP module loaded only with --http" 0 "ok" echo "$verdict"
+
+  # A copy outside the build tree looks for the installed module; where none
+  # is installed it says which file it could not load.
+  mkdir -p "$tmp/bin" && cp "$mm" "$tmp/bin/mmserver"
+  out=$("$tmp/bin/mmserver" --backend sim --scenario "$sc" --fast --duration 5 -q --linger 0 \
+    --http=127.0.0.1:0 -d "$tmp/libs-c" 2>&1)
+  if ! grep -q "listening" <<< "$out"; then
+    check "HTTP module missing" 1 "mmserver: --http: cannot load the HTTP module: /" \
+      "$tmp/bin/mmserver" --backend sim --scenario "$sc" --fast --duration 5 --http=127.0.0.1:0 \
+      -d "$tmp/libs-d"
+  fi
 fi
 check "bad backend" 2 "--backend 'kvm': must be one of: xen sim" "$mm" --backend kvm
 check "bad interval" 2 "--interval '5'" "$mm" --interval 5
