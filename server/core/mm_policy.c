@@ -38,10 +38,18 @@ int64_t mm_policy_kib(double x)
 uint64_t mm_dom_used_kib(const struct mm_dom_in *d)
 {
 	const struct mm_report *r = &d->report;
+	uint64_t free_kib = r->free_kib, size_kib = r->tot_kib;
 
+	/* free is MemFree + Cached, and Cached holds tmpfs and shared memory,
+	 * which a balloon cannot take back without swapping (a guest whose
+	 * tmpfs was counted free was shrunk until it had nothing left to kill).
+	 * MemAvailable leaves them out, so a lower avail caps what counts as
+	 * free; in a guest without them avail is the higher of the two. */
+	if ((r->has & MM_REPORT_HAS_AVAIL) && r->avail_kib < free_kib)
+		free_kib = r->avail_kib;
 	if ((r->has & MM_REPORT_HAS_BALLOON) && r->balloon_cur_kib >= r->tot_kib)
-		return r->balloon_cur_kib > r->free_kib ? r->balloon_cur_kib - r->free_kib : 0;
-	return mm_report_used_kib(r);
+		size_kib = r->balloon_cur_kib;
+	return size_kib > free_kib ? size_kib - free_kib : 0;
 }
 
 static void known_names(char *buf, size_t len)

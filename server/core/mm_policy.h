@@ -72,7 +72,9 @@ int64_t mm_policy_kib(double x);
  * the report also gives the balloon's current size, the kernel's overhead
  * (allocation - MemTotal, 50-70 MiB on the 2013 guests) counts as used too,
  * so the busiest guest is left f free of its MemTotal rather than f minus
- * the overhead. 2013 reports have no balloon size and keep tot - free. */
+ * the overhead. 2013 reports have no balloon size and keep tot - free.
+ * Where avail (MemAvailable) is below free, free counts only avail: the
+ * rest is tmpfs or shared memory a shrink cannot take. */
 uint64_t mm_dom_used_kib(const struct mm_dom_in *d);
 
 /* The tax rate formula alone (SPEC 3.4), exposed for tests and the docs:

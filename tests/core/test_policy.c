@@ -272,6 +272,40 @@ static void test_defect_domain_set_changes(void **state)
 	assert_true(fx.out[0].target_kib <= 4 * GIB);
 }
 
+/* A guest whose Cached is mostly tmpfs: free (MemFree + Cached) says 824
+ * MiB, MemAvailable says 224. The 600 MiB between them cannot be ballooned
+ * out, so no demand-aware policy may shrink the guest into it, even with a
+ * busy neighbour asking for most of the pool. Before MemAvailable capped
+ * free, they took it to 228-675 MiB (selfballoon to tax); now 880-1040. */
+static void test_pinned_cache_not_taken(void **state)
+{
+	const uint64_t used[3] = {200 * MIB, 1000 * MIB, 300 * MIB};
+	const char *const names[] = {"tax", "ebb", "qmemman", "hyperv", "selfballoon"};
+	(void)state;
+
+	for (size_t k = 0; k < sizeof(names) / sizeof(names[0]); k++) {
+		struct mm_policy p;
+
+		init_policy(&p, names[k]);
+		fx_init(&fx, 3, used);
+		fx.snap.pool_kib = 2560 * MIB;
+		fx.in[0].report.has |= MM_REPORT_HAS_AVAIL;
+		fx.in[0].report.avail_kib = 224 * MIB;
+		for (int r = 0; r < 200; r++) {
+			fx.snap.now_ms = (uint64_t)r * 1000u;
+			fx_round(&fx, &p);
+			fx_apply(&fx);
+		}
+		if (fx.out[0].target_kib < GIB - 224 * MIB)
+			fail_msg(
+			    "%s shrank the tmpfs guest to %llu KiB, below the %llu it cannot give",
+			    names[k], (unsigned long long)fx.out[0].target_kib,
+			    (unsigned long long)(GIB - 224 * MIB));
+		mm_policy_dispose(&p);
+	}
+	assert_int_equal(mm_dom_used_kib(&fx.in[0]), GIB - 224 * MIB);
+}
+
 /* mm_policy_kib rounds as llround did before libm left mmserver: halves
  * away from zero, the largest double under a half down, clamped at 2^50. */
 static void test_policy_kib_rounds_like_llround(void **state)
@@ -324,6 +358,7 @@ int main(void)
 	    cmocka_unit_test(test_defect_free_floor_new_target),
 	    cmocka_unit_test(test_defect_domain_set_changes),
 	    cmocka_unit_test(test_policy_kib_rounds_like_llround),
+	    cmocka_unit_test(test_pinned_cache_not_taken),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
