@@ -3,13 +3,14 @@
 # hours (simulator, --fast), with and without --http, this tree against a
 # baseline commit built from a clean worktree, side by side in one run, into
 # bench/footprint/results.md. A third build of this tree without the HTTP
-# server (-DSOCK=OFF) shows what its libraries cost a daemon run without --http.
+# server (-DSOCK=OFF) is the floor a run without --http should reach now that
+# the HTTP server is a module loaded only for --http.
 # Usage: bench/footprint/run.sh BUILD_DIR [BASE_COMMIT] [GUESTS] [SECONDS] [REPEAT]
-#        (defaults: 9ee9449, the main before the compact history; 100; 7200; 3)
+#        (defaults: 7bfe304, the main before the HTTP module; 100; 7200; 3)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 build=${1:?usage: run.sh BUILD_DIR [BASE_COMMIT] [GUESTS] [SECONDS] [REPEAT]}
-base=${2:-9ee9449}
+base=${2:-7bfe304}
 guests=${3:-100}
 seconds=${4:-7200}
 repeat=${5:-3}
