@@ -243,7 +243,12 @@ run() {
 	sleep 5
 	fact "domu4_target min_kib=$min4 max_kib=$max4 end_kib=$(target_of domu4) t_ms=$(now_ms)"
 
-	# 10. SIGTERM: mmserver must exit 0 by itself; then the clients.
+	# 10. mmserver's memory on a real dom0 after the run (issue 13's footprint, which
+	# bench/footprint measures on the simulator); then SIGTERM: mmserver must exit 0 by
+	# itself; then the clients.
+	pid=$(cat /run/mmserver.pid 2>/dev/null)
+	fact "server_memory $(awk '/^(VmRSS|RssAnon|RssFile):/ {printf "%s_kib=%s ", tolower($1), $2}' \
+		"/proc/${pid:-0}/status" 2>/dev/null | tr -d ':')http=$(grep -c mmserver-http "/proc/${pid:-0}/maps" 2>/dev/null)"
 	fact "server_sigterm t_ms=$(now_ms) $(xq_stop_server)"
 	for g in $SC_GUESTS; do
 		[ "$g" = domu3 ] && continue
