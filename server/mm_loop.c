@@ -151,7 +151,8 @@ static void fill_round(struct mm_loop *l, struct mm_round *r, const struct mm_sn
 		const struct mm_dom_state *d = &l->dom[i];
 		struct mm_round_dom *rd = &l->rdom[i];
 		rd->domid = d->domid;
-		memcpy(rd->name, d->name, sizeof(rd->name));
+		if (!l->rdom_names) /* the names stay until a domain comes or goes */
+			memcpy(rd->name, d->name, sizeof(rd->name));
 		rd->has_report = d->has_report;
 		rd->report = d->report;
 		rd->report_age_ms = l->in[i].report_age_ms;
@@ -166,6 +167,7 @@ static void fill_round(struct mm_loop *l, struct mm_round *r, const struct mm_sn
 		rd->invalid_reports = d->invalid;
 		l->fds[i] = d->log_fd;
 	}
+	l->rdom_names = true;
 }
 
 int mm_loop_round(struct mm_loop *l)

@@ -59,8 +59,8 @@ struct sim {
 	uint64_t epoch_ms; /* Unix ms at scenario start */
 	uint64_t end_ms;
 	uint32_t next_domid;
-	size_t *of_domid;     /* domid -> guest index; domids 1..n, never reused */
-	struct timespec wall; /* real time mode: when the last tick was due */
+	size_t *of_domid;       /* domid -> guest index; domids 1..n, never reused */
+	struct timespec wall;   /* real time mode: when the last tick was due */
 	char scratch[NODE_MAX]; /* a guest writes its report here first */
 };
 
