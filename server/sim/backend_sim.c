@@ -162,7 +162,7 @@ static bool client_up(struct sim *s, size_t i)
 static bool tick(struct sim *s)
 {
 	bool event = false;
-	uint64_t pool;
+	uint64_t pool, used = s->sc.dom0_kib;
 
 	s->now_ms += s->sc.tick_ms;
 	lifecycle(s);
@@ -171,6 +171,7 @@ static bool tick(struct sim *s)
 		if (!g->alive)
 			continue;
 		mm_guest_tick(g, s->now_ms, s->sc.tick_ms);
+		used += g->alloc_kib; /* host_used(), in this pass */
 		if (((s->now_ms + s->sc.report_ms - report_phase(s, i)) % s->sc.report_ms == 0 ||
 		     g->cfg->behaviour == MM_BEH_FLOOD) &&
 		    client_up(s, i)) {
@@ -182,8 +183,8 @@ static bool tick(struct sim *s)
 	pool = s->sc.host_kib - s->sc.dom0_kib - s->sc.reserve_kib;
 	if (s->sc.pool_kib && s->sc.pool_kib < pool)
 		pool = s->sc.pool_kib; /* the limit is what the policies may share */
-	mm_metrics_tick(&s->m, s->g, s->now_ms, s->sc.tick_ms, pool, host_free(s),
-	                s->sc.reserve_kib);
+	mm_metrics_tick(&s->m, s->g, s->now_ms, s->sc.tick_ms, pool,
+	                used < s->sc.host_kib ? s->sc.host_kib - used : 0, s->sc.reserve_kib);
 	return event;
 }
 
