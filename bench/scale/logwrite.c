@@ -3,8 +3,10 @@
  * to each of N files (O_APPEND, as mm_logs does); the same N rows written
  * to a single file show what the syscall costs when the file is always the
  * same, so the difference is the per-file part (the file, inode, page
- * cache and inode-table block that each write touches).
- * Usage: logwrite DIR ROUNDS N [N...]   (prints one TSV line per N)
+ * cache and inode-table block that each write touches). TOUCH_MIB of memory
+ * written between rounds stands for what mmserver and the simulator touch
+ * between two rounds' logs (0: nothing, the kernel's objects stay cached).
+ * Usage: logwrite DIR ROUNDS TOUCH_MIB N [N...]   (one TSV line per N)
  * Build: cc -O2 -std=c11 -o logwrite logwrite.c */
 #define _POSIX_C_SOURCE 200809L
 #include <errno.h>
@@ -36,7 +38,8 @@ static int cmp_u64(const void *a, const void *b)
 
 /* Median over rounds of the ns per row: n rows a round, to fds[i] (or all
  * to fds[0] when one_file). */
-static uint64_t run(const int *fds, size_t n, int one_file, size_t rounds, uint64_t *per_round)
+static uint64_t run(const int *fds, size_t n, int one_file, size_t rounds, uint64_t *per_round,
+                    unsigned char *touch, size_t touch_bytes)
 {
 	char row[ROW_BYTES];
 
@@ -45,11 +48,14 @@ static uint64_t run(const int *fds, size_t n, int one_file, size_t rounds, uint6
 	for (size_t r = 0; r < rounds; r++) {
 		uint64_t t0 = now_ns();
 		for (size_t i = 0; i < n; i++)
-			if (write(fds[one_file ? 0 : i], row, sizeof(row)) != (ssize_t)sizeof(row)) {
+			if (write(fds[one_file ? 0 : i], row, sizeof(row)) !=
+			    (ssize_t)sizeof(row)) {
 				fprintf(stderr, "logwrite: write: %s\n", strerror(errno));
 				exit(1);
 			}
 		per_round[r] = (now_ns() - t0) / n;
+		for (size_t k = 0; k < touch_bytes; k += 64) /* a line each */
+			touch[k]++;
 	}
 	qsort(per_round, rounds, sizeof(*per_round), cmp_u64);
 	return per_round[rounds / 2];
@@ -58,10 +64,11 @@ static uint64_t run(const int *fds, size_t n, int one_file, size_t rounds, uint6
 int main(int argc, char **argv)
 {
 	char path[4096];
-	size_t rounds;
+	size_t rounds, touch_mib;
+	unsigned char *touch;
 
-	if (argc < 4) {
-		fprintf(stderr, "usage: logwrite DIR ROUNDS N [N...]\n");
+	if (argc < 5) {
+		fprintf(stderr, "usage: logwrite DIR ROUNDS TOUCH_MIB N [N...]\n");
 		return 2;
 	}
 	rounds = strtoul(argv[2], NULL, 10);
@@ -69,8 +76,14 @@ int main(int argc, char **argv)
 		fprintf(stderr, "logwrite: ROUNDS %s: must be 1 to 100000\n", argv[2]);
 		return 2;
 	}
-	printf("files\trounds\tper_file_write_ns\tone_file_write_ns\n");
-	for (int a = 3; a < argc; a++) {
+	touch_mib = strtoul(argv[3], NULL, 10);
+	touch = touch_mib <= 1024 ? calloc(touch_mib ? touch_mib << 20 : 1, 1) : NULL;
+	if (!touch) {
+		fprintf(stderr, "logwrite: TOUCH_MIB %s: must be 0 to 1024\n", argv[3]);
+		return 2;
+	}
+	printf("files\trounds\ttouch_mib\tper_file_write_ns\tone_file_write_ns\n");
+	for (int a = 4; a < argc; a++) {
 		size_t n = strtoul(argv[a], NULL, 10);
 		int *fds = calloc(n ? n : 1, sizeof(*fds));
 		uint64_t *per_round = calloc(rounds, sizeof(*per_round));
@@ -82,17 +95,18 @@ int main(int argc, char **argv)
 		}
 		for (size_t i = 0; i < n; i++) {
 			snprintf(path, sizeof(path), "%s/vm%zu.log", argv[1], i);
-			fds[i] = open(path, O_WRONLY | O_APPEND | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+			fds[i] =
+			    open(path, O_WRONLY | O_APPEND | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 			if (fds[i] < 0) {
 				fprintf(stderr, "logwrite: %s: %s (ulimit -n?)\n", path,
 				        strerror(errno));
 				return 1;
 			}
 		}
-		many = run(fds, n, 0, rounds, per_round);
-		one = run(fds, n, 1, rounds, per_round);
-		printf("%zu\t%zu\t%llu\t%llu\n", n, rounds, (unsigned long long)many,
-		       (unsigned long long)one);
+		many = run(fds, n, 0, rounds, per_round, touch, touch_mib << 20);
+		one = run(fds, n, 1, rounds, per_round, touch, touch_mib << 20);
+		printf("%zu\t%zu\t%zu\t%llu\t%llu\n", n, rounds, touch_mib,
+		       (unsigned long long)many, (unsigned long long)one);
 		fflush(stdout);
 		for (size_t i = 0; i < n; i++) {
 			close(fds[i]);
@@ -102,5 +116,6 @@ int main(int argc, char **argv)
 		free(fds);
 		free(per_round);
 	}
+	free(touch);
 	return 0;
 }
