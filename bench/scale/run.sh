@@ -7,7 +7,8 @@
 #        (defaults: the commit before issue 13's work 22942ea; 10,100,1000,5000,10000; 300; 3)
 # Then logwrite: the kernel's cost of one append per file per round, against
 # the number of files, without mmserver, with nothing and with 32 MiB touched
-# between rounds (into bench/scale/logwrite.tsv).
+# between rounds (into bench/scale/logwrite.tsv). bench/scale/per-guest.md
+# says where the per-guest cost goes (perf) and reads both.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 build=${1:?usage: run.sh BUILD_DIR [BASE_COMMIT] [GUESTS] [ROUNDS] [REPEAT]}
