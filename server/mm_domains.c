@@ -42,6 +42,8 @@ static int grow(struct mm_loop *l, size_t need)
 	GROW(work.idx);
 #undef GROW
 	l->cap = l->work.cap = cap;
+	l->index_ok = false;   /* more slots: every domain lands elsewhere */
+	l->rdom_names = false; /* a moved buffer */
 	return 0;
 }
 
@@ -54,24 +56,29 @@ uint64_t mm_domains_floor(const struct mm_settings *s, const char *name)
 }
 
 /* domid -> index in l->dom, open addressing over 2 x cap slots (0 = empty,
- * else index + 1), rebuilt every sync: O(n) a round where a scan per domain
- * was O(n^2) (45 % of a round at 5000 domains). */
+ * else index + 1): O(n) a round where a scan per domain was O(n^2) (45 % of
+ * a round at 5000 domains). Kept from round to round; a new domain is added
+ * to it, and it is built again only when the array grew or domains left. */
 static size_t slot_of(uint32_t domid, size_t mask)
 {
 	return (size_t)(domid * UINT32_C(2654435761)) & mask;
 }
 
+static void index_add(struct mm_loop *l, size_t i)
+{
+	size_t mask = 2 * l->cap - 1, k = slot_of(l->dom[i].domid, mask);
+
+	while (l->hash[k])
+		k = (k + 1) & mask;
+	l->hash[k] = i + 1;
+}
+
 static void index_build(struct mm_loop *l)
 {
-	size_t mask = 2 * l->cap - 1;
-
 	memset(l->hash, 0, 2 * l->cap * sizeof(*l->hash));
-	for (size_t i = 0; i < l->ndom; i++) {
-		size_t k = slot_of(l->dom[i].domid, mask);
-		while (l->hash[k])
-			k = (k + 1) & mask;
-		l->hash[k] = i + 1;
-	}
+	for (size_t i = 0; i < l->ndom; i++)
+		index_add(l, i);
+	l->index_ok = true;
 }
 
 static struct mm_dom_state *find(struct mm_loop *l, uint32_t domid)
@@ -92,7 +99,6 @@ static struct mm_dom_state *add(struct mm_loop *l, const struct mm_dom_info *di,
 	d->domid = di->domid;
 	memcpy(d->name, di->name, sizeof(d->name));
 	d->name[sizeof(d->name) - 1] = '\0';
-	d->present = true;
 	d->log_fd = -1;
 	if (l->logs.rounds) {
 		d->log_fd = mm_logs_open_domain(&l->logs, d->name, d->domid, now_ms);
@@ -105,27 +111,32 @@ static struct mm_dom_state *add(struct mm_loop *l, const struct mm_dom_info *di,
 	return d;
 }
 
-/* Drops domains not listed this round, keeping the array compact. */
+/* Drops domains not listed this round (listed: seen_sync is this sync's),
+ * keeping the array compact and in order. */
 static void drop_vanished(struct mm_loop *l)
 {
 	size_t k = 0;
 
 	for (size_t i = 0; i < l->ndom; i++) {
 		struct mm_dom_state *d = &l->dom[i];
-		if (!d->present) {
+		if (d->seen_sync != l->syncs) {
 			mm_log(MM_LOG_INFO, "domain-gone", "domid=%u name=%s", d->domid, d->name);
 			if (d->log_fd >= 0)
 				close(d->log_fd);
 			continue;
 		}
-		l->dom[k++] = *d;
+		if (k != i)
+			l->dom[k] = *d;
+		k++;
 	}
 	l->ndom = k;
+	l->index_ok = false;
+	l->rdom_names = false;
 }
 
 int mm_domains_sync(struct mm_loop *l, uint64_t now_ms)
 {
-	size_t n = 0;
+	size_t n = 0, known = 0, before = l->ndom;
 	int rc;
 
 	do {
@@ -141,17 +152,25 @@ int mm_domains_sync(struct mm_loop *l, uint64_t now_ms)
 	rc = grow(l, l->ndom + n + 1);
 	if (rc)
 		return rc;
-	for (size_t i = 0; i < l->ndom; i++)
-		l->dom[i].present = false;
-	index_build(l);
+	if (!l->index_ok)
+		index_build(l);
+	l->syncs++;
+	/* one look at each listed domain: no pass to clear marks, none to
+	 * drop when every known domain was listed again */
 	for (size_t i = 0; i < n; i++) {
 		struct mm_dom_state *d = find(l, l->info[i].domid);
-		if (!d)
+		if (d) { /* a backend that lists a domain twice counts it once */
+			known += d->seen_sync != l->syncs && (size_t)(d - l->dom) < before;
+		} else {
 			d = add(l, &l->info[i], now_ms);
-		d->present = true;
+			index_add(l, l->ndom - 1);
+			l->rdom_names = false;
+		}
+		d->seen_sync = l->syncs;
 		d->info_idx = i;
 	}
-	drop_vanished(l);
+	if (known < before)
+		drop_vanished(l);
 	return 0;
 }
 
@@ -280,4 +299,5 @@ void mm_domains_free(struct mm_loop *l)
 	free(l->work.out);
 	free(l->work.idx);
 	l->ndom = l->cap = 0;
+	l->index_ok = l->rdom_names = false;
 }

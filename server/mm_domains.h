@@ -12,8 +12,8 @@
 struct mm_dom_state {
 	uint32_t domid;
 	char name[MM_NAME_MAX];
-	bool present;    /* listed this round */
-	size_t info_idx; /* its row in l->info this round */
+	uint64_t seen_sync; /* the loop's syncs when it was last listed */
+	size_t info_idx;    /* its row in l->info this round */
 	bool has_report;
 	struct mm_report report;    /* last valid */
 	uint64_t report_ms;         /* when the last new one was read (monotonic) */

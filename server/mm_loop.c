@@ -151,7 +151,8 @@ static void fill_round(struct mm_loop *l, struct mm_round *r, const struct mm_sn
 		const struct mm_dom_state *d = &l->dom[i];
 		struct mm_round_dom *rd = &l->rdom[i];
 		rd->domid = d->domid;
-		memcpy(rd->name, d->name, sizeof(rd->name));
+		if (!l->rdom_names) /* the names stay until a domain comes or goes */
+			memcpy(rd->name, d->name, sizeof(rd->name));
 		rd->has_report = d->has_report;
 		rd->report = d->report;
 		rd->report_age_ms = l->in[i].report_age_ms;
@@ -166,6 +167,7 @@ static void fill_round(struct mm_loop *l, struct mm_round *r, const struct mm_sn
 		rd->invalid_reports = d->invalid;
 		l->fds[i] = d->log_fd;
 	}
+	l->rdom_names = true;
 }
 
 int mm_loop_round(struct mm_loop *l)
@@ -176,7 +178,7 @@ int mm_loop_round(struct mm_loop *l)
 	struct mm_snapshot s;
 	struct mm_plan p;
 	struct mm_round r;
-	uint64_t decision_us;
+	uint64_t decision_us, writes;
 	int rc;
 
 	rc = mm_domains_sync(l, now_ms);
@@ -214,10 +216,10 @@ int mm_loop_round(struct mm_loop *l)
 	if (l->resv) /* live reservations join the reserve; donors shrink for them */
 		mm_resv_host_round(l->resv, &s, &p);
 	decision_us = mono_us() - t1;
+	writes = write_targets(l, s.pool_kib);
+	/* after the writes: a refused or cut one is recorded as what it is */
 	fill_round(l, &r, &s, &p, now_ms);
-	r.writes = write_targets(l, s.pool_kib);
-	for (size_t i = 0; i < l->ndom; i++)
-		l->rdom[i].target_kib = l->out[i].target_kib;
+	r.writes = writes;
 	r.cost_us = mono_us() - t0;
 	r.decision_us = decision_us;
 	if (mm_logs_round(&l->logs, &r, l->fds))

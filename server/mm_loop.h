@@ -65,8 +65,11 @@ struct mm_loop {
 	struct mm_dom_in *in;
 	struct mm_dom_out *out;
 	struct mm_round_dom *rdom;
-	int *fds;     /* per domain: its data log, -1 if none */
-	size_t *hash; /* domid index over 2 x cap slots (mm_domains.c) */
+	int *fds;        /* per domain: its data log, -1 if none */
+	size_t *hash;    /* domid index over 2 x cap slots (mm_domains.c) */
+	bool index_ok;   /* hash holds every domain at its index */
+	bool rdom_names; /* rdom's names are the domains' (none came or went) */
+	uint64_t syncs;  /* domain lists taken */
 	struct mm_balance_work work;
 	uint64_t rounds;
 	uint64_t pol_epoch;           /* bumped when the policy changes: per-domain memory resets */

@@ -5,6 +5,10 @@
 # bench/scale/results.md.
 # Usage: bench/scale/run.sh BUILD_DIR [BASE_COMMIT] [GUESTS] [ROUNDS] [REPEAT]
 #        (defaults: the commit before issue 13's work 22942ea; 10,100,1000,5000,10000; 300; 3)
+# Then logwrite: the kernel's cost of one append per file per round, against
+# the number of files, without mmserver, with nothing and with 32 MiB touched
+# between rounds (into bench/scale/logwrite.tsv). bench/scale/per-guest.md
+# says where the per-guest cost goes (perf) and reads both.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 build=${1:?usage: run.sh BUILD_DIR [BASE_COMMIT] [GUESTS] [ROUNDS] [REPEAT]}
@@ -23,3 +27,9 @@ make -C "$build" -j"$(nproc)" mmserver >/dev/null
 /usr/bin/python3 bench/scale/scale.py bench/scale/results.md \
   "base-$base=$work/build/server/mmserver" "this=$build/server/mmserver" \
   --guests "$guests" --rounds "$rounds" --repeat "$repeat"
+cc -O2 -std=c11 -o "$work/logwrite" bench/scale/logwrite.c
+mkdir "$work/lw"
+{
+  "$work/logwrite" "$work/lw" 300 0 100 1000 2000 5000 10000
+  "$work/logwrite" "$work/lw" 300 32 100 1000 2000 5000 10000 | tail -n +2
+} | tee bench/scale/logwrite.tsv

@@ -104,15 +104,19 @@ def main():
              "", "decision: the pure core (policy + guards); round: reports read, decision, "
              "targets written (the round_cost_us column; before issue 13 it also held new "
              "domains' log opening); logs: the per-domain rows of one round (one write(2) "
-             "per domain); wall: the whole run over its rounds (simulator included).", "",
+             "per domain); wall: the whole run over its rounds; rest: wall - round - logs, "
+             "the simulator's ticks (its guests, workloads and metrics), the domain list "
+             "and rounds.tsv: mostly the simulator's own cost, not mmserver's. "
+             "ns/guest: the median divided by the guests.", "",
              "| guests | build | decision median us | decision p99 us | round median us | "
-             "round p99 us | logs median us | wall per round us | kernel CPU % | "
-             "peak RSS MB | RSS per guest KiB | logs MB |",
-             "|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+             "round p99 us | logs median us | wall per round us | rest us | "
+             "decision ns/guest | round ns/guest | logs ns/guest | rest ns/guest | "
+             "kernel CPU % | peak RSS MB | RSS per guest KiB | logs MB |",
+             "|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
     for (n, name), runs in res.items():
         ok = [r for r in runs if "error" not in r]
         if not ok:
-            lines.append(f"| {n} | {name} | {runs[0]['error'][:60]} | | | | | | | | | |")
+            lines.append(f"| {n} | {name} | {runs[0]['error'][:60]} |" + " |" * 15)
             continue
         med = lambda key: statistics.median(r[key] for r in ok)
 
@@ -124,9 +128,18 @@ def main():
             if len(v) > 1:
                 cell += f" [{fmt.format(min(v))}-{fmt.format(max(v))}]"
             return cell
+        for r in ok:
+            r["rest_us"] = r["wall_per_round_us"] - r["median_us"] - (r["log_median_us"] or 0)
+
+        def per(key):
+            if ok[0].get(key) is None:
+                return "-"
+            return f"{1000 * med(key) / n:.0f}"
         lines.append(f"| {n} | {name} | {rng('dec_median_us')} | {rng('dec_p99_us')} | "
                      f"{rng('median_us')} | {rng('p99_us')} | {rng('log_median_us')} | "
-                     f"{rng('wall_per_round_us')} | {100 * med('sys_share'):.0f} | "
+                     f"{rng('wall_per_round_us')} | {rng('rest_us')} | {per('dec_median_us')} | "
+                     f"{per('median_us')} | {per('log_median_us')} | {per('rest_us')} | "
+                     f"{100 * med('sys_share'):.0f} | "
                      f"{rng('peak_rss_mb', '{:.1f}')} | {1024 * med('peak_rss_mb') / n:.2f} | "
                      f"{med('log_mb'):.1f} |")
     text = "\n".join(lines) + "\n"

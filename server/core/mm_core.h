@@ -55,18 +55,21 @@ enum {
  * changes, so the core still allocates nothing. */
 #define MM_POLICY_DOM_BYTES 128
 
+/* The fields every pass reads fill the first 64 bytes and the report's
+ * sizes the next 64: at 10000 domains the array outgrows the cache, and
+ * each pass of the round then pays per line it touches. */
 struct mm_dom_in {
 	uint32_t domid;
-	uint32_t flags; /* MM_FLAG_* known before the round */
+	uint32_t flags;  /* MM_FLAG_* known before the round */
+	uint32_t weight; /* priority 1..100 from the config (default 50) */
 	bool has_report;
-	struct mm_report report; /* valid only if has_report */
 	uint64_t actual_kib;     /* current allocation */
 	uint64_t target_kib;     /* current target */
 	uint64_t maxmem_kib;     /* static-max */
 	uint64_t floor_kib;      /* never set a target below this */
-	uint32_t weight;         /* priority 1..100 from the config (default 50) */
-	uint64_t report_age_ms;  /* since the last new report (0 without one) */
 	void *pol;               /* MM_POLICY_DOM_BYTES for the policy, or NULL */
+	uint64_t report_age_ms;  /* since the last new report (0 without one) */
+	struct mm_report report; /* valid only if has_report */
 };
 
 struct mm_snapshot {

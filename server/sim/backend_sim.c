@@ -12,14 +12,41 @@
 
 /* A guest's report node as xenstore would hold it, and what the reader has
  * seen of it (the freshness contract of backend.h). */
+#define NODE_MAX    4096 /* xenstore's value limit: a guest may write past 512 bytes */
+#define NODE_INLINE 360  /* a well-behaved report (about 250 bytes) fits in the node */
 struct node {
-	char text[4096];   /* xenstore's value limit: a guest may write past 512 bytes */
 	int len;           /* -1: none yet */
 	bool wrote;        /* the guest wrote since the last read */
 	bool seen;         /* a valid report was returned before */
 	bool client_down;  /* its mmclient is dead (scenario client_stop_s) */
 	uint64_t last_seq; /* seq of the last report returned */
+	/* the text: inline when it fits, else in spill (NODE_MAX, made on the
+	 * first long report). Nodes stay 384 bytes: read in a round at 10000
+	 * guests, 4 KiB nodes were a page (a TLB miss) each. */
+	char *spill;
+	char text[NODE_INLINE];
 };
+
+static const char *node_text(const struct node *nd)
+{
+	return nd->len > (int)sizeof(nd->text) ? nd->spill : nd->text;
+}
+
+/* Stores a report of n bytes written into buf (NODE_MAX); -ENOMEM if a
+ * long one finds no memory (the guest's write fails: nothing changes). */
+static int node_store(struct node *nd, const char *buf, int n)
+{
+	if (n > (int)sizeof(nd->text)) {
+		if (!nd->spill && !(nd->spill = malloc(NODE_MAX)))
+			return -ENOMEM;
+		memcpy(nd->spill, buf, (size_t)n);
+	} else {
+		memcpy(nd->text, buf, (size_t)n);
+	}
+	nd->len = n;
+	nd->wrote = true;
+	return 0;
+}
 
 struct sim {
 	struct mm_backend base;
@@ -32,8 +59,9 @@ struct sim {
 	uint64_t epoch_ms; /* Unix ms at scenario start */
 	uint64_t end_ms;
 	uint32_t next_domid;
-	size_t *of_domid;     /* domid -> guest index; domids 1..n, never reused */
-	struct timespec wall; /* real time mode: when the last tick was due */
+	size_t *of_domid;       /* domid -> guest index; domids 1..n, never reused */
+	struct timespec wall;   /* real time mode: when the last tick was due */
+	char scratch[NODE_MAX]; /* a guest writes its report here first */
 };
 
 static struct sim *S(struct mm_backend *b)
@@ -41,13 +69,21 @@ static struct sim *S(struct mm_backend *b)
 	return (struct sim *)b;
 }
 
-static uint64_t host_free(const struct sim *s)
+/* dom0 and every running guest's allocation (may pass the host's size) */
+static uint64_t host_used(const struct sim *s)
 {
 	uint64_t used = s->sc.dom0_kib;
 
 	for (size_t i = 0; i < s->sc.n; i++)
 		if (s->g[i].alive)
 			used += s->g[i].alloc_kib;
+	return used;
+}
+
+static uint64_t host_free(const struct sim *s)
+{
+	uint64_t used = host_used(s);
+
 	return used < s->sc.host_kib ? s->sc.host_kib - used : 0;
 }
 
@@ -58,33 +94,51 @@ static uint64_t report_phase(const struct sim *s, size_t i)
 	return ticks ? (i % (ticks + 1)) * s->sc.tick_ms : 0;
 }
 
-/* Starts and stops domains whose time has come. */
+/* Starts and stops domains whose time has come. A running guest is looked
+ * at only for its stop; the host's use is summed once, on the first start
+ * tried, then kept up to date (a sum per waiting guest was O(n^2)). */
 static void lifecycle(struct sim *s)
 {
+	uint64_t used = 0;
+	bool used_known = false;
+
 	for (size_t i = 0; i < s->sc.n; i++) {
 		const struct mm_guest_cfg *c = &s->sc.guests[i];
 		struct mm_guest *g = &s->g[i];
+		struct mm_guest_metrics *gm;
+
+		if (g->alive) {
+			if (c->stop_ms && s->now_ms >= c->stop_ms) {
+				g->alive = false; /* vanished: the loop must drop it */
+				used -= used_known ? g->alloc_kib : 0;
+			}
+			continue;
+		}
+		gm = &s->m.g[i];
+		if (g->domid != 0 || gm->start_result)
+			continue; /* ended, or its start has failed */
+		if (s->now_ms >= c->start_ms && !used_known) {
+			used = host_used(s);
+			used_known = true;
+		}
 		/* Like xl create, a domain starts only when the host can give its
 		 * memory without dipping into the reserve; until then it waits. */
-		struct mm_guest_metrics *gm = &s->m.g[i];
-		if (!g->alive && g->domid == 0 && s->now_ms >= c->start_ms && !gm->start_result &&
-		    host_free(s) >= c->memory_kib + s->sc.reserve_kib) {
+		if (s->now_ms >= c->start_ms &&
+		    (used < s->sc.host_kib ? s->sc.host_kib - used : 0) >=
+		        c->memory_kib + s->sc.reserve_kib) {
 			s->of_domid[s->next_domid] = i;
 			mm_guest_start(g, c, s->next_domid++, s->now_ms);
-			s->node[i] = (struct node){.len = -1};
+			s->node[i] = (struct node){.len = -1, .spill = s->node[i].spill};
 			gm->start_result = 1;
-		} else if (!g->alive && g->domid == 0 && !gm->start_result && c->start_timeout_ms &&
-		           s->now_ms >= c->start_ms + c->start_timeout_ms) {
+			used += g->alloc_kib;
+		} else if (c->start_timeout_ms && s->now_ms >= c->start_ms + c->start_timeout_ms) {
 			gm->start_result = 2; /* like xl create, it gave up (start_timeout_s) */
-		} else if (!g->alive && g->domid == 0 && !gm->start_result &&
-		           s->now_ms > c->start_ms) {
+		} else if (s->now_ms > c->start_ms) {
 			/* the host had no room: it needs all it asked for */
 			mm_metrics_waiting(&s->m, i, mm_workload_demand_kib(&c->workload, 0),
 			                   mm_workload_demand_kib(&c->workload, 0) +
 			                       c->overhead_kib + c->kernel_min_kib,
 			                   c->start_ms, s->sc.tick_ms);
-		} else if (g->alive && c->stop_ms && s->now_ms >= c->stop_ms) {
-			g->alive = false; /* vanished: the loop must drop it */
 		}
 	}
 }
@@ -108,7 +162,7 @@ static bool client_up(struct sim *s, size_t i)
 static bool tick(struct sim *s)
 {
 	bool event = false;
-	uint64_t pool;
+	uint64_t pool, used = s->sc.dom0_kib;
 
 	s->now_ms += s->sc.tick_ms;
 	lifecycle(s);
@@ -117,22 +171,20 @@ static bool tick(struct sim *s)
 		if (!g->alive)
 			continue;
 		mm_guest_tick(g, s->now_ms, s->sc.tick_ms);
+		used += g->alloc_kib; /* host_used(), in this pass */
 		if (((s->now_ms + s->sc.report_ms - report_phase(s, i)) % s->sc.report_ms == 0 ||
 		     g->cfg->behaviour == MM_BEH_FLOOD) &&
 		    client_up(s, i)) {
-			int n = mm_guest_report(g, s->node[i].text, sizeof(s->node[i].text));
-			if (n >= 0) {
-				s->node[i].len = n;
-				s->node[i].wrote = true;
+			int n = mm_guest_report(g, s->scratch, NODE_MAX);
+			if (n >= 0 && node_store(&s->node[i], s->scratch, n) == 0)
 				event = true;
-			}
 		}
 	}
 	pool = s->sc.host_kib - s->sc.dom0_kib - s->sc.reserve_kib;
 	if (s->sc.pool_kib && s->sc.pool_kib < pool)
 		pool = s->sc.pool_kib; /* the limit is what the policies may share */
-	mm_metrics_tick(&s->m, s->g, s->now_ms, s->sc.tick_ms, pool, host_free(s),
-	                s->sc.reserve_kib);
+	mm_metrics_tick(&s->m, s->g, s->now_ms, s->sc.tick_ms, pool,
+	                used < s->sc.host_kib ? s->sc.host_kib - used : 0, s->sc.reserve_kib);
 	return event;
 }
 
@@ -186,7 +238,7 @@ static int sim_read_report(struct mm_backend *b, uint32_t domid, struct mm_repor
 		return -ENOENT;
 	nd = &s->node[i];
 	/* the same parser as for a real guest's xenstore node */
-	if (mm_report_parse(nd->text, (size_t)nd->len, out, err))
+	if (mm_report_parse(node_text(nd), (size_t)nd->len, out, err))
 		return nd->wrote = false, -EINVAL;
 	fresh = (out->has & MM_REPORT_HAS_SEQ) ? mm_report_seq_new(nd->seen, nd->last_seq, out)
 	                                       : nd->wrote;
@@ -275,6 +327,8 @@ static void sim_destroy(struct mm_backend *b)
 
 	if (!s)
 		return;
+	for (size_t i = 0; s->node && i < s->sc.n; i++)
+		free(s->node[i].spill);
 	mm_scenario_free(&s->sc);
 	free(s->g);
 	free(s->m.g);

@@ -11,24 +11,25 @@ static uint64_t need_kib(const struct mm_guest *g)
 	return g->demand_kib + g->cfg->overhead_kib + g->cfg->kernel_min_kib;
 }
 
-/* min over x (x_i <= maxmem_i, x_i >= floor_i, sum x <= pool) of
- * sum max(0, need_i - x_i): each guest takes min(need, maxmem) but at least its
- * floor; whatever exceeds the pool is short. */
-static uint64_t limit_kib(const struct mm_guest *g, size_t n, uint64_t pool_kib)
-{
-	uint64_t over_cap = 0, want = 0;
+/* The physical limit is min over x (x_i <= maxmem_i, x_i >= floor_i,
+ * sum x <= pool) of sum max(0, need_i - x_i): each guest takes
+ * min(need, maxmem) but at least its floor; whatever exceeds the pool is
+ * short. limit_add sums one guest's part, in the tick's one pass. */
+struct limit {
+	uint64_t over_cap, want;
+};
 
-	for (size_t i = 0; i < n; i++) {
-		uint64_t need, cap, x;
-		if (!g[i].alive)
-			continue;
-		need = need_kib(&g[i]);
-		cap = g[i].cfg->maxmem_kib;
-		x = need < cap ? need : cap;
-		over_cap += need - x;
-		want += x > g[i].cfg->floor_kib ? x : g[i].cfg->floor_kib;
-	}
-	return over_cap + (want > pool_kib ? want - pool_kib : 0);
+static void limit_add(struct limit *l, const struct mm_guest *g, uint64_t need)
+{
+	uint64_t cap = g->cfg->maxmem_kib, x = need < cap ? need : cap;
+
+	l->over_cap += need - x;
+	l->want += x > g->cfg->floor_kib ? x : g->cfg->floor_kib;
+}
+
+static uint64_t limit_kib(const struct limit *l, uint64_t pool_kib)
+{
+	return l->over_cap + (l->want > pool_kib ? l->want - pool_kib : 0);
 }
 
 /* Steps the allocation now covers end: those whose level it reached, and
@@ -98,6 +99,8 @@ void mm_metrics_tick(struct mm_metrics *m, const struct mm_guest *g, uint64_t no
                      uint64_t dt_ms, uint64_t pool_kib, uint64_t host_free_kib,
                      uint64_t reserve_kib)
 {
+	struct limit lim = {0};
+
 	for (size_t i = 0; i < m->n; i++) {
 		struct mm_guest_metrics *gm = &m->g[i];
 		uint64_t need;
@@ -107,6 +110,7 @@ void mm_metrics_tick(struct mm_metrics *m, const struct mm_guest *g, uint64_t no
 			continue;
 		}
 		gm->was_alive = true;
+		limit_add(&lim, &g[i], need_kib(&g[i]));
 		steps_tick(gm, g[i].demand_kib, need_kib(&g[i]), g[i].alloc_kib, now_ms, now_ms);
 		gm->episodes += g[i].swap_used_kib > 0 && !gm->is_short;
 		gm->is_short = g[i].swap_used_kib > 0;
@@ -120,7 +124,7 @@ void mm_metrics_tick(struct mm_metrics *m, const struct mm_guest *g, uint64_t no
 	}
 	if (host_free_kib > reserve_kib)
 		m->host_left_kib_ms += (host_free_kib - reserve_kib) * dt_ms;
-	m->limit_kib_ms += limit_kib(g, m->n, pool_kib) * dt_ms;
+	m->limit_kib_ms += limit_kib(&lim, pool_kib) * dt_ms;
 	if (host_free_kib < reserve_kib)
 		m->reserve_violation_ticks++;
 	m->ticks++;

@@ -34,6 +34,9 @@ struct fake {
 	uint64_t writes[NDOM];
 	uint64_t now_ms;  /* wall clock: an admin or NTP may step it */
 	uint64_t mono_ms; /* monotonic */
+	/* when nlist > 0, the domids listed, in this order (may repeat) */
+	uint32_t list[2 * NDOM];
+	size_t nlist;
 };
 
 static struct fake F;
@@ -46,6 +49,12 @@ static size_t idx(uint32_t domid)
 static int f_list(struct mm_backend *b, struct mm_dom_info *out, size_t cap, size_t *n)
 {
 	(void)b;
+	if (F.nlist) {
+		for (size_t i = 0; i < F.nlist && i < cap; i++)
+			out[i] = F.dom[idx(F.list[i])];
+		*n = F.nlist;
+		return 0;
+	}
 	for (size_t i = 0; i < NDOM && i < cap; i++)
 		out[i] = F.dom[i];
 	*n = NDOM;
@@ -163,6 +172,41 @@ static uint64_t sum_targets(void)
 	for (size_t i = 0; i < NDOM; i++)
 		s += F.dom[i].target_kib;
 	return s;
+}
+
+/* The round's domains are those listed, in the order they came, each with
+ * its own name: checked after every round. */
+static void check_round(const uint32_t *want, size_t n)
+{
+	char name[16];
+
+	assert_int_equal(mm_loop_round(&L), 0);
+	assert_int_equal(L.ndom, n);
+	for (size_t i = 0; i < n; i++) {
+		snprintf(name, sizeof(name), "vm%u", want[i]);
+		assert_int_equal(L.rdom[i].domid, want[i]);
+		assert_string_equal(L.rdom[i].name, name);
+		assert_int_equal(L.in[i].domid, want[i]);
+	}
+}
+
+/* Domains come, go and come back; the index of domids and the names kept
+ * in the round's buffers follow (they are rebuilt only on a change). */
+static void test_domains_come_and_go(void **state)
+{
+	(void)state;
+	check_round((uint32_t[]){1, 2, 3}, 3);
+	check_round((uint32_t[]){1, 2, 3}, 3);
+	F.list[0] = 1, F.list[1] = 3, F.nlist = 2; /* vm2 gone */
+	check_round((uint32_t[]){1, 3}, 2);
+	check_round((uint32_t[]){1, 3}, 2);
+	F.list[0] = 2, F.list[1] = 3, F.list[2] = 1, F.nlist = 3; /* back, listed first */
+	check_round((uint32_t[]){1, 3, 2}, 3);
+	/* a backend that lists vm1 twice while vm3 left: vm3 still goes */
+	F.list[0] = 1, F.list[1] = 2, F.list[2] = 1, F.nlist = 3;
+	check_round((uint32_t[]){1, 2}, 2);
+	F.nlist = 0; /* all three again */
+	check_round((uint32_t[]){1, 2, 3}, 3);
 }
 
 /* A failed host-free read used to count as 0 free: skip the round instead. */
@@ -329,6 +373,7 @@ int main(void)
 	    cmocka_unit_test(test_log_quote),
 	    cmocka_unit_test_setup_teardown(test_wall_clock_step, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_refused_write_logged_once, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_domains_come_and_go, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
