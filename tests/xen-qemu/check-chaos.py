@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """check-chaos.py RESULTS [--figures FILE]: judges what scenario-chaos.sh recorded on a real
-Xen (issue 12): a hostile guest (domu2), a balloon that cannot move (domu3), xenstored stopped
+Xen (issue 12): a hostile guest (domu2), a guest with pinned memory (domu3: seen in its report,
+then hidden by a report that overstates it, so its balloon refuses), xenstored stopped
 for seconds, and an out-of-scope guest (domu4). Each check reads facts.txt, mmserver's logs
 and stderr, and dom0's xenstore samples; exit 0 when all hold, 1 otherwise."""
 import argparse
@@ -186,8 +187,26 @@ def check_cpu_flood(run):
                f"rounds={n} over {t1 - t0} ms"
 
 
+def check_pinned_seen(run):
+    """domu3's RAM pinned on a ramfs is in its report (MemAvailable below MemFree + Cached), and mmserver asks domu3 for no more than it can give: no target below the used memory it logged, never stuck, the guest alive"""
+    t0, t1 = run.window("load2_started", "load2_done")
+    rows = [r for r in run.rows["domu3"] if t0 <= r["time_ms"] <= t1]
+    below = [f"{r['time_ms']}:{r['target_kib']}<{r.get('used_kib')}" for r in rows
+             if r["target_kib"] < int(r.get("used_kib") or 0)]
+    stuck = [r["time_ms"] for r in rows if r.get("reason") == "stuck"]
+    report = kv(run.facts.get("load2_done"), "report") or ""
+    free, avail = num(report, "free"), num(report, "avail")
+    pinned = num(run.facts.get("filled"), "fill_mib") * MIB
+    after = run.facts.get("domu3_after", "")
+    alive = "c" not in (kv(after, "state") or "c") and num(after, "panics", 1) == 0
+    ok = len(rows) >= 5 and not below and not stuck and pinned > 0 and \
+        0 < avail <= free - pinned // 2 and alive
+    return ok, f"rows={len(rows)} below_used={below[:3]} stuck={stuck[:3]} pinned_kib={pinned} " \
+               f"report free={free} avail={avail}; after: {after[:60]}"
+
+
 def check_stuck_flagged(run):
-    """domu3's balloon cannot give its memory back: mmserver flags it stuck and holds its target at its allocation"""
+    """with a report that overstates what domu3 can give, its balloon refuses the shrink: mmserver flags it stuck and holds its target at its allocation"""
     rows = [r for r in run.rows["domu3"] if r.get("reason") == "stuck"]
     held = all(abs(r["target_kib"] - r["actual_kib"]) <= MIB for r in rows)
     ok = "stuck_seen" in run.facts and len(rows) >= 1 and held
@@ -201,7 +220,7 @@ def check_stuck_pool(run):
     for g in MANAGED:
         for r in run.rows[g]:
             by_t.setdefault(r["time_ms"], {})[g] = r
-    t0, t1 = run.window("load2_started", "load2_done")
+    t0, t1 = run.window("load3_started", "load3_done")
     over, n = [], 0
     for t, rs in sorted(by_t.items()):
         if len(rs) != 3 or not (t0 <= t <= t1 or rs["domu3"].get("reason") == "stuck"):
@@ -219,7 +238,7 @@ def check_stuck_pool(run):
 
 def check_stuck_host(run):
     """while domu3 refuses to shrink, Xen's free memory never goes below the reserve (the others' grows wait for memory that exists)"""
-    t0, t1 = run.window("load2_started", "load2_done")
+    t0, t1 = run.window("load3_started", "load3_done")
     rounds = [l.split("\t") for l in run.lines(os.path.join("logs", "rounds.tsv"))]
     head = rounds[0] if rounds else []
     if "host_free_kib" not in head:
@@ -235,12 +254,12 @@ def check_stuck_host(run):
 
 def check_stuck_others(run):
     """while domu3 is stuck the others still balance: domu1's load gets memory"""
-    t0, t1 = run.window("load2_started", "load2_done")
+    t0, t1 = run.window("load3_started", "load3_done")
     rows = [r for r in run.rows["domu1"] if t0 <= r["time_ms"] <= t1]
     base = rows[0]["target_kib"] if rows else 0
     peak = max([r["target_kib"] for r in rows] or [0])
     ok = base > 0 and peak >= base + 8 * MIB
-    return ok, f"domu1 during load2: first={base} peak={peak} KiB"
+    return ok, f"domu1 during load3: first={base} peak={peak} KiB"
 
 
 def check_xs_no_spin(run):
@@ -285,7 +304,7 @@ def check_sigterm(run):
 
 
 CHECKS = [check_bounds, check_hostile_ran, check_hostile_flagged, check_others_balance,
-          check_log_escaped, check_log_rate, check_cpu_flood, check_stuck_flagged,
+          check_log_escaped, check_log_rate, check_cpu_flood, check_pinned_seen, check_stuck_flagged,
           check_stuck_pool, check_stuck_host, check_stuck_others, check_xs_no_spin, check_xs_resumed,
           check_xs_logged, check_out_of_scope, check_sigterm]
 
@@ -299,12 +318,19 @@ def figures(run):
     for l in run.lines("guest-domu2.log"):
         if "XG: hostile phase=" in l:
             out.append("domu2 " + l.split("XG: ", 1)[1].strip())
+    t0, t1 = run.window("load2_started", "load2_done")
+    pinned = [r for r in run.rows["domu3"] if t0 <= r["time_ms"] <= t1]
+    if pinned:
+        low = min(pinned, key=lambda r: r["target_kib"])
+        out.append(f"domu3 pinned, its report seen: lowest target {low['target_kib']} KiB "
+                   f"(used {low.get('used_kib')}, actual {low['actual_kib']}) over "
+                   f"{len(pinned)} rows; {run.facts.get('filled', '')[:80]}")
     stuck = [r for r in run.rows["domu3"] if r.get("reason") == "stuck"]
     by_t = {}
     for g in MANAGED:
         for r in run.rows[g]:
             by_t.setdefault(r["time_ms"], {})[g] = r
-    t0, t1 = run.window("load2_started", "load2_done")
+    t0, t1 = run.window("load3_started", "load3_done")
     first = stuck[0]["time_ms"] if stuck else t1
     over = [(t, rs["domu1"]["target_kib"] + rs["domu2"]["target_kib"] + rs["domu3"]["actual_kib"]
              - run.pool_kib) for t, rs in sorted(by_t.items()) if len(rs) == 3 and t0 <= t < first]

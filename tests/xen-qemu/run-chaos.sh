@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # run-chaos.sh BUILD_DIR: issue 12's chaos on a real Xen 4.17 under QEMU: a hostile guest
-# writing its own report (garbage, lies, 100 per second), a balloon that cannot move, xenstored
-# stopped for seconds, and an out-of-scope guest mmserver must never write
+# writing its own report (garbage, lies, 100 per second), a guest with pinned memory (seen in
+# its report; then hidden by a stale report, so its balloon refuses), xenstored stopped for
+# seconds, and an out-of-scope guest mmserver must never write
 # (vm/scenario-chaos.sh); check-chaos.py judges the facts and logs.
 # Run it under the lab's lock: flock /work/wt/qemu.lock bash tests/xen-qemu/run-chaos.sh build
 # Exit: 0 every check holds; 1 a check failed; 2 usage or images; 3 the machine did not boot.

@@ -19,6 +19,10 @@ raw log line|mmserver.err|\$a level=warn msg=x key=\x1b[2J|printable key=value
 not escaped|mmserver.err|s/\\\\x1b/ESC/g|printable key=value
 log flood|mmserver.err|/msg=report-invalid/{p;p;p;p}|once a minute
 cpu|facts.txt|s/^\(cpu_hostile .*ticks=\)[0-9]*/\1999999/|CPU over the flood
+pinned stuck|logs/domu3.log|s/${T}deadband\$/${T}stuck/|asks domu3 for no more
+pinned taken|logs/domu3.log|s/^\([0-9]*${T}[0-9]*${T}\)[0-9]*/\1100000/|asks domu3 for no more
+pinned hidden|facts.txt|s/avail=[0-9]*/avail=999999/|asks domu3 for no more
+domu3 panicked|facts.txt|s/panics=0/panics=1/|asks domu3 for no more
 not stuck|logs/domu3.log|s/${T}stuck\$/${T}hold/|flags it stuck
 overcommit|logs/domu1.log|s/^\([0-9]*${T}[0-9]*${T}\)[0-9]*/\1400000/|overcommit
 host below reserve|logs/rounds.tsv|s/^\([0-9]*${T}[0-9]*${T}[0-9]*${T}\)[0-9]*/\11000/|never goes below the reserve

@@ -27,7 +27,8 @@ start_client() {
 	rm -f /tmp/mmclient.rc /run/mmclient.pid
 	(
 		# shellcheck disable=SC2086
-		mmclient --foreground $MMCLIENT_OPTS --verbose --pidfile /run/mmclient.pid \
+		mmclient --foreground $MMCLIENT_OPTS ${XQ_CLIENT_PROC:+--proc "$XQ_CLIENT_PROC"} \
+			--verbose --pidfile /run/mmclient.pid \
 			2>>/tmp/mmclient.log
 		echo $? >/tmp/mmclient.rc
 	) </dev/null >/dev/null 2>&1 &
@@ -196,6 +197,28 @@ fill() {
 		tr -d ':'
 }
 
+# snapshot: a copy of /proc/meminfo and /proc/vmstat as they are now, for stale-client.
+snapshot() {
+	mkdir -p /xq-stale && cp /proc/meminfo /proc/vmstat /xq-stale/ || { echo "snapshot_failed"; return; }
+	awk '/^(MemFree|MemAvailable):/ { printf "%s_kib=%s ", $1, $2 }' /xq-stale/meminfo | tr -d ':'
+}
+
+# stale_client: mmclient restarted on the snapshot instead of /proc, so its reports say the
+# guest has the memory it had then: a report that overstates what the balloon can take back
+# (as the 2013 client's nodes do, which have no MemAvailable). start-client goes back.
+stale_client() {
+	[ -f /xq-stale/meminfo ] || { echo "no-snapshot"; return; }
+	stop_client >/dev/null
+	t=$(now_ms)
+	XQ_CLIENT_PROC=/xq-stale
+	if start_client; then
+		echo "started pid=$(cat /run/mmclient.pid) proc=/xq-stale t_ms=$t"
+	else
+		echo "start-failed t_ms=$t"
+	fi
+	XQ_CLIENT_PROC=
+}
+
 run_cmd() { # SEQ VERB ARGS...
 	seq=$1 verb=$2
 	shift 2
@@ -213,6 +236,8 @@ run_cmd() { # SEQ VERB ARGS...
 	mc) res=$(mc "$@") ;;
 	hostile) res=$(hostile "$@") ;;
 	fill) res=$(fill "$@") ;;
+	snapshot) res=$(snapshot) ;;
+	stale-client) res=$(stale_client) ;;
 	unfill) rm -f /xq-fill/pinned && res="removed" ;;
 	*) res="unknown verb=$verb" ;;
 	esac

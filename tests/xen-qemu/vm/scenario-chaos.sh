@@ -2,8 +2,9 @@
 # (tests/xen-qemu/run-chaos.sh). Three managed guests and domu4 out of scope (created while
 # mmserver runs). 1. domu2 turns hostile: its mmclient stopped, xq_hostile writes its own
 # report (garbage, 1 PiB, negative, a replay, 100 per second, past 512 bytes) while domu1
-# runs a load. 2. domu3's balloon cannot move: its RAM is pinned by a file in its initramfs
-# root while domu1's load asks mmserver to shrink it. 3. xenstored stopped (SIGSTOP) for a
+# runs a load. 2. domu3's RAM is pinned by a file on a ramfs while domu1's load asks for
+# memory: mmserver must see it in domu3's report and ask for no more; then, with a report
+# that overstates what domu3 can give, its shrink is refused and it must say stuck. 3. xenstored stopped (SIGSTOP) for a
 # few seconds, then continued. It records facts (facts.txt), mmserver's CPU ticks from
 # /proc/PID/stat, and xenstore samples of every target; check-chaos.py judges them.
 . /xq/dom0-lib.sh
@@ -109,29 +110,49 @@ run() {
 	wait $create4
 	fact "domu4_created t_ms=$(now_ms) $(grep domu4 "$XQ_OUT/xl-create.txt")"
 
-	# 2. domu3's balloon cannot give its memory back while domu1's load wants it. Linux's
-	# balloon takes every free page it can before it fails, so the guest is left at its
-	# watermark, and every process of the lab's guests is exempt from the OOM killer: a
-	# holder it may kill keeps the guest alive (run 2 without one: "System is deadlocked
-	# on memory", domu3's kernel panicked 3 s after mmserver held it).
+	# 2. domu3's RAM is pinned (a file on a ramfs: the kernel can neither reclaim nor swap it)
+	# while domu1's load asks for memory. Every process of the lab's guests is exempt from the
+	# OOM killer, so domu3 keeps a holder it may kill (run 2 of issue 12 without one: "System
+	# is deadlocked on memory", domu3's kernel panicked 3 s after mmserver held it).
 	res=$(xq_send domu3 20 static 16M) || res="no-answer"
 	fact "holder name=domu3 $res"
 	sleep 2
+	res=$(xq_send domu3 20 snapshot) || res="no-answer"
+	fact "snapshot name=domu3 $res"
 	res=$(xq_send domu3 60 fill "$fill_leave_mib") || res="no-answer"
 	fact "filled name=domu3 t_ms=$(now_ms) $res"
+	# 2a. domu3's own report says it: Cached counts the ramfs, MemAvailable does not, and
+	# mmserver counts only MemAvailable as free. It must ask domu3 for no more than that.
+	sleep 3
 	xenstore-write "/local/domain/$(xq_domid domu1)/data/xq-mono" ""
 	res=$(xq_send domu1 20 mono $load_args) || res="no-answer"
 	fact "load2_started t_ms=$(now_ms) guest=\"$res\""
+	wait_every 1 60 guest_done domu1 xq-mono || fact "load2_not_done"
+	fact "load2_done t_ms=$(now_ms) domu3_reason=$(last_reason domu3)" \
+		"report=\"$(xsr "/local/domain/$(xq_domid domu3)/memory/report" | cut -d' ' -f3-5)\""
+	# 2b. A report that overstates what domu3 can give (its client now reads a copy of /proc
+	# from before the fill; the 2013 client's nodes have no MemAvailable either): mmserver's
+	# shrink is refused, and it must see that (stuck) and hold domu3 at its allocation.
+	sleep 3
+	res=$(xq_send domu3 30 stale-client) || res="no-answer"
+	fact "stale_client name=domu3 t_ms=$(now_ms) $res"
+	sleep 2
+	xenstore-write "/local/domain/$(xq_domid domu1)/data/xq-mono" ""
+	res=$(xq_send domu1 20 mono $load_args) || res="no-answer"
+	fact "load3_started t_ms=$(now_ms) guest=\"$res\""
 	_stuck() { [ "$(last_reason domu3)" = stuck ]; }
 	if wait_every 0.5 60 _stuck; then
 		fact "stuck_seen name=domu3 t_ms=$(now_ms) target_kib=$(target_of domu3)"
 	else
 		fact "stuck_not_seen name=domu3 t_ms=$(now_ms) reason=$(last_reason domu3)"
 	fi
-	wait_every 1 60 guest_done domu1 xq-mono || fact "load2_not_done"
-	fact "load2_done t_ms=$(now_ms)"
+	wait_every 1 60 guest_done domu1 xq-mono || fact "load3_not_done"
+	fact "load3_done t_ms=$(now_ms)"
 	res=$(xq_send domu3 20 unfill) || res="no-answer"
 	fact "unfilled name=domu3 $res"
+	res=$(xq_send domu3 20 stop) || res="no-answer"
+	res=$(xq_send domu3 20 start-client) || res="no-answer"
+	fact "client_restarted name=domu3 $res"
 	fact "domu3_after state=$(xl list domu3 2>/dev/null | awk 'NR == 2 { print $5 }')" \
 		"oom_kills=$(grep -c 'Killed process' /var/log/xen/console/guest-domu3.log)" \
 		"panics=$(grep -c 'Kernel panic' /var/log/xen/console/guest-domu3.log)"
