@@ -8,16 +8,23 @@
  * 1 s heartbeat by design; both builds have that threshold). The two
  * clients see the same step at the same moment, so what other jobs on a
  * shared machine do to /proc/meminfo lands on both alike.
- *   bench_reaction MMCLIENT_A MMCLIENT_B STEPS STEP_MIB
+ *   bench_reaction MMCLIENT_A MMCLIENT_B STEPS STEP_MIB [IDLE_S]
  * Prints one markdown row per client and one for the paired difference
  * over the steps both reported in time (a step another job's freeing hid
- * from both is late for both and says nothing about either). */
+ * from both is late for both and says nothing about either), and a row for
+ * how far MemAvailable fell across each step's touching (a kernel whose
+ * meminfo does not follow a process's pages shows about 0 there, and the
+ * rows above then measure nothing). With IDLE_S, first both clients idle
+ * for IDLE_S seconds: one "idle" key=value line each with the CPU they used
+ * (/proc/PID/schedstat, else /proc/PID/stat) and their RSS (the QEMU lab,
+ * tests/xen-qemu/run-bench13.sh, reads these). */
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "bench_util.h"
@@ -27,27 +34,105 @@
 #define MAX_STEPS  500
 #define TIMEOUT_MS 5000.0 /* a step not reported by then counts as this */
 
-static void row(const char *label, double *v, int n, int late)
+static void row(const char *label, const char *unit, double *v, int n, int late)
 {
 	qsort(v, (size_t)n, sizeof(v[0]), bench_cmp_double);
-	printf("| %s | %d | %.0f ms | %.0f ms | %.0f ms | %.0f ms | %d |\n", label, n, v[0],
-	       v[n / 2], v[n * 9 / 10], v[n - 1], late);
+	printf("| %s | %d | %.0f %s | %.0f %s | %.0f %s | %.0f %s | %d |\n", label, n, v[0], unit,
+	       v[n / 2], unit, v[n * 9 / 10], unit, v[n - 1], unit, late);
+}
+
+/* One "Key: N kB" figure of a /proc file, KiB; -1 when absent. */
+static double proc_kib(const char *path, const char *key)
+{
+	char line[256];
+	double kib = -1;
+	size_t klen = strlen(key);
+	FILE *f = fopen(path, "r");
+
+	while (f && fgets(line, sizeof(line), f))
+		if (!strncmp(line, key, klen) && line[klen] == ':')
+			kib = strtod(line + klen + 1, NULL);
+	if (f)
+		fclose(f);
+	return kib;
+}
+
+/* CPU time pid used, ms: /proc/PID/schedstat's first field (ns on a CPU,
+ * exact) where the kernel has it, else utime + stime (fields 14 and 15 of
+ * /proc/PID/stat, counted after the ")" that ends the command name; clock
+ * ticks, 10 ms each at 100 Hz). *src says which; -1 on failure. */
+static double cpu_ms(pid_t pid, const char **src)
+{
+	char path[64], buf[1024], *p;
+	unsigned long long ns;
+	unsigned long ut, st;
+	size_t n;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/schedstat", (int)pid);
+	f = fopen(path, "r");
+	if (f) {
+		int ok = fscanf(f, "%llu", &ns) == 1;
+		fclose(f);
+		if (ok) {
+			*src = "schedstat";
+			return (double)ns / 1e6;
+		}
+	}
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	f = fopen(path, "r");
+	if (!f)
+		return -1;
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	buf[n] = 0;
+	p = strrchr(buf, ')');
+	if (!p ||
+	    sscanf(p + 1, " %*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu", &ut, &st) != 2)
+		return -1;
+	*src = "stat_ticks";
+	return ((double)ut + (double)st) * 1000.0 / (double)sysconf(_SC_CLK_TCK);
+}
+
+/* Both clients idle for idle_s: CPU share of one core and RSS, one line each. */
+static void idle_phase(const pid_t cl[2], int idle_s)
+{
+	double c0[2], c1[2], w0 = bench_now_ms(), w_ms;
+	const char *src[2] = {"none", "none"};
+
+	for (int i = 0; i < 2; i++)
+		c0[i] = cpu_ms(cl[i], &src[i]);
+	bench_nap_ms((long)idle_s * 1000);
+	w_ms = bench_now_ms() - w0;
+	for (int i = 0; i < 2; i++) {
+		char path[64];
+		c1[i] = cpu_ms(cl[i], &src[i]);
+		snprintf(path, sizeof(path), "/proc/%d/status", (int)cl[i]);
+		printf("idle client=%c window_ms=%.0f cpu_ms=%.3f cpu_from=%s cpu_pct=%.4f "
+		       "rss_kib=%.0f hwm_kib=%.0f\n",
+		       'A' + i, w_ms, c1[i] - c0[i], src[i], (c1[i] - c0[i]) * 100.0 / w_ms,
+		       proc_kib(path, "VmRSS"), proc_kib(path, "VmHWM"));
+	}
+	fflush(stdout);
 }
 
 int main(int argc, char **argv)
 {
-	static double ms[2][MAX_STEPS], diff[MAX_STEPS];
+	static double ms[2][MAX_STEPS], diff[MAX_STEPS], drop_mib[MAX_STEPS];
 	char *srv_argv[] = {MMSERVER_DOUBLE, "-q",   "-d", "/tmp/bench_reaction_logs",
 	                    "--policy",      "none", NULL};
-	int late[2] = {0, 0}, steps, npair = 0;
+	int late[2] = {0, 0}, steps, npair = 0, idle_s = 0;
 	size_t step_bytes;
 	struct mmd *d;
 	pid_t srv, cl[2];
 
-	if (argc != 5 || (steps = atoi(argv[3])) < 1 || steps > MAX_STEPS || atoi(argv[4]) < 32) {
+	if (argc == 6)
+		idle_s = atoi(argv[5]);
+	if (argc < 5 || argc > 6 || (steps = atoi(argv[3])) < 1 || steps > MAX_STEPS ||
+	    atoi(argv[4]) < 32 || idle_s < 0 || idle_s > 3600) {
 		fprintf(stderr,
 		        "usage: bench_reaction MMCLIENT_A MMCLIENT_B STEPS(1-%d) "
-		        "STEP_MIB(>=32)\n",
+		        "STEP_MIB(>=32) [IDLE_S(0-3600)]\n",
 		        MAX_STEPS);
 		return 2;
 	}
@@ -67,19 +152,23 @@ int main(int argc, char **argv)
 		cl[i] = mmd_spawn(d, (uint32_t)i + 1, cargv);
 	}
 	bench_nap_ms(2000);
+	if (idle_s)
+		idle_phase(cl, idle_s);
 	for (int k = 0; k < steps; k++) {
 		uint64_t before[2] = {bench_report_used_kib(d, 1), bench_report_used_kib(d, 2)};
 		uint64_t rise = (uint64_t)(step_bytes >> 10) * 3 / 4;
 		char *mem = malloc(step_bytes);
-		double t0;
+		double t0, avail0;
 		int open = 2;
 
 		if (!mem)
 			return 1;
 		ms[0][k] = ms[1][k] = -1;
+		avail0 = proc_kib("/proc/meminfo", "MemAvailable");
 		t0 = bench_now_ms();
 		memset(mem, 1, step_bytes);
 		__asm__ volatile("" : : "r"(mem) : "memory"); /* the store is not dead */
+		drop_mib[k] = (avail0 - proc_kib("/proc/meminfo", "MemAvailable")) / 1024;
 		while (open) {
 			double t = bench_now_ms() - t0;
 			for (int i = 0; i < 2; i++) {
@@ -105,9 +194,10 @@ int main(int argc, char **argv)
 	kill(srv, SIGTERM);
 	waitpid(srv, NULL, 0);
 	mmd_stop(d);
-	row("A", ms[0], steps, late[0]);
-	row("B", ms[1], steps, late[1]);
+	row("A", "ms", ms[0], steps, late[0]);
+	row("B", "ms", ms[1], steps, late[1]);
 	if (npair)
-		row("B - A (steps both saw)", diff, npair, 0);
+		row("B - A (steps both saw)", "ms", diff, npair, 0);
+	row("MemAvailable fall across the touching", "MiB", drop_mib, steps, 0);
 	return system("rm -rf /tmp/bench_reaction_logs") == 0 ? 0 : 1;
 }
