@@ -43,8 +43,8 @@ cmake -S "$bsrc" -B "$bbuild" -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 cmake --build "$bbuild" -j2 --target mmclient_double >/dev/null || exit 2
 client_a=$bbuild/tests/xen/mmclient_double client_b=$build/tests/xen/mmclient_double
 reaction=$build/bench/xen/bench_reaction
-double=$(strings "$reaction" | grep -m1 '/mm_xen_double$') # MMD_DAEMON_PATH, built in
-srv_double=$(strings "$reaction" | grep -m1 '/mmserver_double$')
+double=$(strings "$reaction" | awk '/\/mm_xen_double$/ && !n++') # MMD_DAEMON_PATH, built in
+srv_double=$(strings "$reaction" | awk '/\/mmserver_double$/ && !n++')
 for f in "$client_a" "$client_b" "$reaction" "$double" "$srv_double"; do
 	[ -x "$f" ] || { echo "lab.sh: $f missing" >&2; exit 2; }
 done
