@@ -130,6 +130,26 @@ def latency_rows(out, floor_ms):
     return rows, ok
 
 
+def client_cpu_rows(facts):
+    """This tree's real mmclient in the latency guests: CPU over the stepping window."""
+    rows = []
+    for f in facts:
+        m = re.match(r"client_cpu guest=(\S+) role=(\S+) before: (.*) after: (.*)$", f)
+        if not m:
+            continue
+        b, a = kv(m.group(3)), kv(m.group(4))
+        try:
+            cpu_ms = (int(a["ns"]) - int(b["ns"])) / 1e6
+            wall_ms = int(a["t_ms"]) - int(b["t_ms"])
+        except (KeyError, ValueError):
+            rows.append(f"- {m.group(1)}: no figure ({m.group(3)} / {m.group(4)})")
+            continue
+        rows.append(f"- {m.group(1)} ({m.group(2)}): {100 * cpu_ms / wall_ms:.4f} % of a core "
+                    f"({cpu_ms:.1f} ms of CPU in {wall_ms / 1000:.0f} s), RSS {a['rss_kib']} KiB "
+                    f"(peak {a['hwm_kib']} KiB)")
+    return rows
+
+
 def guest_lines(out, name):
     return [l.split("XB: ", 1)[1] for l in read(os.path.join(out, f"guest-{name}.log"))
             if "XB: " in l]
@@ -196,6 +216,11 @@ def main():
           "report's stamp is its watch event in dom0, so the write's own trip to xenstored "
           "is not in the sample.\n")
     print("\n".join(lrows))
+    cpu = client_cpu_rows(facts)
+    if cpu:
+        print("\nThis tree's real mmclient in those guests (real xenbus, the Debian kernel's PSI), "
+              "CPU from /proc/PID/schedstat over the stepping window:\n")
+        print("\n".join(cpu))
     print("\n### The floor: a plain xenstore write and its watch event, same dom0\n")
     print("\n".join(frows))
     print("\nThe double's figure for comparison (bench/xen/results.md, `bench_xen latency`, "

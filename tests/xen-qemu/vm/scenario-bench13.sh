@@ -52,6 +52,7 @@ latency() {
 		2>"$XQ_OUT/watch.err" &
 	wpid=$!
 	sleep 2
+	c1=$(xq_send domu1 30 client-cpu) c2=$(xq_send domu2 30 client-cpu)
 	i=0
 	while [ $i -lt "$b13_lat_steps" ]; do
 		xq_send domu1 30 static -i 60000 64M >/dev/null
@@ -60,6 +61,8 @@ latency() {
 		sleep "$b13_hold_s"
 		i=$((i + 1))
 	done
+	fact "client_cpu guest=domu1 role=stepping before: $c1 after: $(xq_send domu1 30 client-cpu)"
+	fact "client_cpu guest=domu2 role=beside before: $c2 after: $(xq_send domu2 30 client-cpu)"
 	kill "$wpid" 2>/dev/null
 	wait "$wpid"
 	fact "latency_done lines=$(wc -l <"$XQ_OUT/watch.txt") $(xq_stop_server)"
