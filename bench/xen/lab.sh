@@ -87,7 +87,7 @@ ramdisk = "/xq/guests/domu-bench13.cpio.gz"
 extra = "console=hvc0 quiet xqb_steps=$steps xqb_sizes=$sizes xqb_idle_s=$idle_s$opt"
 memory = 512
 maxmem = 512
-vcpus = 1
+vcpus = 2
 on_crash = "preserve"
 CFG
 done

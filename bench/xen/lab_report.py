@@ -146,7 +146,7 @@ def client_cpu_rows(facts):
             continue
         rows.append(f"- {m.group(1)} ({m.group(2)}): {100 * cpu_ms / wall_ms:.4f} % of a core "
                     f"({cpu_ms:.1f} ms of CPU in {wall_ms / 1000:.0f} s), RSS {a['rss_kib']} KiB "
-                    f"(peak {a['hwm_kib']} KiB)")
+                    f"(smaps_rollup)")
     return rows
 
 
@@ -170,7 +170,8 @@ def reaction_section(out, name):
             f = kv(l)
             rows.append(f"- idle, client {f['client']}: {float(f['cpu_pct']):.4f} % of a core "
                         f"({f['cpu_ms']} ms of CPU in {int(f['window_ms']) / 1000:.0f} s, from "
-                        f"{f['cpu_from']}), RSS {f['rss_kib']} KiB (peak {f['hwm_kib']} KiB)")
+                        f"{f['cpu_from']}), RSS {f['rss_kib']} KiB (smaps_rollup; VmRSS says "
+                        f"{f.get('vmrss_kib', '?')} KiB)")
     for l in lines:
         m = re.match(r"reaction begin size_mib=(\d+) steps=(\d+)", l)
         if m:
@@ -226,7 +227,7 @@ def main():
     print("\nThe double's figure for comparison (bench/xen/results.md, `bench_xen latency`, "
           "10 guests, this host without emulation): median 6.4 ms, p99 10.1 ms.\n")
     print("## mmclient: reaction to a step, baseline (A) against this tree (B), paired\n")
-    print("In each bench guest (512 MiB, one vCPU, alone on the emulated machine), "
+    print("In each bench guest (512 MiB, two vCPUs, alone on the emulated machine), "
           "bench_reaction (bench/xen) runs both clients at their defaults at once on the "
           "guest's real /proc, writing to the xenstore double (a domain has one "
           "memory/report, so two real clients could not both write theirs; the double's "

@@ -202,7 +202,7 @@ client_cpu() {
 	p=$(cat /run/mmclient.pid 2>/dev/null)
 	[ -r "/proc/$p/schedstat" ] || { echo "not-running"; return; }
 	echo "ns=$(cut -d' ' -f1 "/proc/$p/schedstat") t_ms=$(now_ms)" \
-		"rss_kib=$(awk '/^VmRSS:/ { print $2 }' "/proc/$p/status")" \
+		"rss_kib=$(awk '/^Rss:/ { print $2 }' "/proc/$p/smaps_rollup")" \
 		"hwm_kib=$(awk '/^VmHWM:/ { print $2 }' "/proc/$p/status")"
 }
 

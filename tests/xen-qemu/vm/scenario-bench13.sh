@@ -40,12 +40,21 @@ latency() {
 	fi
 	sleep 5
 	u=$(used_kib domu1)
+	# The balloon holds more than MemTotal shows (the kernel and what it reserved: about 57 MiB
+	# in the first run), and mmserver counts free memory in MemTotal's terms. So f covers that
+	# gap plus 48 MiB, and each share is u + 64 MiB + the gap + 24 MiB: at rest every guest has
+	# f free (tau 0, equal shares) and domu1's 64 MiB fits before any target moves; after the
+	# step domu1 needs u + 64 MiB + f, 24 MiB more than its share, so the round moves both
+	# targets, and again on the way down.
+	gap=$(xsr "/local/domain/$(xq_domid domu1)/memory/report" |
+		awk '{ for (i = 1; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] } }
+		     END { print v["balloon_cur"] - v["tot"] }')
+	free_kib=$((gap + 48 * 1024))
+	pool_kib=$((2 * (u + 64 * 1024 + gap + 24 * 1024)))
 	fact "observer_stop $(xq_stop_server)"
-	# Each gets pool/2 while domu1 idles (tau 0: every guest has f free); after a 64 MiB step
-	# domu1 needs u + 64 + f > pool/2, so the round moves both targets, and again on the way down.
-	pool_kib=$((2 * (u + 80 * 1024)))
-	fact "latency_setup used_kib=$u pool_kib=$pool_kib free_mib=32 floor_mib=64 steps=$b13_lat_steps"
-	xq_start_server --policy tax -N "${pool_kib}K" -f 32M --floor 64M -d "$XQ_OUT/logs"
+	fact "latency_setup used_kib=$u gap_kib=$gap pool_kib=$pool_kib free_kib=$free_kib floor_mib=64" \
+		"steps=$b13_lat_steps"
+	xq_start_server --policy tax -N "${pool_kib}K" -f "${free_kib}K" --floor 64M -d "$XQ_OUT/logs"
 	sleep 10
 	secs=$((b13_lat_steps * 2 * b13_hold_s + 30))
 	xq_watch13 watch "$secs" "$(xq_domid domu1)" "$(xq_domid domu2)" >"$XQ_OUT/watch.txt" \
