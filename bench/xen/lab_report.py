@@ -150,6 +150,31 @@ def client_cpu_rows(facts):
     return rows
 
 
+def round_rows(out):
+    """mmserver's rounds.tsv from the latency part: round cost with and without target writes."""
+    lines = read(os.path.join(out, "logs", "rounds.tsv"))
+    if len(lines) < 2:
+        return []
+    head = lines[0].split("\t")
+    try:
+        ic, iw, idc = head.index("round_cost_us"), head.index("writes"), head.index("decision_us")
+    except ValueError:
+        return []
+    rows = ["| rounds | count | median | p90 | max | decision median |",
+            "|---|---:|---:|---:|---:|---:|"]
+    for label, sel in (("that wrote targets", True), ("that wrote none", False)):
+        cost, dec = [], []
+        for l in lines[1:]:
+            f = l.split("\t")
+            if len(f) > max(ic, iw, idc) and (int(f[iw]) > 0) == sel:
+                cost.append(int(f[ic]) / 1000)
+                dec.append(int(f[idc]) / 1000)
+        if cost:
+            rows.append(f"| {label} | {len(cost)} | {pct(cost, 50):.1f} ms | {pct(cost, 90):.1f} ms "
+                        f"| {max(cost):.1f} ms | {pct(dec, 50):.2f} ms |")
+    return rows
+
+
 def guest_lines(out, name):
     return [l.split("XB: ", 1)[1] for l in read(os.path.join(out, f"guest-{name}.log"))
             if "XB: " in l]
@@ -178,7 +203,7 @@ def reaction_section(out, name):
             rows += ["", f"{m.group(1)} MiB step, {m.group(2)} steps:", "",
                      "| client | steps | min | median | p90 | max | late |",
                      "|---|---:|---:|---:|---:|---:|---:|"]
-        m = re.match(r"reaction size_mib=\d+ (\|.*)$", l)
+        m = re.match(r"reaction size_mib=\d+ (\|.*\|)", l)
         if m:
             rows.append(m.group(1))
             ok = True
@@ -207,21 +232,28 @@ def main():
           "initramfs) under QEMU TCG (tests/xen-qemu). All times below are inflated by the "
           "emulation; see the floor and the calibration line.\n")
     print("## Report -> target written (mmserver in dom0, real xenstore)\n")
-    print("mmserver (`--policy tax -f 32M --floor 64M -N` a pool where domu1's 64 MiB step moves "
+    print("mmserver (`--policy tax`, with `-N` and `-f` from latency_setup below: at rest "
+          "equal shares, and domu1's 64 MiB step needs more than its share, so each step moves "
           "both targets) balances domu1 and domu2, each running this tree's mmclient; domu1's "
           "init holds 64 MiB (mm_test_static) and lets go in turn. xq_watch13 in dom0 watches "
           "both guests' memory/report and memory/target on one xenstore connection and stamps "
-          "each event with CLOCK_MONOTONIC as it is taken off the connection. A sample: from "
-          "the event of a report whose used memory moved >= 32 MiB to the first event of a "
-          "target whose value changed (either guest: a grow waits for the donor's shrink). The "
-          "report's stamp is its watch event in dom0, so the write's own trip to xenstored "
-          "is not in the sample.\n")
+          "each event with CLOCK_MONOTONIC as it is taken off the connection. A sample (first "
+          "row): from the event of a report whose used memory moved >= 16 MiB (a threshold "
+          "report; a 64 MiB step under TCG comes as several) to the first event of a target "
+          "whose value changed (either guest: a grow waits for the donor's shrink) before the "
+          "next report event. The report's stamp is its watch event in dom0, so the write's "
+          "own trip to xenstored is not in the sample.\n")
     print("\n".join(lrows))
     cpu = client_cpu_rows(facts)
     if cpu:
         print("\nThis tree's real mmclient in those guests (real xenbus, the Debian kernel's PSI), "
               "CPU from /proc/PID/schedstat over the stepping window:\n")
         print("\n".join(cpu))
+    rounds = round_rows(a.out)
+    if rounds:
+        print("\nmmserver's own round cost in that run (logs/rounds.tsv, round_cost_us; the "
+              "decision alone is decision_us):\n")
+        print("\n".join(rounds))
     print("\n### The floor: a plain xenstore write and its watch event, same dom0\n")
     print("\n".join(frows))
     print("\nThe double's figure for comparison (bench/xen/results.md, `bench_xen latency`, "
