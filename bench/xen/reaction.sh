@@ -36,9 +36,9 @@ out=bench/xen/reaction.md
 	echo "A = mmclient at $base (baseline), B = this tree ($(git rev-parse --short HEAD)$(git diff --quiet HEAD -- client || echo ', with uncommitted changes')),"
 	echo "both at their defaults, both on this machine's real /proc at the same time,"
 	echo "writing to the xenstore double. Each step, bench_reaction touches STEP MiB of"
-	echo "fresh memory; a sample is the time from the step to the client's first report"
-	echo "whose used memory rose by 3/4 of it (polled every 1 ms). Late: not reported"
-	echo "within 5 s (counted as 5000 ms; on a shared machine, another job freeing memory at the same moment hides a step from both). B - A is taken step by step, over the steps both reported in time."
+	echo "fresh memory (in a child, while the reports are polled every 1 ms); a sample is the time"
+	echo "from the start of the touching to the client's first report whose used memory rose by"
+	echo "3/4 of it. Late: not reported within 5 s after the touching ended (counted as that time; on a shared machine, another job freeing memory at the same moment hides a step from both). B - A is taken step by step, over the steps both reported in time."
 	for mib in "${sizes[@]}"; do
 		echo
 		echo "## $mib MiB step, $steps steps"

@@ -127,11 +127,11 @@ def unpack(lines, results):
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--images", required=True, help="folder with xen, vmlinuz, dom0.cpio.gz")
-    ap.add_argument("--mode", choices=["test", "experiment", "resv", "chaos", "shell"], default="test",
+    ap.add_argument("--mode", choices=["test", "experiment", "resv", "chaos", "bench13", "shell"], default="test",
                     help="test: the end-to-end scenario; experiment: the on/off experiment "
                          "(vm/experiment.sh); resv: the reservation check (vm/scenario-resv.sh); "
                          "chaos: hostile guest, stuck balloon, stopped xenstored "
-                         "(vm/scenario-chaos.sh); "
+                         "(vm/scenario-chaos.sh); bench13: issue 13's figures (bench/xen/lab.sh); "
                          "shell: dom0's shell here")
     ap.add_argument("--log", help="serial log (test mode)")
     ap.add_argument("--results", help="folder for dom0's results (test mode)")

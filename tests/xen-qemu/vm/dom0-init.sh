@@ -1,7 +1,8 @@
 #!/bin/sh
 # /init of dom0: the least of xencommons (Xen modules, xenstored, xen-init-dom0, xenconsoled),
 # then the scenario (xq=test on the kernel command line), the on/off experiment
-# (xq=experiment), the reservation check (xq=resv), the chaos run (xq=chaos), or the guests, mmserver and a shell
+# (xq=experiment), the reservation check (xq=resv), the chaos run (xq=chaos), issue 13's bench
+# (xq=bench13, bench/xen/lab.sh), or the guests, mmserver and a shell
 # (xq=shell). Output goes to hvc0, which Xen copies to QEMU's serial port.
 export PATH=/bin:/sbin:/usr/bin:/usr/sbin:/usr/lib/xen-4.17/bin
 mount -t proc proc /proc
@@ -44,6 +45,12 @@ case " $(cat /proc/cmdline) " in
 	;;
 *" xq=chaos "*) # issue 12: tests/xen-qemu/run-chaos.sh
 	sh /xq/scenario-chaos.sh
+	say "finished; powering off"
+	sync
+	poweroff -f
+	;;
+*" xq=bench13 "*) # issue 13's figures on a real kernel: bench/xen/lab.sh
+	sh /xq/scenario-bench13.sh
 	say "finished; powering off"
 	sync
 	poweroff -f

@@ -219,6 +219,16 @@ stale_client() {
 	XQ_CLIENT_PROC=
 }
 
+# client_cpu: mmclient's CPU so far (ns, /proc/PID/schedstat) and RSS, with the time (issue 13:
+# bench/xen/lab.sh takes two of these around a window).
+client_cpu() {
+	p=$(cat /run/mmclient.pid 2>/dev/null)
+	[ -r "/proc/$p/schedstat" ] || { echo "not-running"; return; }
+	echo "ns=$(cut -d' ' -f1 "/proc/$p/schedstat") t_ms=$(now_ms)" \
+		"rss_kib=$(awk '/^Rss:/ { print $2 }' "/proc/$p/smaps_rollup")" \
+		"hwm_kib=$(awk '/^VmHWM:/ { print $2 }' "/proc/$p/status")"
+}
+
 run_cmd() { # SEQ VERB ARGS...
 	seq=$1 verb=$2
 	shift 2
@@ -239,6 +249,7 @@ run_cmd() { # SEQ VERB ARGS...
 	snapshot) res=$(snapshot) ;;
 	stale-client) res=$(stale_client) ;;
 	unfill) rm -f /xq-fill/pinned && res="removed" ;;
+	client-cpu) res=$(client_cpu) ;;
 	*) res="unknown verb=$verb" ;;
 	esac
 	say "cmd seq=$seq verb=$verb result: $res"
