@@ -161,7 +161,19 @@ if [ -n "$debs" ]; then
 	add_deb "$r" xenmm-server /usr/sbin/mmserver
 else
 	add_built "$r" "$build/server/mmserver" /usr/sbin
+	# the HTTP module, where this build's mmserver looks for it outside the build tree
+	prefix=$(sed -n 's/^CMAKE_INSTALL_PREFIX:[A-Z]*=//p' "$build/CMakeCache.txt")
+	libdir=$(sed -n 's/^CMAKE_INSTALL_LIBDIR:[A-Z]*=//p' "$build/CMakeCache.txt")
+	case $libdir in /*) ;; *) libdir=$prefix/$libdir ;; esac
+	[ ! -f "$build/server/http/mmserver-http.so" ] ||
+		install -D -m 644 "$build/server/http/mmserver-http.so" "$r$libdir/xenmm/mmserver-http.so"
 fi
+# mmserver loads its HTTP module (and libmicrohttpd with it) only for --http, so ldd of
+# mmserver does not list the module's libraries: add them from the module itself.
+for m in "$r"/usr/lib*/*/xenmm/mmserver-http.so "$r"/usr/lib*/xenmm/mmserver-http.so \
+	"$r"/usr/local/lib*/*/xenmm/mmserver-http.so "$r"/usr/local/lib*/xenmm/mmserver-http.so; do
+	[ -f "$m" ] && add_libs "$r" "$m"
+done
 add_built "$r" "$build/tools/mmctl/mmctl" /usr/sbin # reservations (scenario-resv.sh)
 add_xenstore_links "$r"
 mkdir -p "$r/lib/modules" "$r/var/lib/xen" "$r/var/log/xen/console" "$r/etc/xen" "$r/xq/guests"
