@@ -2,6 +2,7 @@
  * exits here with a documented code (mmserver(8)); after that the loop
  * logs and retries. */
 #include <errno.h>
+#include <stdbool.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -141,39 +142,44 @@ static void publish(void *arg, const struct mm_round *r)
 #error "MM_HTTP_MODULE_BUILD and MM_HTTP_MODULE_INSTALLED name the HTTP module"
 #endif
 
+/* Whether this binary runs from its build tree: then the page and the HTTP
+ * module are the tree's own, never older installed ones. */
+static bool from_build_tree(void)
+{
+	static const char build[] = MM_BUILD_DIR "/";
+	char exe[4096];
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+
+	return n > 0 && (size_t)n >= sizeof(build) - 1 && !strncmp(exe, build, sizeof(build) - 1);
+}
+
 /* The HTTP module, loaded on the first need: a daemon without --http never
  * maps libmicrohttpd and the TLS libraries it brings. */
 static int load_http(struct app *a)
 {
-	char exe[4096], err[600];
-	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-	const char *path;
+	char err[600];
 
-	exe[n > 0 ? n : 0] = '\0';
-	path =
-	    mm_http_module_path(exe, MM_BUILD_DIR, MM_HTTP_MODULE_BUILD, MM_HTTP_MODULE_INSTALLED);
-	a->httpm = mm_http_module_load(path, MM_VERSION, err, sizeof(err));
+	a->httpm =
+	    mm_http_module_load(from_build_tree() ? MM_HTTP_MODULE_BUILD : MM_HTTP_MODULE_INSTALLED,
+	                        MM_VERSION, err, sizeof(err));
 	if (!a->httpm) {
 		fprintf(stderr, "mmserver: --http: %s\n", err);
 		return MM_EXIT_RUNTIME;
 	}
 	return 0;
 }
+
 /* The canvas folder: --canvas; else the source tree's when this binary runs
  * from its build tree (an older installed page must not shadow the one being
  * edited); else the installed one under the data directory; else, when that
  * is missing (never installed), the source tree's. */
 static const char *canvas_dir(const struct mm_options *o)
 {
-	static const char build[] = MM_BUILD_DIR "/";
-	char exe[4096];
 	struct stat st;
-	ssize_t n;
 
 	if (o->canvas)
 		return o->canvas;
-	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-	if (n > 0 && (size_t)n >= sizeof(build) - 1 && !strncmp(exe, build, sizeof(build) - 1))
+	if (from_build_tree())
 		return MM_CANVAS_SOURCE;
 	if (stat(MM_CANVAS_INSTALLED "/index.html", &st) == 0)
 		return MM_CANVAS_INSTALLED;

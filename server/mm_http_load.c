@@ -7,16 +7,6 @@
 #include <stdio.h>
 #include <string.h>
 
-const char *mm_http_module_path(const char *exe_path, const char *build_dir,
-                                const char *build_module, const char *installed_module)
-{
-	size_t n = strlen(build_dir);
-
-	if (exe_path && n && !strncmp(exe_path, build_dir, n) && exe_path[n] == '/')
-		return build_module;
-	return installed_module;
-}
-
 const struct mm_http_module *mm_http_module_load(const char *path, const char *version, char *err,
                                                  size_t errlen)
 {
