@@ -23,7 +23,7 @@ pinned stuck|logs/domu3.log|s/${T}deadband\$/${T}stuck/|asks domu3 for no more
 pinned taken|logs/domu3.log|s/^\([0-9]*${T}[0-9]*${T}\)[0-9]*/\1100000/|asks domu3 for no more
 pinned hidden|facts.txt|s/avail=[0-9]*/avail=999999/|asks domu3 for no more
 domu3 panicked|facts.txt|s/panics=0/panics=1/|asks domu3 for no more
-not stuck|logs/domu3.log|s/${T}stuck\$/${T}hold/|flags it stuck
+not stuck|logs/domu3.log|s/^\([0-9]*${T}[0-9]*${T}\)[0-9]*\(.*\)${T}stuck\$/\1120000\2${T}shrink/|flagged stuck
 overcommit|logs/domu1.log|s/^\([0-9]*${T}[0-9]*${T}\)[0-9]*/\1400000/|overcommit
 host below reserve|logs/rounds.tsv|s/^\([0-9]*${T}[0-9]*${T}[0-9]*${T}\)[0-9]*/\11000/|never goes below the reserve
 stuck starves|logs/domu1.log|s/^\([0-9]*${T}[0-9]*${T}\)[0-9]*/\1163840/|others still balance
