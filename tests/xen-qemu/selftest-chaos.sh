@@ -37,6 +37,39 @@ CASES
 fails=0
 python3 "$here/check-chaos.py" "$here/data/chaos-pass" >"$tmp/pass.out" ||
 	{ cat "$tmp/pass.out"; echo "selftest-chaos: FAIL: the recorded passing run does not pass"; exit 1; }
+# the refusal judge on made-up rows: what SPEC 3.3 calls stuck must be flagged in time,
+# and a balloon that is slow but moves, or a verdict that came, must not be blamed
+python3 - "$here/check-chaos.py" <<'PY' || fails=$((fails + 1))
+import importlib.util, sys
+spec = importlib.util.spec_from_file_location("check_chaos", sys.argv[1])
+cc = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(cc)
+
+def rows(actual, target, stuck_from=None, n=40, step_ms=300):
+    """a shrink to target at row 1; actual(i) is the allocation at row i"""
+    out = [{"time_ms": 0, "target_kib": 150000, "actual_kib": 150000, "reason": "hold"}]
+    for i in range(1, n):
+        stuck = stuck_from is not None and i >= stuck_from
+        a = actual(i)
+        out.append({"time_ms": i * step_ms, "actual_kib": a,
+                    "target_kib": a if stuck else target, "reason": "stuck" if stuck else "shrink"})
+    return out
+
+cases = [  # name, rows, whether the judge must find a verdict missing
+    ("refused, never flagged", rows(lambda i: 150000, 120000), True),
+    ("refused, flagged at 5.1 s", rows(lambda i: 150000, 120000, stuck_from=18), False),
+    ("refused, flagged only at 9 s", rows(lambda i: 150000, 120000, stuck_from=30), True),
+    ("slow: 1.2 % of the gap each 5 s", rows(lambda i: 150000 - 22 * i, 120000, n=80), False),
+    ("moves, then stops for 15 s", rows(lambda i: 150000 - 4000 * min(i, 10), 100000, n=80), True),
+    ("followed", rows(lambda i: 120000, 120000), False),
+]
+bad = 0
+for name, r, want in cases:
+    got = bool(cc.refusals_unflagged(r, 1000))
+    print(f"selftest-chaos: {'ok' if got == want else 'FAIL'}: judge: {name} (late={got})")
+    bad += got != want
+sys.exit(1 if bad else 0)
+PY
 while IFS='|' read -r name file expr want; do
 	rm -rf "$tmp/run"
 	cp -r "$here/data/chaos-pass" "$tmp/run"
