@@ -28,6 +28,7 @@ start_client() {
 	(
 		# shellcheck disable=SC2086
 		mmclient --foreground $MMCLIENT_OPTS ${XQ_CLIENT_PROC:+--proc "$XQ_CLIENT_PROC"} \
+			${XQ_CLIENT_SYS:+--sys "$XQ_CLIENT_SYS"} \
 			--verbose --pidfile /run/mmclient.pid \
 			2>>/tmp/mmclient.log
 		echo $? >/tmp/mmclient.rc
@@ -197,10 +198,18 @@ fill() {
 		tr -d ':'
 }
 
-# snapshot: a copy of /proc/meminfo and /proc/vmstat as they are now, for stale-client.
+# snapshot: a copy of /proc/meminfo, /proc/vmstat and the balloon's size as they are now, for
+# stale-client.
+# The balloon's size is copied with meminfo: a report that mixed a live balloon with a frozen
+# MemFree would count every page the balloon took as no longer used, so each round would ask
+# for more (CI at 50bad40: domu3 chased from 174 to 126 MiB in 11 s, then its kernel panicked).
+balloon_rel=devices/system/xen_memory/xen_memory0/info/current_kb
 snapshot() {
-	mkdir -p /xq-stale && cp /proc/meminfo /proc/vmstat /xq-stale/ || { echo "snapshot_failed"; return; }
+	mkdir -p /xq-stale "/xq-stale/sys/${balloon_rel%/*}" &&
+		cp /proc/meminfo /proc/vmstat /xq-stale/ &&
+		cp "/sys/$balloon_rel" "/xq-stale/sys/$balloon_rel" || { echo "snapshot_failed"; return; }
 	awk '/^(MemFree|MemAvailable):/ { printf "%s_kib=%s ", $1, $2 }' /xq-stale/meminfo | tr -d ':'
+	echo "balloon_kib=$(cat "/xq-stale/sys/$balloon_rel")"
 }
 
 # stale_client: mmclient restarted on the snapshot instead of /proc, so its reports say the
@@ -210,13 +219,13 @@ stale_client() {
 	[ -f /xq-stale/meminfo ] || { echo "no-snapshot"; return; }
 	stop_client >/dev/null
 	t=$(now_ms)
-	XQ_CLIENT_PROC=/xq-stale
+	XQ_CLIENT_PROC=/xq-stale XQ_CLIENT_SYS=/xq-stale/sys
 	if start_client; then
-		echo "started pid=$(cat /run/mmclient.pid) proc=/xq-stale t_ms=$t"
+		echo "started pid=$(cat /run/mmclient.pid) proc=/xq-stale sys=/xq-stale/sys t_ms=$t"
 	else
 		echo "start-failed t_ms=$t"
 	fi
-	XQ_CLIENT_PROC=
+	XQ_CLIENT_PROC='' XQ_CLIENT_SYS=''
 }
 
 # client_cpu: mmclient's CPU so far (ns, /proc/PID/schedstat) and RSS, with the time (issue 13:
