@@ -11,6 +11,8 @@ T=$'\t'
 cases=$(
 	cat <<CASES
 out of bounds|logs/domu2.log|2s/^\([0-9]*${T}[0-9]*${T}\)[0-9]*/\199999/|stays in floor..maxmem
+domu3 under its floor|logs/domu3.log|\$s/^\([0-9]*${T}[0-9]*${T}\)[0-9]*/\1130000/|stays in floor..maxmem
+floor not reloaded|facts.txt|s/reloaded=yes/reloaded=no/|stays in floor..maxmem
 flood missing|guest-domu2.log|/phase=flood_valid/d|hostile program ran
 slow flood|guest-domu2.log|s/rate_per_s=[0-9.]*/rate_per_s=20.0/|hostile program ran
 not flagged|logs/domu2.log|s/${T}stale\$/${T}hold/|flags domu2

@@ -2,11 +2,12 @@
 # (tests/xen-qemu/run-chaos.sh). Three managed guests and domu4 out of scope (created while
 # mmserver runs). 1. domu2 turns hostile: its mmclient stopped, xq_hostile writes its own
 # report (garbage, 1 PiB, negative, a replay, 100 per second, past 512 bytes) while domu1
-# runs a load. 2. domu3's RAM is pinned by a file on a ramfs while domu1's load asks for
-# memory: mmserver must see it in domu3's report and ask for no more; then, with a report
-# that overstates what domu3 can give, its shrink is refused and it must say stuck. 3. xenstored stopped (SIGSTOP) for a
-# few seconds, then continued. It records facts (facts.txt), mmserver's CPU ticks from
-# /proc/PID/stat, and xenstore samples of every target; check-chaos.py judges them.
+# runs a load. 2. domu3 is given its own floor (config, SIGHUP); its RAM is pinned by a file
+# on a ramfs while domu1's load asks for memory: mmserver must see it in domu3's report and
+# ask for no more; then, with a report that overstates what domu3 can give, a shrink it
+# refuses must be flagged stuck. 3. xenstored stopped (SIGSTOP) for a few seconds, then
+# continued. It records facts (facts.txt), mmserver's CPU ticks from /proc/PID/stat, and
+# xenstore samples of every target; check-chaos.py judges them.
 . /xq/dom0-lib.sh
 
 pool_mib=$((3 * guest_mem_mib))
@@ -18,8 +19,17 @@ load_args="--step 8M --interval-ms 1000 64M 136M"
 fill_leave_mib=20
 xs_stop_s=6
 reserve_mib=64
+# domu3's own floor, set (config and SIGHUP) before its RAM is pinned, as an admin sets one for
+# a guest whose memory cannot all be taken back. A report that hides the pinned memory may ask
+# domu3 for everything down to its floor; under TCG domu3 gave up memory to about 144 MiB with
+# its 16 MiB holder alive, lived at 130 MiB once the holder was killed, and panicked when asked
+# for 126 MiB with the global 112 MiB floor (CI at 50bad40). At 136 MiB a refusal stays within
+# what killing the holder frees.
+domu3_floor_mib=136
+conf=$XQ_OUT/mmserver.conf
 server_args="--policy tax -N ${pool_mib}M -f ${free_mib}M --floor ${floor_mib}M --reserve ${reserve_mib}M
-	--interval $interval_ms --stale-intervals $stale_intervals $XQ_SERVER_SCOPE -d $XQ_OUT/logs -v"
+	--interval $interval_ms --stale-intervals $stale_intervals $XQ_SERVER_SCOPE -d $XQ_OUT/logs -v
+	-c $conf"
 
 fact() { echo "$*" >>"$XQ_OUT/facts.txt"; say "fact $*"; }
 
@@ -69,6 +79,7 @@ run() {
 	fact "params guest_mem_mib=$guest_mem_mib guest_maxmem_mib=$guest_maxmem_mib" \
 		"pool_mib=$pool_mib floor_mib=$floor_mib free_mib=$free_mib interval_ms=$interval_ms" \
 		"stale_intervals=$stale_intervals reserve_mib=$reserve_mib fill_leave_mib=$fill_leave_mib xs_stop_s=$xs_stop_s" \
+		"domu3_floor_mib=$domu3_floor_mib" \
 		"clk_tck=$(getconf CLK_TCK 2>/dev/null || echo 100) scope=\"$XQ_SERVER_SCOPE\""
 	xq_create_guests
 	if ! wait_every 1 240 xq_all_guests_state retrying; then
@@ -77,6 +88,7 @@ run() {
 		return
 	fi
 	for g in $XQ_GUESTS; do fact "guest name=$g domid=$(xq_domid "$g")"; done
+	echo "# chaos: domu3's floor comes with a reload before its RAM is pinned" >"$conf"
 	xq_start_server $server_args
 	fact "server_started t_ms=$(now_ms) pid=$(cat /run/mmserver.pid)"
 	# domu4, out of scope, is created while mmserver runs (overlapping the hostile phase)
@@ -114,6 +126,14 @@ run() {
 	# while domu1's load asks for memory. Every process of the lab's guests is exempt from the
 	# OOM killer, so domu3 keeps a holder it may kill (run 2 of issue 12 without one: "System
 	# is deadlocked on memory", domu3's kernel panicked 3 s after mmserver held it).
+	echo "floor.domu3 = ${domu3_floor_mib}M" >>"$conf"
+	t=$(now_ms)
+	kill -HUP "$(cat /run/mmserver.pid)"
+	if wait_for 10 grep -q 'msg=reloaded' "$XQ_OUT/mmserver.err"; then
+		fact "floor_set name=domu3 floor_mib=$domu3_floor_mib t_ms=$t reloaded=yes"
+	else
+		fact "floor_set name=domu3 floor_mib=$domu3_floor_mib t_ms=$t reloaded=no"
+	fi
 	res=$(xq_send domu3 20 static 16M) || res="no-answer"
 	fact "holder name=domu3 $res"
 	sleep 2
@@ -130,9 +150,10 @@ run() {
 	wait_every 1 60 guest_done domu1 xq-mono || fact "load2_not_done"
 	fact "load2_done t_ms=$(now_ms) domu3_reason=$(last_reason domu3)" \
 		"report=\"$(xsr "/local/domain/$(xq_domid domu3)/memory/report" | cut -d' ' -f3-5)\""
-	# 2b. A report that overstates what domu3 can give (its client now reads a copy of /proc
-	# from before the fill; the 2013 client's nodes have no MemAvailable either): mmserver's
-	# shrink is refused, and it must see that (stuck) and hold domu3 at its allocation.
+	# 2b. A report that overstates what domu3 can give (its client now reads a copy of /proc and
+	# of the balloon's size from before the fill; the 2013 client's nodes have no MemAvailable
+	# either): mmserver's shrink is refused, and it must see that (stuck) and hold domu3 at its
+	# allocation.
 	sleep 3
 	res=$(xq_send domu3 30 stale-client) || res="no-answer"
 	fact "stale_client name=domu3 t_ms=$(now_ms) $res"
