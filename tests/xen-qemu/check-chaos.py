@@ -233,25 +233,30 @@ def refusals_unflagged(rows, interval_ms):
             run = []
             continue
         run.append((r["time_ms"], r["actual_kib"], gap))
-        t, act = run[-1][0], run[-1][1]
+        t = r["time_ms"]
         # the first window: opened at the run's first row (or its second, if the target
         # in force was one round older than the log says)
-        gap0 = min(g for _, _, g in run[:2])
-        moved = max(max(a for _, a, _ in run[:2]) - a for _, a, _ in run)
-        if t - run[0][0] > due and moved * 100 < gap0:
+        moved = max(a for _, a, _ in run[:2]) - min(a for _, a, _ in run)
+        first_late = t - run[0][0] > due and moved * 100 < min(g for _, _, g in run[:2])
+        # a later stretch: only the shortest long enough need be judged, as a longer one
+        # holds it (it moved no less, and its smallest gap is no larger)
+        starts = [i for i, (ti, _, _) in enumerate(run) if t - ti > 2 * due]
+        span = run[starts[-1]:] if starts else []
+        stretch_late = span and largest_drop([a for _, a, _ in span]) * 100 < \
+            min(g for _, _, g in span)
+        if first_late or stretch_late:
             late.append(t)
             run = []
-            continue
-        for i, (ti, ai, _) in enumerate(run):
-            if t - ti <= 2 * due:
-                break
-            span = run[i:]
-            moved = max(max(a for _, a, _ in span[:j + 1]) - span[j][1] for j in range(len(span)))
-            if moved * 100 < min(g for _, _, g in span):
-                late.append(t)
-                run = []
-                break
     return late
+
+
+def largest_drop(allocs):
+    """The most an allocation fell from an earlier high (KiB)."""
+    peak, drop = allocs[0], 0
+    for a in allocs:
+        peak = max(peak, a)
+        drop = max(drop, peak - a)
+    return drop
 
 
 def check_stuck_flagged(run):

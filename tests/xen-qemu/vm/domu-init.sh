@@ -202,7 +202,7 @@ fill() {
 # stale-client.
 # The balloon's size is copied with meminfo: a report that mixed a live balloon with a frozen
 # MemFree would count every page the balloon took as no longer used, so each round would ask
-# for more (CI at 50bad40: domu3 chased from 174 to 126 MiB in 11 s, then its kernel panicked).
+# for more (CI at 50bad40: domu3's target chased from 160 to 123 MiB in 11 s, then its kernel panicked).
 balloon_rel=devices/system/xen_memory/xen_memory0/info/current_kb
 snapshot() {
 	mkdir -p /xq-stale "/xq-stale/sys/${balloon_rel%/*}" &&

@@ -21,10 +21,10 @@ xs_stop_s=6
 reserve_mib=64
 # domu3's own floor, set (config and SIGHUP) before its RAM is pinned, as an admin sets one for
 # a guest whose memory cannot all be taken back. A report that hides the pinned memory may ask
-# domu3 for everything down to its floor; under TCG domu3 gave up memory to about 144 MiB with
-# its 16 MiB holder alive, lived at 130 MiB once the holder was killed, and panicked when asked
-# for 126 MiB with the global 112 MiB floor (CI at 50bad40). At 136 MiB a refusal stays within
-# what killing the holder frees.
+# domu3 for everything down to its floor; under TCG domu3 gave up memory to about 140.6 MiB
+# with its 16 MiB holder alive, lived at 127 MiB once the holder was killed, and panicked when
+# asked for 123 MiB with the global 112 MiB floor (CI at 50bad40). At 136 MiB a refusal stays
+# within what killing the holder frees.
 domu3_floor_mib=136
 conf=$XQ_OUT/mmserver.conf
 server_args="--policy tax -N ${pool_mib}M -f ${free_mib}M --floor ${floor_mib}M --reserve ${reserve_mib}M
